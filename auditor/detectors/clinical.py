@@ -1,0 +1,38 @@
+"""Is a text clinical? Decides whether identifiers of a person in it are PHI.
+
+HIPAA protects identifiers together with health information about the individual
+(45 CFR 160.103). A unit is clinical when it holds health-care vocabulary, ICD-10 codes or a
+health-only identifier (MRN, health plan ID, NPI...).
+"""
+
+from __future__ import annotations
+
+import re
+
+_CLINICAL_TERMS = re.compile(
+    r"\b(?:patient|pt\.|diagnos(?:is|ed|es)|admitted|admission|discharg(?:e|ed)|clinic(?:al)?"
+    r"|hospital|physician|nurse|attending|chart|MRN|medical\s+record|prescri(?:bed|ption)"
+    r"|medication|allerg(?:y|ies)|symptoms?|history\s+of\s+present\s+illness|HPI|vitals?"
+    r"|mmHg|mg/dL|\d+\s?mg\b|assessment\s+and\s+plan|lab\s+results?|HbA1c|blood\s+pressure"
+    r"|oncology|cardiology|radiology|biopsy|surgery|procedure|insurance\s+member|medicaid"
+    r"|medicare|therapy|treatment|follow-up\s+visit|care\s+team|ICD-10|CPT)\b",
+    re.IGNORECASE,
+)
+_ICD10_CODE = re.compile(r"\b[A-TV-Z]\d{2}\.\d{1,4}[A-Z]?\b|\b[A-TV-Z]\d{2}\b(?=[^\n]{0,40}(?:diabet|hypert|asthma|disease|disorder|syndrome|fracture|pain|failure|infection|cancer|neoplasm))")
+HEALTH_ONLY_ENTITIES = frozenset(
+    {"MEDICAL_RECORD_NUMBER", "HEALTH_PLAN_ID", "US_NPI", "DEA_NUMBER", "DEVICE_ID", "US_MBI",
+     "US_HEALTH_INSURANCE_MEMBER_ID", "MEDICAL_LICENSE"}
+)
+
+
+def clinical_signals(text: str) -> int:
+    """How many distinct clinical terms and ICD-10 codes the text holds (capped at 3)."""
+    terms = {m.group().lower() for m in _CLINICAL_TERMS.finditer(text)}
+    if _ICD10_CODE.search(text):
+        terms.add("<icd10>")
+    return min(len(terms), 3)
+
+
+def is_clinical(text: str, entities: set[str]) -> bool:
+    """Two clinical signals, or one health-only identifier, make a text clinical."""
+    return bool(entities & HEALTH_ONLY_ENTITIES) or clinical_signals(text) >= 2

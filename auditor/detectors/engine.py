@@ -1,0 +1,130 @@
+"""Detection: text in, spans of regulated data out (offsets, entity, score; no values kept).
+
+Long texts are analysed in bounded, overlapping windows, because Presidio's context
+enhancement costs more than linear time in text length; each span is kept by the one window
+that owns its start, so overlaps never report a value twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from auditor.detectors.catalog import DEFAULT_ENTITIES
+from auditor.detectors.filters import is_false_positive
+from auditor.detectors.patterns import label_of
+
+# Preference when two detectors claim overlapping text with equal confidence: the more
+# specific (auditor's checked recognizers) first, generic NER last.
+_GENERIC = frozenset({"PERSON", "LOCATION", "DATE_TIME", "ORGANIZATION", "NRP", "PHONE_NUMBER",
+                      "US_BANK_NUMBER", "US_DRIVER_LICENSE", "US_PASSPORT", "UK_NHS"})
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A detected stretch of text: ``text[start:end]`` is the value (held by the caller)."""
+
+    start: int
+    end: int
+    entity: str
+    detector: str
+    score: float
+    label: str | None = None
+
+
+def windows(length: int, text: str, size: int, overlap: int) -> Iterator[tuple[int, int, int, int]]:
+    """(start, end, own_from, own_to) windows over ``text``; cut at whitespace where possible.
+
+    A window owns the spans that start in [own_from, own_to); neighbours overlap by
+    ``overlap`` characters, so a value shorter than half of it is seen whole by its owner.
+    """
+    if length <= size:
+        yield 0, length, 0, length
+        return
+    start, own_from = 0, 0
+    while True:
+        end = min(length, start + size)
+        if end < length:
+            cut = text.rfind(" ", start + size - overlap // 2, end)
+            cut = max(cut, text.rfind("\n", start + size - overlap // 2, end))
+            if cut > start:
+                end = cut
+        own_to = length if end == length else end - overlap // 2
+        yield start, end, own_from, own_to
+        if end == length:
+            return
+        own_from = own_to
+        start = max(end - overlap, start + 1)
+
+
+class Detector:
+    """auditor's detection engine over one Presidio analyzer (built lazily, once per process)."""
+
+    def __init__(
+        self,
+        model_name: str,
+        entities: tuple[str, ...] | None = None,
+        chunk_chars: int = 4000,
+        chunk_overlap: int = 200,
+        floor: float = 0.3,
+        vanilla: bool = False,
+    ) -> None:
+        self.model_name = model_name
+        self.entities = list(entities) if entities else None if vanilla else list(DEFAULT_ENTITIES)
+        self.chunk_chars = chunk_chars
+        self.chunk_overlap = chunk_overlap
+        self.floor = floor
+        self.vanilla = vanilla
+        self._analyzer = None
+
+    @property
+    def analyzer(self):
+        if self._analyzer is None:
+            from auditor.detectors import presidio  # heavy: spaCy and Presidio
+
+            build = presidio.build_vanilla_analyzer if self.vanilla else presidio.build_analyzer
+            self._analyzer = build(self.model_name)
+        return self._analyzer
+
+    def detect(self, text: str) -> list[Span]:
+        """Every span at or above the floor score, false positives removed, overlaps resolved."""
+        if not text.strip():
+            return []
+        spans: list[Span] = []
+        for start, end, own_from, own_to in windows(len(text), text, self.chunk_chars, self.chunk_overlap):
+            window = text[start:end]
+            for result in self.analyzer.analyze(
+                window, language="en", entities=self.entities, score_threshold=self.floor
+            ):
+                begin = start + result.start
+                if not own_from <= begin < own_to:
+                    continue
+                value = window[result.start : result.end]
+                if not self.vanilla and is_false_positive(result.entity_type, value):
+                    continue
+                detector = _detector_id(result)
+                spans.append(
+                    Span(begin, start + result.end, result.entity_type, detector, float(result.score),
+                         label_of(result.entity_type, value))
+                )
+        return spans if self.vanilla else resolve_overlaps(spans)
+
+
+def _detector_id(result) -> str:
+    name = (result.recognition_metadata or {}).get("recognizer_name", "")
+    if name.startswith("auditor."):
+        return name
+    return f"presidio.{result.entity_type}"
+
+
+def resolve_overlaps(spans: list[Span]) -> list[Span]:
+    """Keep one span where several overlap: highest score, then specific over generic, then longest."""
+
+    def rank(span: Span) -> tuple:
+        return (span.score, span.entity not in _GENERIC, span.end - span.start)
+
+    kept: list[Span] = []
+    for span in sorted(spans, key=rank, reverse=True):
+        if all(span.end <= k.start or span.start >= k.end for k in kept):
+            kept.append(span)
+    return sorted(kept, key=lambda s: (s.start, s.end))

@@ -1,0 +1,85 @@
+"""False-positive filters: small functions that drop what vanilla Presidio gets wrong.
+
+Each filter takes the entity type and matched text and says whether to drop the span. They
+run after Presidio, so the recognizers stay Presidio's own and these stay easy to test.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+
+from auditor.detectors.checks import looks_like_icd10, npi_is_valid
+
+_MEASUREMENT = re.compile(r"^\d{2,3}\s*/\s*\d{2,3}$")  # blood pressure 164/90, ratios
+_NER_ENTITIES = frozenset({"PERSON", "ORGANIZATION", "LOCATION", "NRP", "DATE_TIME"})
+_DATE_OR_NUMBER = re.compile(r"^[\d\s/.\-:,()#]+$")
+_LABEL_WORDS = frozenset(
+    "dob mrn ssn npi dea bp hr rr spo2 ecg ekg icu er ed hpi ros pmh cc a/p rx dx hx tx "
+    "phone email fax tel pt mr mrs ms dr md do rn np pa cbc bmp cmp mg ml iv po prn bid tid "
+    "qid qd hba1c ldl hdl gfr egfr bmi".split()
+)
+_DRUG_SUFFIXES = (
+    "pril", "olol", "sartan", "statin", "dipine", "formin", "gliptin", "gliflozin", "prazole",
+    "tidine", "oxacin", "cillin", "mycin", "cycline", "azole", "vir", "mab", "nib", "parin",
+    "semide", "thiazide", "zepam", "zolam", "triptan", "setron", "afil", "lukast", "profen",
+    "terol", "sone", "olone", "barbital", "caine", "dronate", "glutide", "xaban",
+)
+
+
+@cache
+def drug_names() -> frozenset[str]:
+    """Generic and brand drug names shipped with auditor, lower case."""
+    text = resources.files("auditor").joinpath("data/drugs.txt").read_text(encoding="utf-8")
+    return frozenset(w.strip().lower() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+def is_drug_name(text: str) -> bool:
+    """True when every word of ``text`` is a known drug name or has a drug-class suffix."""
+    words = re.findall(r"[A-Za-z][A-Za-z\-]+", text)
+    names = drug_names()
+    return bool(words) and all(w.lower() in names or w.lower().endswith(_DRUG_SUFFIXES) for w in words)
+
+
+def phone_is_measurement(entity: str, text: str) -> bool:
+    """Blood pressure ``164/90`` and other short ratios are not phone numbers."""
+    if entity != "PHONE_NUMBER":
+        return False
+    return bool(_MEASUREMENT.match(text.strip())) or sum(c.isdigit() for c in text) < 7
+
+
+def license_is_icd10(entity: str, text: str) -> bool:
+    """ICD-10 codes (E11.9, I10) are not driver's licences."""
+    return entity == "US_DRIVER_LICENSE" and looks_like_icd10(text)
+
+
+def nhs_is_npi(entity: str, text: str) -> bool:
+    """A US NPI also passes the NHS mod-11 check now and then; it is an NPI."""
+    return entity == "UK_NHS" and npi_is_valid(text)
+
+
+def ner_is_drug(entity: str, text: str) -> bool:
+    """spaCy tags capitalised drug names (Lisinopril, Eliquis) as people or organisations."""
+    return entity in ("PERSON", "ORGANIZATION", "LOCATION", "NRP") and is_drug_name(text)
+
+
+def ner_is_number(entity: str, text: str) -> bool:
+    """spaCy tags dates, SSNs and IDs as organisations or dates: names have letters."""
+    return entity in _NER_ENTITIES and bool(_DATE_OR_NUMBER.match(text.strip()))
+
+
+def ner_is_label(entity: str, text: str) -> bool:
+    """Field labels and clinical abbreviations (DOB, MRN, BP) are not names."""
+    return entity in _NER_ENTITIES and text.strip().strip(":").lower() in _LABEL_WORDS
+
+
+FILTERS: tuple[Callable[[str, str], bool], ...] = (
+    phone_is_measurement, license_is_icd10, nhs_is_npi, ner_is_drug, ner_is_number, ner_is_label,
+)
+
+
+def is_false_positive(entity: str, text: str) -> bool:
+    """True when any filter recognises the span as a known false positive."""
+    return any(f(entity, text) for f in FILTERS)

@@ -1,0 +1,231 @@
+"""auditor's own recognizers as data: patterns, scores, context words and checks.
+
+Patterns are for the ``regex`` module (the one Presidio uses), which allows variable-length
+look-behind: a label such as "MRN:" is required before the value but is not part of it.
+Each recognizer has a stable detector id (``auditor.<ID>``) that never changes meaning.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from auditor.detectors import checks
+
+IGNORECASE_MULTILINE = re.IGNORECASE | re.MULTILINE
+CASE_SENSITIVE = re.MULTILINE
+
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+DATE = (
+    r"(?:\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})\b|\d{4}-\d{2}-\d{2}\b"
+    rf"|{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}\b|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}\b)"
+)
+_PERSON_DATE_LABEL = (
+    r"(?:DOB|D\.O\.B\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?|admitted(?:\s+on)?"
+    r"|admission(?:\s+date)?|date\s+of\s+admission|discharged(?:\s+on)?|discharge(?:\s+date)?"
+    r"|date\s+of\s+discharge|died(?:\s+on)?|date\s+of\s+death|DOD|deceased(?:\s+on)?"
+    r"|expired(?:\s+on)?|DOS|date\s+of\s+service)"
+)
+_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH"
+    "|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR"
+)
+_ID_LABEL_TAIL = r"\s*(?:number|num|no\.?|#|id)?\s*[:#]?\s*"
+
+
+@dataclass(frozen=True, slots=True)
+class PatternSpec:
+    """One recognizer: an entity, its patterns ``(name, regex, score)``, and its checks."""
+
+    detector: str  # stable id, "auditor.MRN"
+    entity: str
+    patterns: tuple[tuple[str, str, float], ...]
+    context: tuple[str, ...] = ()
+    flags: int = IGNORECASE_MULTILINE
+    validate: Callable[[str], bool] | None = None  # False drops the match
+
+
+SPECS: tuple[PatternSpec, ...] = (
+    # --- HIPAA Safe Harbor identifiers, 45 CFR 164.514(b)(2)(i) ---------------------------
+    PatternSpec(
+        "auditor.MRN", "MEDICAL_RECORD_NUMBER",
+        ((
+            "labelled MRN",
+            r"(?<=\b(?:MRN|med(?:ical)?\.?\s*rec(?:ord)?\.?|chart|patient\s+id)"
+            + _ID_LABEL_TAIL + r"(?:is\s+)?)[A-Z]{0,3}-?\d{5,10}\b",
+            0.85,
+        ),),
+        context=("mrn", "medical", "record", "chart"),
+    ),
+    PatternSpec(
+        "auditor.HEALTH_PLAN_ID", "HEALTH_PLAN_ID",
+        ((
+            "labelled member id",
+            r"(?<=\b(?:member|subscriber|beneficiary|policy|insurance|health\s+plan|medicaid"
+            r"|medicare|plan|group)" + _ID_LABEL_TAIL + r")"
+            r"(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{5,19}\b",
+            0.85,
+        ),),
+        context=("member", "subscriber", "insurance", "plan"),
+    ),
+    PatternSpec(
+        "auditor.NPI", "US_NPI",
+        (
+            ("labelled NPI", r"(?<=\bNPI" + _ID_LABEL_TAIL + r")[12]\d{9}\b", 0.95),
+            ("bare NPI", r"\b[12]\d{9}\b", 0.2),
+        ),
+        context=("npi", "provider", "prescriber", "attending"),
+        validate=checks.npi_is_valid,
+    ),
+    PatternSpec(
+        "auditor.DEA", "DEA_NUMBER",
+        (("DEA registration", r"\b[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}\b", 0.6),),
+        context=("dea", "prescriber", "registration"),
+        flags=CASE_SENSITIVE,
+        validate=checks.dea_is_valid,
+    ),
+    PatternSpec(
+        "auditor.PERSON_DATE", "PERSON_DATE",
+        (
+            ("labelled date", rf"(?<=\b{_PERSON_DATE_LABEL}\s*[:\-]?\s*(?:on\s+)?){DATE}", 0.85),
+            ("date later in sentence", rf"(?<=\b{_PERSON_DATE_LABEL}\b[^.\n\d]{{1,40}}?\bon\s+){DATE}", 0.7),
+        ),
+    ),
+    PatternSpec(
+        "auditor.ZIP", "ZIP_CODE",
+        (
+            ("state and ZIP", rf"(?<=\b(?:{_STATES})\s{{1,2}})\d{{5}}(?:-\d{{4}})?\b", 0.7),
+            ("labelled ZIP", r"(?i:(?<=\bzip(?:\s*code)?\s*[:#]?\s*))\d{5}(?:-\d{4})?\b", 0.85),
+        ),
+        flags=CASE_SENSITIVE,
+    ),
+    PatternSpec(
+        "auditor.DEVICE_ID", "DEVICE_ID",
+        ((
+            "labelled device identifier",
+            r"(?<=\b(?:serial\s*(?:number|no\.?|#)?|S/N|SN|device\s*(?:id|identifier|serial)"
+            r"|UDI|IMEI|implant\s*(?:id|serial))\s*[:#]?\s*)"
+            r"(?=[A-Z0-9()\-]*\d)[A-Z0-9(][A-Z0-9()\-]{5,50}",
+            0.8,
+        ),),
+    ),
+    PatternSpec(
+        "auditor.ACCOUNT_NUMBER", "ACCOUNT_NUMBER",
+        ((
+            "labelled account",
+            r"(?<=\b(?:account|acct)\.?" + _ID_LABEL_TAIL + r")\d[\d\-]{5,18}\d\b",
+            0.75,
+        ),),
+    ),
+    # --- Financial reporting and MNPI (SOX 302/404, Regulation FD) --------------------------
+    PatternSpec(
+        "auditor.MNPI_MARKING", "MNPI_MARKING",
+        ((
+            "MNPI marking",
+            r"\b(?:material(?:ly)?\s+non[-\s]?public\s+information|MNPI|inside(?:r)?\s+information"
+            r"|embargoed\s+until|pre[-\s]?release\s+earnings"
+            r"|confidential\s*[-–—:]\s*(?:pre[-\s]?release|draft\s+earnings"
+            r"|not\s+for\s+(?:public\s+)?(?:release|distribution)))\b",
+            0.85,
+        ),),
+    ),
+    PatternSpec(
+        "auditor.UNRELEASED_EARNINGS", "UNRELEASED_EARNINGS",
+        ((
+            "unreleased results",
+            r"\b(?:draft|preliminary|unaudited|unreleased|pre[-\s]?release|pre[-\s]?announcement)\b"
+            r"[^.\n]{0,80}?\b(?:earnings|revenue|EPS|net\s+income|results|operating\s+income|guidance)\b"
+            r"(?:[^.\n]{0,60}?\$\s?\d[\d,.]*(?:\s*(?:million|billion|bn|[MB]))?\b)?",
+            0.7,
+        ),),
+    ),
+    PatternSpec(
+        "auditor.JOURNAL_ENTRY", "JOURNAL_ENTRY",
+        (
+            ("JE id", r"\bJE[-#]?\d[\d-]{2,20}\b", 0.75),
+            ("labelled journal entry",
+             r"(?<=\bjournal\s+entry" + _ID_LABEL_TAIL + r")(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{2,20}\b",
+             0.8),
+        ),
+    ),
+    PatternSpec(
+        "auditor.GL_ACCOUNT", "GL_ACCOUNT",
+        ((
+            "labelled GL account",
+            r"(?<=\b(?:GL|G/L|general\s+ledger)\s*(?:account|acct\.?)?" + _ID_LABEL_TAIL + r")"
+            r"\d{4,6}(?:[-.]\d{2,6}){0,3}\b",
+            0.75,
+        ),),
+    ),
+    # --- Export control: ITAR (22 CFR 120-130), EAR (15 CFR 730-774), CUI markings ----------
+    PatternSpec(
+        "auditor.ITAR_MARKING", "ITAR_MARKING",
+        ((
+            "ITAR marking",
+            r"\b(?:ITAR(?:[-\s](?:controlled|restricted))?|International\s+Traffic\s+in\s+Arms"
+            r"\s+Regulations?(?:\s*\(ITAR\))?|Arms\s+Export\s+Control\s+Act"
+            r"|22\s+CFR\s+(?:parts?\s+)?12\d(?:\s*[-–]\s*130)?)\b",
+            0.9,
+        ),),
+    ),
+    PatternSpec(
+        "auditor.EAR_MARKING", "EAR_MARKING",
+        ((
+            "EAR marking",
+            r"\b(?:(?i:Export\s+Administration\s+(?:Regulations?|Act))|subject\s+to\s+the\s+EAR"
+            r"|EAR[-\s]controlled|15\s+CFR\s+(?:parts?\s+)?7[3-7]\d(?:\s*[-–]\s*774)?)\b",
+            0.9,
+        ),),
+        flags=CASE_SENSITIVE,
+    ),
+    PatternSpec(
+        "auditor.USML_CATEGORY", "USML_CATEGORY",
+        (
+            ("USML category", r"\bUSML\s+Cat(?:egory|\.)?\s+[IVX]{1,5}\b(?:\([a-z0-9]{1,3}\))*", 0.9),
+            ("category of the USML",
+             r"\bCategory\s+[IVX]{1,5}\b(?:\([a-z0-9]{1,3}\))*\s+of\s+the\s+"
+             r"(?:USML|U\.?S\.?\s+Munitions\s+List|United\s+States\s+Munitions\s+List)",
+             0.9),
+        ),
+    ),
+    PatternSpec(
+        "auditor.ECCN", "ECCN",
+        (
+            ("labelled ECCN", r"(?<=\bECCN\s*[:#]?\s*)(?:\d[A-E]\d{3}(?:\.[a-z0-9]{1,3})*|EAR99)\b", 0.95),
+            ("bare ECCN", r"\b\d[A-E]\d{3}(?:\.[a-z0-9]{1,3})*\b", 0.5),
+            ("EAR99", r"\bEAR99\b", 0.9),
+        ),
+        context=("eccn", "export", "classification", "classified", "ccl", "commerce"),
+        flags=CASE_SENSITIVE,
+    ),
+    PatternSpec(
+        "auditor.DISTRIBUTION_STATEMENT", "DISTRIBUTION_STATEMENT",
+        # Statement A is approved for public release and is not a control marking.
+        (("distribution statement", r"\bDISTRIBUTION\s+STATEMENT\s+[B-F]\b", 0.9),),
+    ),
+    PatternSpec(
+        "auditor.CUI_EXPORT", "CUI_EXPORT",
+        (("CUI export marking", r"\bCUI//(?:[A-Z-]+/)*(?:SP-)?EXPT\b", 0.95),),
+        flags=CASE_SENSITIVE,
+    ),
+    PatternSpec(
+        "auditor.NOFORN", "NOFORN",
+        (("NOFORN", r"\bNOFORN\b", 0.9),),
+        flags=CASE_SENSITIVE,
+    ),
+)
+
+
+def label_of(entity: str, value: str) -> str | None:
+    """The classification a marking carries, kept verbatim for policy (never an identifier)."""
+    if entity == "ECCN":
+        return value.upper() if value.upper() == "EAR99" else value[:5].upper() + value[5:]
+    if entity == "USML_CATEGORY":
+        match = re.search(r"\b([IVX]{1,5})\b", value)
+        return match.group(1) if match else None
+    if entity == "DISTRIBUTION_STATEMENT":
+        return value.strip()[-1].upper()
+    if entity in ("ITAR_MARKING", "EAR_MARKING", "CUI_EXPORT", "NOFORN", "MNPI_MARKING"):
+        return " ".join(value.split())
+    return None

@@ -1,0 +1,33 @@
+"""One error family. The CLI turns each into one line on stderr and an exit code."""
+
+from __future__ import annotations
+
+
+class AuditorError(Exception):
+    """Base of every error auditor raises on purpose."""
+
+    exit_code = 3
+
+
+class UsageError(AuditorError):
+    """The command line or the library call was wrong (exit 2)."""
+
+    exit_code = 2
+
+
+class ConfigError(AuditorError):
+    """Configuration is invalid or points at something that is not there (exit 2)."""
+
+    exit_code = 2
+
+
+class ModelNotInstalledError(ConfigError):
+    """The configured spaCy pipeline is not installed; auditor never downloads one."""
+
+
+class SourceError(AuditorError):
+    """A single source could not be read; the scan records it as skipped and goes on."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

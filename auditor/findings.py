@@ -1,0 +1,86 @@
+"""From detected spans to findings: location, category, masked excerpt, fingerprint.
+
+This is where a raw value is last held: it goes into the HMAC and the mask, and no further.
+"""
+
+from __future__ import annotations
+
+import re
+
+from auditor.detectors import Span, category_of, entity_info, is_clinical
+from auditor.detectors.catalog import Mask
+from auditor.fingerprint import fingerprint, mask_context, mask_value
+from auditor.model import Finding
+from auditor.sources import TextUnit
+
+EXCERPT_CONTEXT = 32
+CLINICAL_BOOST = 0.1
+
+
+def findings_from_unit(unit: TextUnit, spans: list[Span], key: bytes, min_confidence: float) -> list[Finding]:
+    """Findings for one unit's spans; below ``min_confidence`` or between pieces are dropped."""
+    clinical = is_clinical(unit.text, {s.entity for s in spans})
+    found: list[Finding] = []
+    for span in spans:
+        location = unit.locate(span.start)
+        if location is None:
+            continue
+        end = min(span.end, unit.piece_end(span.start))
+        info = entity_info(span.entity)
+        confidence = span.score
+        if clinical and info.person_identifier:
+            confidence = min(1.0, confidence + CLINICAL_BOOST)
+        if confidence < min_confidence:
+            continue
+        value = unit.text[span.start : end]
+        found.append(
+            Finding(
+                detector=span.detector,
+                entity=span.entity,
+                category=category_of(span.entity, clinical),
+                confidence=round(confidence, 3),
+                location=location,
+                excerpt=excerpt(unit, span.start, end, spans),
+                fingerprint=fingerprint(key, span.entity, value),
+                label=span.label,
+            )
+        )
+    return found
+
+
+def masked(entity: str, value: str) -> str:
+    """A value as it may be shown: masked by its entity's rule."""
+    rule = entity_info(entity).mask
+    if rule is Mask.NONE:
+        return value
+    if rule is Mask.DIGITS:
+        return mask_context(value)
+    return mask_value(value)
+
+
+def excerpt(unit: TextUnit, start: int, end: int, spans: list[Span]) -> str:
+    """The value with some text either side, every detected value and every digit masked."""
+    piece_start = next(p.start for p in reversed(unit.pieces) if p.start <= start)
+    piece_end = unit.piece_end(start)
+    left = max(piece_start, start - EXCERPT_CONTEXT)
+    right = min(piece_end, end + EXCERPT_CONTEXT)
+    # Never cut another value in two: a clipped value would be masked as if it were whole.
+    for span in spans:
+        if span.start < left < span.end:
+            left = max(piece_start, span.start)
+        if span.start < right < span.end:
+            right = min(piece_end, span.end)
+    out: list[str] = []
+    cursor = left
+    for span in sorted(spans, key=lambda s: s.start):
+        s_start, s_end = max(span.start, left), min(span.end, right)
+        if s_end <= s_start or s_start < cursor:
+            continue
+        out.append(mask_context(unit.text[cursor:s_start]))
+        out.append(masked(span.entity, unit.text[s_start:s_end]))
+        cursor = s_end
+    out.append(mask_context(unit.text[cursor:right]))
+    text = re.sub(r"\s+", " ", "".join(out)).strip()
+    prefix = "…" if left > piece_start else ""
+    suffix = "…" if right < piece_end else ""
+    return f"{prefix}{text}{suffix}"

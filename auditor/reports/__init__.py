@@ -1,0 +1,1 @@
+"""Reports: a ScanResult rendered for people (table) and for programs (json)."""

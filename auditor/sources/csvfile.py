@@ -1,0 +1,73 @@
+"""CSV and TSV: one unit per row, each cell analysed behind its column name as a label."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
+from auditor.model import SkippedSource
+from auditor.sources.base import SourceEvent, join_pieces, text_piece
+
+
+class _RawLines:
+    """Feeds the csv reader and remembers the raw lines of the current row."""
+
+    def __init__(self, handle) -> None:
+        self._handle = handle
+        self.consumed: list[str] = []
+        self.line = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._handle)
+        self.line += 1
+        self.consumed.append(line)
+        return line
+
+
+def read_csv(path: str, display: str, delimiter: str = ",") -> Iterator[SourceEvent]:
+    """Yield one unit per data row; a row csv cannot parse is skipped alone."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        raw = _RawLines(handle)
+        reader = csv.reader(raw, delimiter=delimiter)
+        header: list[str] | None = None
+        row_number = -1
+        while True:
+            raw.consumed = []
+            first_line = raw.line + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield SkippedSource(display, f"malformed CSV row: {exc}", line=first_line)
+                continue
+            if header is None:
+                header = row
+                continue
+            row_number += 1
+            text = "".join(raw.consumed)
+            parts = []
+            cursor = 0
+            for column, cell in enumerate(row):
+                if not cell.strip():
+                    continue
+                name = header[column] if column < len(header) else f"column {column + 1}"
+                found = text.find(cell, cursor)
+                base = found if found >= 0 else 0
+                if found >= 0:
+                    cursor = found + len(cell)
+                line = first_line + text.count("\n", 0, base)
+                col = base - (text.rfind("\n", 0, base) + 1) + 1
+                parts.append((name, cell, _maker(display, line, col, row_number, name)))
+            if parts:
+                yield join_pieces(parts)
+
+
+def _maker(display: str, line: int, column: int, row: int, name: str):
+    def make(text: str, start: int):
+        return text_piece(display, text, start, line, column, record=row, pointer=f"/{name}")
+
+    return make
