@@ -6,39 +6,59 @@ This is where a raw value is last held: it goes into the HMAC and the mask, and 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from auditor.detectors import Span, category_of, entity_info, is_clinical
 from auditor.detectors.catalog import Mask
 from auditor.fingerprint import fingerprint, mask_context, mask_value
-from auditor.model import Finding
+from auditor.model import Category, Finding
 from auditor.sources import TextUnit
 
 EXCERPT_CONTEXT = 32
 CLINICAL_BOOST = 0.1
 
 
+@dataclass(frozen=True, slots=True)
+class Classified:
+    """A span with the category and confidence it has in its unit's context."""
+
+    span: Span
+    category: Category
+    confidence: float
+
+
+def classify(text: str, spans: list[Span], min_confidence: float) -> list[Classified]:
+    """Categories and confidences of a unit's spans; those below ``min_confidence`` dropped.
+
+    Identifiers of a person become PHI, and more certain, in clinical text.
+    """
+    clinical = is_clinical(text, {s.entity for s in spans})
+    kept: list[Classified] = []
+    for span in spans:
+        confidence = span.score
+        if clinical and entity_info(span.entity).person_identifier:
+            confidence = min(1.0, confidence + CLINICAL_BOOST)
+        if confidence >= min_confidence:
+            kept.append(Classified(span, category_of(span.entity, clinical), round(confidence, 3)))
+    return kept
+
+
 def findings_from_unit(unit: TextUnit, spans: list[Span], key: bytes, min_confidence: float) -> list[Finding]:
     """Findings for one unit's spans; below ``min_confidence`` or between pieces are dropped."""
-    clinical = is_clinical(unit.text, {s.entity for s in spans})
     found: list[Finding] = []
-    for span in spans:
+    for item in classify(unit.text, spans, min_confidence):
+        span = item.span
         location = unit.locate(span.start)
         if location is None:
             continue
         end = min(span.end, unit.piece_end(span.start))
-        info = entity_info(span.entity)
-        confidence = span.score
-        if clinical and info.person_identifier:
-            confidence = min(1.0, confidence + CLINICAL_BOOST)
-        if confidence < min_confidence:
-            continue
         value = unit.text[span.start : end]
         found.append(
             Finding(
                 detector=span.detector,
                 entity=span.entity,
-                category=category_of(span.entity, clinical),
-                confidence=round(confidence, 3),
+                category=item.category,
+                confidence=item.confidence,
                 location=location,
                 excerpt=excerpt(unit, span.start, end, spans),
                 fingerprint=fingerprint(key, span.entity, value),

@@ -17,7 +17,8 @@ from auditor.detectors.patterns import label_of
 # Preference when two detectors claim overlapping text with equal confidence: the more
 # specific (auditor's checked recognizers) first, generic NER last.
 _GENERIC = frozenset({"PERSON", "LOCATION", "DATE_TIME", "ORGANIZATION", "NRP", "PHONE_NUMBER",
-                      "US_BANK_NUMBER", "US_DRIVER_LICENSE", "US_PASSPORT", "UK_NHS"})
+                      "US_BANK_NUMBER", "US_DRIVER_LICENSE", "US_PASSPORT", "UK_NHS",
+                      "MEDICAL_LICENSE"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,10 +119,14 @@ def _detector_id(result) -> str:
 
 
 def resolve_overlaps(spans: list[Span]) -> list[Span]:
-    """Keep one span where several overlap: highest score, then specific over generic, then longest."""
+    """Keep one span where several overlap.
+
+    A specific recognizer (a label, a checksum, a marking) beats a generic one (NER, loose
+    number patterns) whatever their scores; then the higher score wins, then the longer span.
+    """
 
     def rank(span: Span) -> tuple:
-        return (span.score, span.entity not in _GENERIC, span.end - span.start)
+        return (span.entity not in _GENERIC, span.score, span.end - span.start)
 
     kept: list[Span] = []
     for span in sorted(spans, key=rank, reverse=True):

@@ -66,7 +66,9 @@ def ner_is_drug(entity: str, text: str) -> bool:
 
 
 def ner_is_number(entity: str, text: str) -> bool:
-    """spaCy tags dates, SSNs and IDs as organisations or dates: names have letters."""
+    """spaCy tags dates and IDs as people, organisations or dates: names have no digits."""
+    if entity == "PERSON" and any(ch.isdigit() for ch in text):
+        return True
     return entity in _NER_ENTITIES and bool(_DATE_OR_NUMBER.match(text.strip()))
 
 

@@ -80,7 +80,10 @@ SPECS: tuple[PatternSpec, ...] = (
     ),
     PatternSpec(
         "auditor.DEA", "DEA_NUMBER",
-        (("DEA registration", r"\b[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}\b", 0.6),),
+        (
+            ("labelled DEA", r"(?<=\bDEA" + _ID_LABEL_TAIL + r")[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}\b", 0.95),
+            ("DEA registration", r"\b[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}\b", 0.6),
+        ),
         context=("dea", "prescriber", "registration"),
         flags=CASE_SENSITIVE,
         validate=checks.dea_is_valid,
@@ -155,7 +158,7 @@ SPECS: tuple[PatternSpec, ...] = (
             "labelled GL account",
             r"(?<=\b(?:GL|G/L|general\s+ledger)\s*(?:account|acct\.?)?" + _ID_LABEL_TAIL + r")"
             r"\d{4,6}(?:[-.]\d{2,6}){0,3}\b",
-            0.75,
+            0.85,
         ),),
     ),
     # --- Export control: ITAR (22 CFR 120-130), EAR (15 CFR 730-774), CUI markings ----------

@@ -42,7 +42,9 @@ class _InstalledSpacyEngine(SpacyNlpEngine):
                     "registry (auditor never downloads models)"
                 )
             nlp = spacy.load(name)
-            nlp.disable_pipes(*[p for p in UNUSED_PIPES if p in nlp.pipe_names])
+            for pipe in UNUSED_PIPES:
+                if pipe in nlp.pipe_names:
+                    nlp.disable_pipe(pipe)
             self.nlp[model["lang_code"]] = nlp
 
 

@@ -1,0 +1,31 @@
+# Two commands set up a fresh machine: `make demo` and `make test` (see README.md).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+OUT ?= out
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# The main job on the bundled examples: scan, print the summary, keep the JSON result.
+demo: $(BIN)/.installed
+	mkdir -p $(OUT)
+	$(BIN)/auditor scan examples/ --format json --out $(OUT)/examples-scan.json
+	$(BIN)/auditor scan examples/ --format table
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check auditor tests bench
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/compare_presidio.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache
