@@ -1,0 +1,84 @@
+"""The command line as a user meets it: output formats, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import jsonschema
+import pytest
+
+from conftest import auditor_cli
+
+NOTE = "Patient Maria Okafor (DOB 04/17/1958, MRN 00482913) was admitted with chest pain.\n"
+
+
+@pytest.fixture
+def note(tmp_path):
+    path = tmp_path / "note.txt"
+    path.write_text(NOTE)
+    (tmp_path / "blob.bin").write_bytes(b"\x00\x01\x02")
+    return tmp_path
+
+
+def test_json_output_follows_the_published_schema(note):
+    out = auditor_cli("scan", str(note), "--format", "json")
+    assert out.returncode == 0, out.stderr
+    document = json.loads(out.stdout)
+    schema = json.loads(resources.files("auditor").joinpath("data/scan-result.schema.json").read_text())
+    jsonschema.validate(document, schema)
+    assert document["schema_version"] == "1.0"
+    assert document["summary"]["by_category"]["PHI"] == len(document["findings"]) >= 3
+    assert document["skipped"] == [{"path": str(note / "blob.bin"), "reason": "binary file (NUL bytes)", "line": None}]
+
+
+def test_table_output_summarises_per_file_and_category(note):
+    out = auditor_cli("scan", str(note), "--format", "table")
+    assert out.returncode == 0, out.stderr
+    row = next(line for line in out.stdout.splitlines() if line.startswith(str(note / "note.txt")))
+    assert row.split()[1:] == ["3"]  # three PHI findings, nothing in other categories
+    assert "1 skipped:" in out.stdout and "binary file" in out.stdout
+
+
+def test_out_writes_the_file_and_reports_on_stderr(note, tmp_path):
+    target = tmp_path / "result.json"
+    out = auditor_cli("scan", str(note / "note.txt"), "--out", str(target))
+    assert out.returncode == 0 and out.stdout == ""
+    assert "wrote" in out.stderr and json.loads(target.read_text())["summary"]["findings"] == 3
+
+
+def test_min_confidence_filters_findings(note):
+    everything = json.loads(auditor_cli("scan", str(note), "--format", "json").stdout)
+    strict = json.loads(auditor_cli("scan", str(note), "--format", "json", "--min-confidence", "0.99").stdout)
+    assert len(strict["findings"]) < len(everything["findings"])
+    assert all(f["confidence"] >= 0.99 for f in strict["findings"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["scan", "/no/such/path"], "no such file or directory: /no/such/path"),
+        (["scan", ".", "--min-confidence", "7"], "Invalid value for '--min-confidence'"),
+        (["scan", ".", "--format", "xml"], "Invalid value for '--format'"),
+        (["scan"], "Missing argument 'PATHS...'"),
+        (["frobnicate"], "No such command 'frobnicate'"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line_and_no_traceback(args, message):
+    out = auditor_cli(*args)
+    assert out.returncode == 2
+    assert out.stderr.count("\n") == 1 and message in out.stderr
+    assert "Traceback" not in out.stderr and out.stdout == ""
+
+
+def test_a_model_that_is_not_installed_is_a_configuration_error_not_a_download(note):
+    out = auditor_cli("scan", str(note), "--model", "en_core_web_trf_not_here")
+    assert out.returncode == 2
+    assert out.stderr.startswith("auditor: error: spaCy pipeline 'en_core_web_trf_not_here' is not installed")
+
+
+def test_version_and_help_start_without_loading_nlp():
+    out = auditor_cli("--version")
+    assert out.returncode == 0 and out.stdout.startswith("auditor, version")
+    out = auditor_cli("scan", "--help")
+    assert out.returncode == 0 and "--min-confidence" in out.stdout
