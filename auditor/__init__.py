@@ -25,8 +25,16 @@ from auditor.model import (
 from auditor.version import __version__
 
 __all__ = [
-    "Category", "Finding", "Location", "RecordContext", "ScanConfig", "ScanResult",
-    "SkippedSource", "SourceSummary", "__version__", "scan",
+    "Category",
+    "Finding",
+    "Location",
+    "RecordContext",
+    "ScanConfig",
+    "ScanResult",
+    "SkippedSource",
+    "SourceSummary",
+    "__version__",
+    "scan",
 ]
 
 

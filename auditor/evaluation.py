@@ -104,12 +104,12 @@ def score(docs: Iterable[LabelledDoc], predictions: Iterable[Iterable[Labelled]]
                 if any(_overlaps(g, p) for p in pred):
                     s.found += 1
                 else:
-                    s.missed.append(f"{doc.name}: {g.entity} {doc.text[g.start:g.end]!r}")
+                    s.missed.append(f"{doc.name}: {g.entity} {doc.text[g.start : g.end]!r}")
             for p in pred:
                 if any(_overlaps(p, g) for g in gold):
                     s.correct += 1
                 else:
-                    s.false_alarms.append(f"{doc.name}: {p.entity} {doc.text[p.start:p.end]!r}")
+                    s.false_alarms.append(f"{doc.name}: {p.entity} {doc.text[p.start : p.end]!r}")
     return scores
 
 

@@ -52,8 +52,7 @@ def load_key() -> bytes:
         return path.read_bytes().strip()
     except OSError as exc:
         raise ConfigError(
-            f"cannot create fingerprint key file {path}: {exc.strerror}; "
-            f"set {KEY_ENV} or {KEY_FILE_ENV}"
+            f"cannot create fingerprint key file {path}: {exc.strerror}; set {KEY_ENV} or {KEY_FILE_ENV}"
         ) from None
     with os.fdopen(fd, "wb") as handle:
         handle.write(key + b"\n")

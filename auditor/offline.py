@@ -25,7 +25,5 @@ def ensure_offline() -> None:
     import tldextract.tldextract as module
 
     # The module-level extract() looks this global up at call time.
-    module.TLD_EXTRACTOR = tldextract.TLDExtract(
-        suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True
-    )
+    module.TLD_EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
     _done = True

@@ -32,7 +32,10 @@ def run_scan(
     started = _now()
     key = load_key()
     detector = detector or Detector(
-        config.model_name, config.entities, config.chunk_chars, config.chunk_overlap,
+        config.model_name,
+        config.entities,
+        config.chunk_chars,
+        config.chunk_overlap,
         floor=max(0.0, config.min_confidence - 0.15),
     )
     sources: list[SourceSummary] = []

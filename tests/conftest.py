@@ -53,6 +53,4 @@ def auditor_cli(*args: str, cwd: Path | None = None, env: dict | None = None, **
     """Run the installed ``auditor`` command for real, as a user would."""
     exe = shutil.which("auditor", path=str(Path(sys.executable).parent)) or "auditor"
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [exe, *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=300, **kwargs
-    )
+    return subprocess.run([exe, *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=300, **kwargs)

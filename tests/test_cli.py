@@ -7,7 +7,6 @@ from importlib import resources
 
 import jsonschema
 import pytest
-
 from conftest import auditor_cli
 
 NOTE = "Patient Maria Okafor (DOB 04/17/1958, MRN 00482913) was admitted with chest pain.\n"

@@ -35,10 +35,20 @@ GUARD = textwrap.dedent(
 
 
 def run_guarded(body: str, tmp_path, extra_env: dict | None = None) -> list[str]:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TLDEXTRACT_CACHE": str(tmp_path / "tld"),
-           "AUDITOR_FINGERPRINT_KEY": "k", **(extra_env or {})}
-    out = subprocess.run([sys.executable, "-c", GUARD.replace("{body}", textwrap.dedent(body))], capture_output=True, text=True,
-                         env=env, timeout=300)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "TLDEXTRACT_CACHE": str(tmp_path / "tld"),
+        "AUDITOR_FINGERPRINT_KEY": "k",
+        **(extra_env or {}),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", GUARD.replace("{body}", textwrap.dedent(body))],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -51,9 +61,12 @@ def corpus(tmp_path):
         "Patient Maria Okafor, maria.okafor@example.com, https://portal.example.org/chart, "
         "MRN 00482913, phone (937) 555-0148.\n"
     )
-    (folder / "log.jsonl").write_text(json.dumps(
-        {"model": "gpt-4o", "messages": [{"role": "user", "content": "Email jo@example.net about JE-2026-00417"}]}
-    ) + "\n")
+    (folder / "log.jsonl").write_text(
+        json.dumps(
+            {"model": "gpt-4o", "messages": [{"role": "user", "content": "Email jo@example.net about JE-2026-00417"}]}
+        )
+        + "\n"
+    )
     return folder
 
 

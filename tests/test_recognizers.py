@@ -19,25 +19,51 @@ TRUE_POSITIVES = [
     ("Send the card to 418 Birchwood Lane, Dayton, OH 45402.", "ZIP_CODE", "45402", "PII"),
     ("Pacemaker serial number PM-7731-88421 implanted; patient stable.", "DEVICE_ID", "PM-7731-88421", "PHI"),
     ("Refund to account number 4401-2288-1903 was approved.", "ACCOUNT_NUMBER", "4401-2288-1903", "FINANCIAL"),
-    ("MATERIAL NON-PUBLIC INFORMATION - do not forward.", "MNPI_MARKING", "MATERIAL NON-PUBLIC INFORMATION", "FINANCIAL"),
-    ("Our preliminary Q3 FY2026 revenue of $412.6 million beat plan.", "UNRELEASED_EARNINGS",
-     "preliminary Q3 FY2026 revenue of $412.6 million", "FINANCIAL"),
+    (
+        "MATERIAL NON-PUBLIC INFORMATION - do not forward.",
+        "MNPI_MARKING",
+        "MATERIAL NON-PUBLIC INFORMATION",
+        "FINANCIAL",
+    ),
+    (
+        "Our preliminary Q3 FY2026 revenue of $412.6 million beat plan.",
+        "UNRELEASED_EARNINGS",
+        "preliminary Q3 FY2026 revenue of $412.6 million",
+        "FINANCIAL",
+    ),
     ("Reverse JE-2026-00417 before close.", "JOURNAL_ENTRY", "JE-2026-00417", "FINANCIAL"),
     ("Post the accrual to GL account 4010-200 this month.", "GL_ACCOUNT", "4010-200", "FINANCIAL"),
     ("This document is ITAR-controlled.", "ITAR_MARKING", "ITAR-controlled", "EXPORT_CONTROLLED"),
-    ("Technical data subject to the EAR; see 15 CFR 730-774.", "EAR_MARKING", "subject to the EAR", "EXPORT_CONTROLLED"),
-    ("Blade cooling geometry falls under USML Category XIX(f).", "USML_CATEGORY", "USML Category XIX(f)", "EXPORT_CONTROLLED"),
+    (
+        "Technical data subject to the EAR; see 15 CFR 730-774.",
+        "EAR_MARKING",
+        "subject to the EAR",
+        "EXPORT_CONTROLLED",
+    ),
+    (
+        "Blade cooling geometry falls under USML Category XIX(f).",
+        "USML_CATEGORY",
+        "USML Category XIX(f)",
+        "EXPORT_CONTROLLED",
+    ),
     ("Related hardware is classified under ECCN 9E610.a.", "ECCN", "9E610.a", "EXPORT_CONTROLLED"),
     ("The laptop is EAR99 and ships anywhere.", "ECCN", "EAR99", "EXPORT_CONTROLLED"),
-    ("DISTRIBUTION STATEMENT D. Distribution authorized to DoD only.", "DISTRIBUTION_STATEMENT",
-     "DISTRIBUTION STATEMENT D", "EXPORT_CONTROLLED"),
+    (
+        "DISTRIBUTION STATEMENT D. Distribution authorized to DoD only.",
+        "DISTRIBUTION_STATEMENT",
+        "DISTRIBUTION STATEMENT D",
+        "EXPORT_CONTROLLED",
+    ),
     ("Banner: CUI//SP-EXPT", "CUI_EXPORT", "CUI//SP-EXPT", "EXPORT_CONTROLLED"),
     ("SECRET//NOFORN annex removed.", "NOFORN", "NOFORN", "EXPORT_CONTROLLED"),
 ]
 
 
-@pytest.mark.parametrize(("text", "entity", "value", "category"), TRUE_POSITIVES,
-                         ids=[t[1] + "-" + str(i) for i, t in enumerate(TRUE_POSITIVES)])
+@pytest.mark.parametrize(
+    ("text", "entity", "value", "category"),
+    TRUE_POSITIVES,
+    ids=[t[1] + "-" + str(i) for i, t in enumerate(TRUE_POSITIVES)],
+)
 def test_recognizer_finds_its_entity(found, text, entity, value, category):
     assert (entity, value, category) in found(text)
 
@@ -57,7 +83,9 @@ def test_person_identifiers_in_business_text_are_pii(found):
 
 
 def test_distribution_statement_a_is_public_release_not_a_marking(found):
-    assert not [r for r in found("DISTRIBUTION STATEMENT A. Approved for public release.") if r[0] == "DISTRIBUTION_STATEMENT"]
+    assert not [
+        r for r in found("DISTRIBUTION STATEMENT A. Approved for public release.") if r[0] == "DISTRIBUTION_STATEMENT"
+    ]
 
 
 def test_checksums_reject_near_misses():
@@ -88,8 +116,8 @@ FALSE_POSITIVES = [
 
 @pytest.mark.parametrize(("name", "text", "value", "entity"), FALSE_POSITIVES, ids=[f[0] for f in FALSE_POSITIVES])
 def test_vanilla_false_positive_is_removed(vanilla, detector, name, text, value, entity):
-    vanilla_hits = {(s.entity, text[s.start:s.end]) for s in vanilla.detect(text)}
+    vanilla_hits = {(s.entity, text[s.start : s.end]) for s in vanilla.detect(text)}
     assert any(e == entity and (value in v or v in value) for e, v in vanilla_hits), vanilla_hits
     all_entities = type(detector)(detector.model_name, entities=tuple({entity, "PERSON", "PHONE_NUMBER"}), floor=0.0)
-    ours = {(s.entity, text[s.start:s.end]) for s in all_entities.detect(text)}
+    ours = {(s.entity, text[s.start : s.end]) for s in all_entities.detect(text)}
     assert not any(e == entity and (value in v or v in value) for e, v in ours), ours

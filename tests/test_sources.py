@@ -22,8 +22,11 @@ PATIENT_LINE = "Patient Maria Okafor, MRN 00482913, was admitted on 03/02/2026 f
 
 
 def scanned_and_skipped(root: Path, **config):
-    entries = list(iter_files([str(root)], config.get("exclude", ()), config.get("gitignore", True),
-                              config.get("max_bytes", 10**6)))
+    entries = list(
+        iter_files(
+            [str(root)], config.get("exclude", ()), config.get("gitignore", True), config.get("max_bytes", 10**6)
+        )
+    )
     scanned = sorted(Path(e.display).relative_to(root).as_posix() for e in entries if isinstance(e, FileToScan))
     skipped = {Path(e.path).relative_to(root).as_posix(): e.reason for e in entries if not isinstance(e, FileToScan)}
     return scanned, skipped
@@ -117,7 +120,9 @@ def _scan_as_unprivileged_user(root: Path):
 def test_malformed_jsonl_line_is_skipped_and_its_neighbours_kept(tmp_path):
     log = tmp_path / "requests.jsonl"
     good = {"model": "gpt-4o", "messages": [{"role": "user", "content": PATIENT_LINE}]}
-    log.write_text(json.dumps(good) + "\n" + '{"model": "gpt-4o", "messages": [{"role": "us\n' + json.dumps(good) + "\n")
+    log.write_text(
+        json.dumps(good) + "\n" + '{"model": "gpt-4o", "messages": [{"role": "us\n' + json.dumps(good) + "\n"
+    )
     result = auditor.scan([str(log)])
     assert [(s.line, s.reason.split(":")[0]) for s in result.skipped] == [(2, "malformed JSON")]
     records = {f.location.record for f in result.findings if f.entity == "MEDICAL_RECORD_NUMBER"}
@@ -128,11 +133,21 @@ def test_malformed_jsonl_line_is_skipped_and_its_neighbours_kept(tmp_path):
 def test_jsonl_findings_carry_record_pointer_and_exact_line_and_column(tmp_path):
     log = tmp_path / "requests.jsonl"
     records = [
-        {"provider": "openai", "url": "https://api.openai.com/v1/chat/completions", "model": "gpt-4o",
-         "messages": [{"role": "system", "content": "You are a careful clinical scribe."},
-                      {"role": "user", "content": "Summarise: \"café\" note.\n" + PATIENT_LINE}]},
-        {"provider": "anthropic", "model": "claude-sonnet-4", "system": "Clinical assistant.",
-         "messages": [{"role": "user", "content": [{"type": "text", "text": PATIENT_LINE}]}]},
+        {
+            "provider": "openai",
+            "url": "https://api.openai.com/v1/chat/completions",
+            "model": "gpt-4o",
+            "messages": [
+                {"role": "system", "content": "You are a careful clinical scribe."},
+                {"role": "user", "content": 'Summarise: "café" note.\n' + PATIENT_LINE},
+            ],
+        },
+        {
+            "provider": "anthropic",
+            "model": "claude-sonnet-4",
+            "system": "Clinical assistant.",
+            "messages": [{"role": "user", "content": [{"type": "text", "text": PATIENT_LINE}]}],
+        },
         {"model": "llama3.1:8b", "prompt": PATIENT_LINE, "completion": "ok"},
     ]
     raw_lines = [json.dumps(r, ensure_ascii=False) for r in records]
@@ -140,11 +155,13 @@ def test_jsonl_findings_carry_record_pointer_and_exact_line_and_column(tmp_path)
     result = auditor.scan([str(log)])
     mrns = [f for f in result.findings if f.entity == "MEDICAL_RECORD_NUMBER"]
     assert [(f.location.record, f.location.pointer) for f in mrns] == [
-        (0, "/messages/1/content"), (1, "/messages/0/content/0/text"), (2, "/prompt"),
+        (0, "/messages/1/content"),
+        (1, "/messages/0/content/0/text"),
+        (2, "/prompt"),
     ]
     for f in mrns:
         line = raw_lines[f.location.line - 1]
-        assert line[f.location.column - 1:].startswith("00482913"), (f.location, line)
+        assert line[f.location.column - 1 :].startswith("00482913"), (f.location, line)
     assert [(r.provider, r.model, r.url) for r in result.records] == [
         ("openai", "gpt-4o", "https://api.openai.com/v1/chat/completions"),
         ("anthropic", "claude-sonnet-4", None),
@@ -158,15 +175,18 @@ def test_json_array_of_records_is_located_by_index(tmp_path):
     result = auditor.scan([str(doc)])
     mrn = next(f for f in result.findings if f.entity == "MEDICAL_RECORD_NUMBER")
     assert (mrn.location.record, mrn.location.pointer) == (1, "/input")
-    assert doc.read_text().splitlines()[mrn.location.line - 1][mrn.location.column - 1:].startswith("00482913")
+    assert doc.read_text().splitlines()[mrn.location.line - 1][mrn.location.column - 1 :].startswith("00482913")
 
 
 def test_csv_cells_are_located_by_row_and_column_name(tmp_path):
     table = tmp_path / "patients.csv"
-    table.write_text("patient_name,mrn,notes\nAda Lovelace,00917734,stable\n\"Okafor, Maria\",00482913,\"multi\nline\"\n")
+    table.write_text('patient_name,mrn,notes\nAda Lovelace,00917734,stable\n"Okafor, Maria",00482913,"multi\nline"\n')
     result = auditor.scan([str(table)])
-    mrns = sorted((f.location.record, f.location.pointer, f.location.line, f.location.column)
-                  for f in result.findings if f.entity == "MEDICAL_RECORD_NUMBER")
+    mrns = sorted(
+        (f.location.record, f.location.pointer, f.location.line, f.location.column)
+        for f in result.findings
+        if f.entity == "MEDICAL_RECORD_NUMBER"
+    )
     assert mrns == [(0, "/mrn", 2, 14), (1, "/mrn", 3, 17)]
 
 
@@ -207,7 +227,7 @@ def test_long_text_is_chunked_and_offsets_are_exact(detector):
     text = "".join(parts)
     assert len(text) > 5 * detector.chunk_chars
     spans = [s for s in detector.detect(text) if s.entity == "MEDICAL_RECORD_NUMBER"]
-    assert [text[s.start:s.end] for s in spans] == values
+    assert [text[s.start : s.end] for s in spans] == values
 
 
 def test_a_missing_path_is_a_usage_error():

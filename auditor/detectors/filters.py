@@ -22,10 +22,42 @@ _LABEL_WORDS = frozenset(
     "qid qd hba1c ldl hdl gfr egfr bmi".split()
 )
 _DRUG_SUFFIXES = (
-    "pril", "olol", "sartan", "statin", "dipine", "formin", "gliptin", "gliflozin", "prazole",
-    "tidine", "oxacin", "cillin", "mycin", "cycline", "azole", "vir", "mab", "nib", "parin",
-    "semide", "thiazide", "zepam", "zolam", "triptan", "setron", "afil", "lukast", "profen",
-    "terol", "sone", "olone", "barbital", "caine", "dronate", "glutide", "xaban",
+    "pril",
+    "olol",
+    "sartan",
+    "statin",
+    "dipine",
+    "formin",
+    "gliptin",
+    "gliflozin",
+    "prazole",
+    "tidine",
+    "oxacin",
+    "cillin",
+    "mycin",
+    "cycline",
+    "azole",
+    "vir",
+    "mab",
+    "nib",
+    "parin",
+    "semide",
+    "thiazide",
+    "zepam",
+    "zolam",
+    "triptan",
+    "setron",
+    "afil",
+    "lukast",
+    "profen",
+    "terol",
+    "sone",
+    "olone",
+    "barbital",
+    "caine",
+    "dronate",
+    "glutide",
+    "xaban",
 )
 
 
@@ -78,7 +110,12 @@ def ner_is_label(entity: str, text: str) -> bool:
 
 
 FILTERS: tuple[Callable[[str, str], bool], ...] = (
-    phone_is_measurement, license_is_icd10, nhs_is_npi, ner_is_drug, ner_is_number, ner_is_label,
+    phone_is_measurement,
+    license_is_icd10,
+    nhs_is_npi,
+    ner_is_drug,
+    ner_is_number,
+    ner_is_label,
 )
 
 

@@ -49,28 +49,36 @@ class PatternSpec:
 SPECS: tuple[PatternSpec, ...] = (
     # --- HIPAA Safe Harbor identifiers, 45 CFR 164.514(b)(2)(i) ---------------------------
     PatternSpec(
-        "auditor.MRN", "MEDICAL_RECORD_NUMBER",
-        ((
-            "labelled MRN",
-            r"(?<=\b(?:MRN|med(?:ical)?\.?\s*rec(?:ord)?\.?|chart|patient\s+id)"
-            + _ID_LABEL_TAIL + r"(?:is\s+)?)[A-Z]{0,3}-?\d{5,10}\b",
-            0.85,
-        ),),
+        "auditor.MRN",
+        "MEDICAL_RECORD_NUMBER",
+        (
+            (
+                "labelled MRN",
+                r"(?<=\b(?:MRN|med(?:ical)?\.?\s*rec(?:ord)?\.?|chart|patient\s+id)"
+                + _ID_LABEL_TAIL
+                + r"(?:is\s+)?)[A-Z]{0,3}-?\d{5,10}\b",
+                0.85,
+            ),
+        ),
         context=("mrn", "medical", "record", "chart"),
     ),
     PatternSpec(
-        "auditor.HEALTH_PLAN_ID", "HEALTH_PLAN_ID",
-        ((
-            "labelled member id",
-            r"(?<=\b(?:member|subscriber|beneficiary|policy|insurance|health\s+plan|medicaid"
-            r"|medicare|plan|group)" + _ID_LABEL_TAIL + r")"
-            r"(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{5,19}\b",
-            0.85,
-        ),),
+        "auditor.HEALTH_PLAN_ID",
+        "HEALTH_PLAN_ID",
+        (
+            (
+                "labelled member id",
+                r"(?<=\b(?:member|subscriber|beneficiary|policy|insurance|health\s+plan|medicaid"
+                r"|medicare|plan|group)" + _ID_LABEL_TAIL + r")"
+                r"(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{5,19}\b",
+                0.85,
+            ),
+        ),
         context=("member", "subscriber", "insurance", "plan"),
     ),
     PatternSpec(
-        "auditor.NPI", "US_NPI",
+        "auditor.NPI",
+        "US_NPI",
         (
             ("labelled NPI", r"(?<=\bNPI" + _ID_LABEL_TAIL + r")[12]\d{9}\b", 0.95),
             ("bare NPI", r"\b[12]\d{9}\b", 0.2),
@@ -79,7 +87,8 @@ SPECS: tuple[PatternSpec, ...] = (
         validate=checks.npi_is_valid,
     ),
     PatternSpec(
-        "auditor.DEA", "DEA_NUMBER",
+        "auditor.DEA",
+        "DEA_NUMBER",
         (
             ("labelled DEA", r"(?<=\bDEA" + _ID_LABEL_TAIL + r")[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}\b", 0.95),
             ("DEA registration", r"\b[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}\b", 0.6),
@@ -89,14 +98,16 @@ SPECS: tuple[PatternSpec, ...] = (
         validate=checks.dea_is_valid,
     ),
     PatternSpec(
-        "auditor.PERSON_DATE", "PERSON_DATE",
+        "auditor.PERSON_DATE",
+        "PERSON_DATE",
         (
             ("labelled date", rf"(?<=\b{_PERSON_DATE_LABEL}\s*[:\-]?\s*(?:on\s+)?){DATE}", 0.85),
             ("date later in sentence", rf"(?<=\b{_PERSON_DATE_LABEL}\b[^.\n\d]{{1,40}}?\bon\s+){DATE}", 0.7),
         ),
     ),
     PatternSpec(
-        "auditor.ZIP", "ZIP_CODE",
+        "auditor.ZIP",
+        "ZIP_CODE",
         (
             ("state and ZIP", rf"(?<=\b(?:{_STATES})\s{{1,2}})\d{{5}}(?:-\d{{4}})?\b", 0.7),
             ("labelled ZIP", r"(?i:(?<=\bzip(?:\s*code)?\s*[:#]?\s*))\d{5}(?:-\d{4})?\b", 0.85),
@@ -104,96 +115,124 @@ SPECS: tuple[PatternSpec, ...] = (
         flags=CASE_SENSITIVE,
     ),
     PatternSpec(
-        "auditor.DEVICE_ID", "DEVICE_ID",
-        ((
-            "labelled device identifier",
-            r"(?<=\b(?:serial\s*(?:number|no\.?|#)?|S/N|SN|device\s*(?:id|identifier|serial)"
-            r"|UDI|IMEI|implant\s*(?:id|serial))\s*[:#]?\s*)"
-            r"(?=[A-Z0-9()\-]*\d)[A-Z0-9(][A-Z0-9()\-]{5,50}",
-            0.8,
-        ),),
+        "auditor.DEVICE_ID",
+        "DEVICE_ID",
+        (
+            (
+                "labelled device identifier",
+                r"(?<=\b(?:serial\s*(?:number|no\.?|#)?|S/N|SN|device\s*(?:id|identifier|serial)"
+                r"|UDI|IMEI|implant\s*(?:id|serial))\s*[:#]?\s*)"
+                r"(?=[A-Z0-9()\-]*\d)[A-Z0-9(][A-Z0-9()\-]{5,50}",
+                0.8,
+            ),
+        ),
     ),
     PatternSpec(
-        "auditor.ACCOUNT_NUMBER", "ACCOUNT_NUMBER",
-        ((
-            "labelled account",
-            r"(?<=\b(?:account|acct)\.?" + _ID_LABEL_TAIL + r")\d[\d\-]{5,18}\d\b",
-            0.75,
-        ),),
+        "auditor.ACCOUNT_NUMBER",
+        "ACCOUNT_NUMBER",
+        (
+            (
+                "labelled account",
+                r"(?<=\b(?:account|acct)\.?" + _ID_LABEL_TAIL + r")\d[\d\-]{5,18}\d\b",
+                0.75,
+            ),
+        ),
     ),
     # --- Financial reporting and MNPI (SOX 302/404, Regulation FD) --------------------------
     PatternSpec(
-        "auditor.MNPI_MARKING", "MNPI_MARKING",
-        ((
-            "MNPI marking",
-            r"\b(?:material(?:ly)?\s+non[-\s]?public\s+information|MNPI|inside(?:r)?\s+information"
-            r"|embargoed\s+until|pre[-\s]?release\s+earnings"
-            r"|confidential\s*[-–—:]\s*(?:pre[-\s]?release|draft\s+earnings"
-            r"|not\s+for\s+(?:public\s+)?(?:release|distribution)))\b",
-            0.85,
-        ),),
-    ),
-    PatternSpec(
-        "auditor.UNRELEASED_EARNINGS", "UNRELEASED_EARNINGS",
-        ((
-            "unreleased results",
-            r"\b(?:draft|preliminary|unaudited|unreleased|pre[-\s]?release|pre[-\s]?announcement)\b"
-            r"[^.\n]{0,80}?\b(?:earnings|revenue|EPS|net\s+income|results|operating\s+income|guidance)\b"
-            r"(?:[^.\n]{0,60}?\$\s?\d[\d,.]*(?:\s*(?:million|billion|bn|[MB]))?\b)?",
-            0.7,
-        ),),
-    ),
-    PatternSpec(
-        "auditor.JOURNAL_ENTRY", "JOURNAL_ENTRY",
+        "auditor.MNPI_MARKING",
+        "MNPI_MARKING",
         (
-            ("JE id", r"\bJE[-#]?\d[\d-]{2,20}\b", 0.75),
-            ("labelled journal entry",
-             r"(?<=\bjournal\s+entry" + _ID_LABEL_TAIL + r")(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{2,20}\b",
-             0.8),
+            (
+                "MNPI marking",
+                r"\b(?:material(?:ly)?\s+non[-\s]?public\s+information|MNPI|inside(?:r)?\s+information"
+                r"|embargoed\s+until|pre[-\s]?release\s+earnings"
+                r"|confidential\s*[-–—:]\s*(?:pre[-\s]?release|draft\s+earnings"
+                r"|not\s+for\s+(?:public\s+)?(?:release|distribution)))\b",
+                0.85,
+            ),
         ),
     ),
     PatternSpec(
-        "auditor.GL_ACCOUNT", "GL_ACCOUNT",
-        ((
-            "labelled GL account",
-            r"(?<=\b(?:GL|G/L|general\s+ledger)\s*(?:account|acct\.?)?" + _ID_LABEL_TAIL + r")"
-            r"\d{4,6}(?:[-.]\d{2,6}){0,3}\b",
-            0.85,
-        ),),
+        "auditor.UNRELEASED_EARNINGS",
+        "UNRELEASED_EARNINGS",
+        (
+            (
+                "unreleased results",
+                r"\b(?:draft|preliminary|unaudited|unreleased|pre[-\s]?release|pre[-\s]?announcement)\b"
+                r"[^.\n]{0,80}?\b(?:earnings|revenue|EPS|net\s+income|results|operating\s+income|guidance)\b"
+                r"(?:[^.\n]{0,60}?\$\s?\d[\d,.]*(?:\s*(?:million|billion|bn|[MB]))?\b)?",
+                0.7,
+            ),
+        ),
+    ),
+    PatternSpec(
+        "auditor.JOURNAL_ENTRY",
+        "JOURNAL_ENTRY",
+        (
+            ("JE id", r"\bJE[-#]?\d[\d-]{2,20}\b", 0.75),
+            (
+                "labelled journal entry",
+                r"(?<=\bjournal\s+entry" + _ID_LABEL_TAIL + r")(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{2,20}\b",
+                0.8,
+            ),
+        ),
+    ),
+    PatternSpec(
+        "auditor.GL_ACCOUNT",
+        "GL_ACCOUNT",
+        (
+            (
+                "labelled GL account",
+                r"(?<=\b(?:GL|G/L|general\s+ledger)\s*(?:account|acct\.?)?" + _ID_LABEL_TAIL + r")"
+                r"\d{4,6}(?:[-.]\d{2,6}){0,3}\b",
+                0.85,
+            ),
+        ),
     ),
     # --- Export control: ITAR (22 CFR 120-130), EAR (15 CFR 730-774), CUI markings ----------
     PatternSpec(
-        "auditor.ITAR_MARKING", "ITAR_MARKING",
-        ((
-            "ITAR marking",
-            r"\b(?:ITAR(?:[-\s](?:controlled|restricted))?|International\s+Traffic\s+in\s+Arms"
-            r"\s+Regulations?(?:\s*\(ITAR\))?|Arms\s+Export\s+Control\s+Act"
-            r"|22\s+CFR\s+(?:parts?\s+)?12\d(?:\s*[-–]\s*130)?)\b",
-            0.9,
-        ),),
-    ),
-    PatternSpec(
-        "auditor.EAR_MARKING", "EAR_MARKING",
-        ((
-            "EAR marking",
-            r"\b(?:(?i:Export\s+Administration\s+(?:Regulations?|Act))|subject\s+to\s+the\s+EAR"
-            r"|EAR[-\s]controlled|15\s+CFR\s+(?:parts?\s+)?7[3-7]\d(?:\s*[-–]\s*774)?)\b",
-            0.9,
-        ),),
-        flags=CASE_SENSITIVE,
-    ),
-    PatternSpec(
-        "auditor.USML_CATEGORY", "USML_CATEGORY",
+        "auditor.ITAR_MARKING",
+        "ITAR_MARKING",
         (
-            ("USML category", r"\bUSML\s+Cat(?:egory|\.)?\s+[IVX]{1,5}\b(?:\([a-z0-9]{1,3}\))*", 0.9),
-            ("category of the USML",
-             r"\bCategory\s+[IVX]{1,5}\b(?:\([a-z0-9]{1,3}\))*\s+of\s+the\s+"
-             r"(?:USML|U\.?S\.?\s+Munitions\s+List|United\s+States\s+Munitions\s+List)",
-             0.9),
+            (
+                "ITAR marking",
+                r"\b(?:ITAR(?:[-\s](?:controlled|restricted))?|International\s+Traffic\s+in\s+Arms"
+                r"\s+Regulations?(?:\s*\(ITAR\))?|Arms\s+Export\s+Control\s+Act"
+                r"|22\s+CFR\s+(?:parts?\s+)?12\d(?:\s*[-–]\s*130)?)\b",
+                0.9,
+            ),
         ),
     ),
     PatternSpec(
-        "auditor.ECCN", "ECCN",
+        "auditor.EAR_MARKING",
+        "EAR_MARKING",
+        (
+            (
+                "EAR marking",
+                r"\b(?:(?i:Export\s+Administration\s+(?:Regulations?|Act))|subject\s+to\s+the\s+EAR"
+                r"|EAR[-\s]controlled|15\s+CFR\s+(?:parts?\s+)?7[3-7]\d(?:\s*[-–]\s*774)?)\b",
+                0.9,
+            ),
+        ),
+        flags=CASE_SENSITIVE,
+    ),
+    PatternSpec(
+        "auditor.USML_CATEGORY",
+        "USML_CATEGORY",
+        (
+            ("USML category", r"\bUSML\s+Cat(?:egory|\.)?\s+[IVX]{1,5}\b(?:\([a-z0-9]{1,3}\))*", 0.9),
+            (
+                "category of the USML",
+                r"\bCategory\s+[IVX]{1,5}\b(?:\([a-z0-9]{1,3}\))*\s+of\s+the\s+"
+                r"(?:USML|U\.?S\.?\s+Munitions\s+List|United\s+States\s+Munitions\s+List)",
+                0.9,
+            ),
+        ),
+    ),
+    PatternSpec(
+        "auditor.ECCN",
+        "ECCN",
         (
             ("labelled ECCN", r"(?<=\bECCN\s*[:#]?\s*)(?:\d[A-E]\d{3}(?:\.[a-z0-9]{1,3})*|EAR99)\b", 0.95),
             ("bare ECCN", r"\b\d[A-E]\d{3}(?:\.[a-z0-9]{1,3})*\b", 0.5),
@@ -203,17 +242,20 @@ SPECS: tuple[PatternSpec, ...] = (
         flags=CASE_SENSITIVE,
     ),
     PatternSpec(
-        "auditor.DISTRIBUTION_STATEMENT", "DISTRIBUTION_STATEMENT",
+        "auditor.DISTRIBUTION_STATEMENT",
+        "DISTRIBUTION_STATEMENT",
         # Statement A is approved for public release and is not a control marking.
         (("distribution statement", r"\bDISTRIBUTION\s+STATEMENT\s+[B-F]\b", 0.9),),
     ),
     PatternSpec(
-        "auditor.CUI_EXPORT", "CUI_EXPORT",
+        "auditor.CUI_EXPORT",
+        "CUI_EXPORT",
         (("CUI export marking", r"\bCUI//(?:[A-Z-]+/)*(?:SP-)?EXPT\b", 0.95),),
         flags=CASE_SENSITIVE,
     ),
     PatternSpec(
-        "auditor.NOFORN", "NOFORN",
+        "auditor.NOFORN",
+        "NOFORN",
         (("NOFORN", r"\bNOFORN\b", 0.9),),
         flags=CASE_SENSITIVE,
     ),

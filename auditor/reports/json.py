@@ -37,8 +37,7 @@ def result_to_dict(result: ScanResult) -> dict[str, Any]:
         "skipped": [asdict(s) for s in result.skipped],
         "records": [asdict(r) for r in result.records],
         "findings": [
-            {**asdict(f), "category": f.category.value, "location": asdict(f.location)}
-            for f in result.findings
+            {**asdict(f), "category": f.category.value, "location": asdict(f.location)} for f in result.findings
         ],
     }
 

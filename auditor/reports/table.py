@@ -6,8 +6,7 @@ from collections import Counter
 
 from auditor.model import Category, ScanResult
 
-_SHORT = {Category.PHI: "PHI", Category.PII: "PII", Category.FINANCIAL: "FIN",
-          Category.EXPORT_CONTROLLED: "EXPORT"}
+_SHORT = {Category.PHI: "PHI", Category.PII: "PII", Category.FINANCIAL: "FIN", Category.EXPORT_CONTROLLED: "EXPORT"}
 
 
 def render_table(result: ScanResult, verbose: bool = False) -> str:
@@ -28,8 +27,9 @@ def render_table(result: ScanResult, verbose: bool = False) -> str:
                     where = f"{f.location.line}:{f.location.column}"
                     if f.location.record is not None:
                         where += f" rec {f.location.record} {f.location.pointer or ''}"
-                    lines.append(f"    {where:<24} {f.category.value:<17} {f.entity:<24} "
-                                 f"{f.confidence:.2f}  {f.excerpt}")
+                    lines.append(
+                        f"    {where:<24} {f.category.value:<17} {f.entity:<24} {f.confidence:.2f}  {f.excerpt}"
+                    )
         lines.append("")
     totals = result.counts_by_category()
     lines.append(

@@ -12,8 +12,14 @@ from auditor.sources.jsonlog import read_json, read_jsonl
 from auditor.sources.textfile import read_text
 
 __all__ = [
-    "FileToScan", "LineIndex", "Piece", "SourceEvent", "TextUnit",
-    "format_of", "iter_files", "read_source",
+    "FileToScan",
+    "LineIndex",
+    "Piece",
+    "SourceEvent",
+    "TextUnit",
+    "format_of",
+    "iter_files",
+    "read_source",
 ]
 
 

@@ -19,9 +19,11 @@ SNIFF_BYTES = 8192
 _READ_BLOCK = 1 << 20
 
 FORMATS = {
-    ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
     ".json": "json",
-    ".csv": "csv", ".tsv": "tsv",
+    ".csv": "csv",
+    ".tsv": "tsv",
     ".py": "python",
 }
 CODE_EXTENSIONS = frozenset(
@@ -166,9 +168,7 @@ def _check_file(path: Path, display: str, max_bytes: int) -> FileToScan | Skippe
     if not os.path.isfile(path):
         return SkippedSource(display, "not a regular file")
     if stat.st_size > max_bytes:
-        return SkippedSource(
-            display, f"larger than the size limit ({stat.st_size:,} bytes > {max_bytes:,})"
-        )
+        return SkippedSource(display, f"larger than the size limit ({stat.st_size:,} bytes > {max_bytes:,})")
     try:
         problem = _text_problem(path)
     except OSError as exc:

@@ -17,10 +17,34 @@ from auditor.sources.base import LineIndex, Piece, SourceEvent, TextUnit
 # Keys whose string values describe the request rather than carry its content.
 METADATA_KEYS = frozenset(
     {
-        "model", "role", "type", "id", "object", "provider", "url", "base_url", "api_base",
-        "endpoint", "host", "method", "finish_reason", "stop_reason", "created", "timestamp",
-        "request_id", "status", "tool_call_id", "name_of_model", "encoding_format", "user_id",
-        "service_tier", "media_type", "detail", "api_version", "region", "deployment",
+        "model",
+        "role",
+        "type",
+        "id",
+        "object",
+        "provider",
+        "url",
+        "base_url",
+        "api_base",
+        "endpoint",
+        "host",
+        "method",
+        "finish_reason",
+        "stop_reason",
+        "created",
+        "timestamp",
+        "request_id",
+        "status",
+        "tool_call_id",
+        "name_of_model",
+        "encoding_format",
+        "user_id",
+        "service_tier",
+        "media_type",
+        "detail",
+        "api_version",
+        "region",
+        "deployment",
     }
 )
 MODEL_KEYS = ("model", "model_id", "modelId", "deployment")
@@ -98,7 +122,9 @@ def _record_events(
         if not value.strip():
             continue
         found = cursor.find(value)
-        pieces.append(Piece(offset, offset + len(value), _json_locator(display, number, pointer, index, found, value, line)))
+        pieces.append(
+            Piece(offset, offset + len(value), _json_locator(display, number, pointer, index, found, value, line))
+        )
         chunks.append(value + "\n")
         offset += len(value) + 1
     if pieces:
