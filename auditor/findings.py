@@ -32,7 +32,7 @@ def classify(text: str, spans: list[Span], min_confidence: float) -> list[Classi
 
     Identifiers of a person become PHI, and more certain, in clinical text.
     """
-    clinical = is_clinical(text, {s.entity for s in spans})
+    clinical = is_clinical(text, {s.entity for s in spans if s.score >= min_confidence})
     kept: list[Classified] = []
     for span in spans:
         confidence = span.score

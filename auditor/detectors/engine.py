@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from auditor.detectors.catalog import DEFAULT_ENTITIES
-from auditor.detectors.filters import is_false_positive
-from auditor.detectors.patterns import label_of
+from auditor.detectors.filters import adjusted_score, is_false_positive
+from auditor.detectors.patterns import REPORTED_ENTITY, label_of, presidio_entities
 
 # Preference when two detectors claim overlapping text with equal confidence: the more
 # specific (auditor's checked recognizers) first, generic NER last.
@@ -83,7 +83,10 @@ class Detector:
         vanilla: bool = False,
     ) -> None:
         self.model_name = model_name
-        self.entities = list(entities) if entities else None if vanilla else list(DEFAULT_ENTITIES)
+        if vanilla:
+            self.entities = list(entities) if entities else None
+        else:
+            self.entities = presidio_entities(list(entities or DEFAULT_ENTITIES))
         self.chunk_chars = chunk_chars
         self.chunk_overlap = chunk_overlap
         self.floor = floor
@@ -109,21 +112,28 @@ class Detector:
             for result in self.analyzer.analyze(
                 window, language="en", entities=self.entities, score_threshold=self.floor
             ):
+                entity = REPORTED_ENTITY.get(result.entity_type, result.entity_type)
                 begin = start + result.start
                 if not own_from <= begin < own_to:
                     continue
-                value = window[result.start : result.end]
-                if not self.vanilla and is_false_positive(result.entity_type, value):
+                stop = result.end
+                if entity in _GENERIC and "\n" in window[result.start : stop]:
+                    stop = result.start + window[result.start : stop].index("\n")  # NER runs over a line end
+                value = window[result.start : stop]
+                if not self.vanilla and is_false_positive(entity, value):
                     continue
                 detector = _detector_id(result)
+                score = float(result.score)
+                if not self.vanilla:
+                    score = adjusted_score(entity, detector, value, score)
                 spans.append(
                     Span(
                         begin,
-                        start + result.end,
-                        result.entity_type,
+                        start + stop,
+                        entity,
                         detector,
-                        float(result.score),
-                        label_of(result.entity_type, value),
+                        score,
+                        label_of(entity, value),
                     )
                 )
         return spans if self.vanilla else resolve_overlaps(spans)
@@ -144,7 +154,11 @@ def resolve_overlaps(spans: list[Span]) -> list[Span]:
     """
 
     def rank(span: Span) -> tuple:
-        return (span.entity not in _GENERIC, span.score, span.end - span.start)
+        if span.detector.startswith("auditor."):
+            specific = 2
+        else:
+            specific = 0 if span.entity in _GENERIC else 1
+        return (specific, span.score, span.end - span.start)
 
     kept: list[Span] = []
     for span in sorted(spans, key=rank, reverse=True):

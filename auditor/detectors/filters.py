@@ -14,6 +14,7 @@ from importlib import resources
 from auditor.detectors.checks import looks_like_icd10, npi_is_valid
 
 _MEASUREMENT = re.compile(r"^\d{2,3}\s*/\s*\d{2,3}$")  # blood pressure 164/90, ratios
+_PERIOD = re.compile(r"^(?:FY|CY|Q[1-4]|H[12])[-\s]?\d{2,4}$", re.IGNORECASE)  # FY2021, Q3-2026
 _NER_ENTITIES = frozenset({"PERSON", "ORGANIZATION", "LOCATION", "NRP", "DATE_TIME"})
 _DATE_OR_NUMBER = re.compile(r"^[\d\s/.\-:,()#]+$")
 _LABEL_WORDS = frozenset(
@@ -79,12 +80,19 @@ def phone_is_measurement(entity: str, text: str) -> bool:
     """Blood pressure ``164/90`` and other short ratios are not phone numbers."""
     if entity != "PHONE_NUMBER":
         return False
-    return bool(_MEASUREMENT.match(text.strip())) or sum(c.isdigit() for c in text) < 7
+    value = text.strip()
+    if "/" in value and not re.match(r"^\(?\d{3}\)?\s*/", value):  # 99213 / 99214: codes, not an area code
+        return True
+    return bool(_MEASUREMENT.match(value)) or sum(c.isdigit() for c in value) < 7
 
 
 def license_is_icd10(entity: str, text: str) -> bool:
-    """ICD-10 codes (E11.9, I10) are not driver's licences."""
-    return entity == "US_DRIVER_LICENSE" and looks_like_icd10(text)
+    """ICD-10 codes (E11.9, I10), versions (v4), grid refs (L5) and fiscal periods (FY2021) are not
+    driver's licences."""
+    if entity != "US_DRIVER_LICENSE":
+        return False
+    value = text.strip()
+    return looks_like_icd10(value) or sum(c.isalnum() for c in value) < 6 or bool(_PERIOD.match(value))
 
 
 def nhs_is_npi(entity: str, text: str) -> bool:
@@ -109,6 +117,27 @@ def ner_is_label(entity: str, text: str) -> bool:
     return entity in _NER_ENTITIES and text.strip().strip(":").lower() in _LABEL_WORDS
 
 
+def ner_is_abbreviation(entity: str, text: str) -> bool:
+    """Short abbreviations (EF, ST, AF, LCSW, DTaP, dL, Q4) are not names or places."""
+    word = text.strip()
+    if entity not in _NER_ENTITIES or " " in word or len(word) > 5:
+        return False
+    return sum(c.isupper() for c in word) >= 2 or not word[:1].isupper() or any(c.isdigit() for c in word)
+
+
+@cache
+def regions() -> frozenset[str]:
+    """US states and countries, lower case: geography at or above state level."""
+    text = resources.files("auditor").joinpath("data/regions.txt").read_text(encoding="utf-8")
+    return frozenset(w.strip().lower() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+def location_is_state_or_country(entity: str, text: str) -> bool:
+    """Safe Harbor removes geography smaller than a state (164.514(b)(2)(i)(B)); states and
+    countries are not identifiers."""
+    return entity == "LOCATION" and text.strip().strip(".").lower() in regions()
+
+
 FILTERS: tuple[Callable[[str, str], bool], ...] = (
     phone_is_measurement,
     license_is_icd10,
@@ -116,9 +145,24 @@ FILTERS: tuple[Callable[[str, str], bool], ...] = (
     ner_is_drug,
     ner_is_number,
     ner_is_label,
+    ner_is_abbreviation,
+    location_is_state_or_country,
 )
 
 
 def is_false_positive(entity: str, text: str) -> bool:
     """True when any filter recognises the span as a known false positive."""
     return any(f(entity, text) for f in FILTERS)
+
+
+# The score spaCy NER gets when it names a single capitalised word as a person or a place:
+# alone, such a word is more often a heading or a term (Oxygen, Hospice, Markdown) than a
+# name, so it is reported only when something else (a title, a label) supports it.
+SINGLE_WORD_NER_SCORE = 0.25
+
+
+def adjusted_score(entity: str, detector: str, text: str, score: float) -> float:
+    """The score a span keeps after auditor's doubts about its recognizer's evidence."""
+    if detector in ("presidio.PERSON", "presidio.LOCATION") and len(text.split()) == 1:
+        return min(score, SINGLE_WORD_NER_SCORE)
+    return score

@@ -31,6 +31,33 @@ _STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH"
     "|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR"
 )
+# A name: capitalised words (any script), with hyphens or apostrophes, an optional initial.
+_WORD = r"\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)?"
+_NAME = rf"{_WORD}(?:[ \t]\p{{Lu}}\.)?(?:[ \t]{_WORD}){{1,2}}"  # two or three words
+_SURNAME_OR_NAME = rf"{_WORD}(?:[ \t]\p{{Lu}}\.)?(?:[ \t]{_WORD}){{0,2}}"
+# Labels that introduce a person in clinical and business documents. Strong ones may stand
+# without a colon ("Patient Maria Okafor"); role words need one ("Reviewer: ...").
+_STRONG_NAME_LABEL = (
+    r"(?i:patient(?:\s+name)?|pt|name|attending(?:\s+physician)?|surgeon|guardian|emergency\s+contact"
+    r"|referred\s+by|signed\s+by|prepared\s+by|reviewed\s+by|approved\s+by|dear|attn)"
+)
+_ROLE_LABEL = (
+    r"(?i:physician|provider|nurse|doctor|resident|case\s+manager|social\s+worker|contact|mother|father"
+    r"|spouse|wife|husband|son|daughter|caregiver|referring|signed|author|employee|cc|child|infant"
+    r"|witness|reviewer|approver|customer|client|member|owner|(?:test\s+|team\s+|project\s+)?lead|manager"
+    r"|secretary|controller|analyst|engineer|CFO|CEO|COO|CTO|treasurer|from|to)"
+)
+# Organisations look like names to a pattern: these words end the match.
+_NOT_A_NAME = (
+    r"(?!(?:[\p{L}-]+[ \t]){0,2}(?:Committee|Team|Board|Department|Dept|Group|Inc|Ltd|LLC|Corp|Corporation"
+    r"|Company|Electronics|Systems|Services|Holdings|Ledger|Office|Council|Division|Unit|Clinic|Hospital"
+    r"|Center|Centre|Laboratory|Labs|Partners|Bank|University)\b)"
+)
+_CREDENTIAL = r"(?:MD|DO|RN|NP|PA-C|PA|LCSW|PhD|PharmD|MBBS|FACP|DDS|CPA|CNM|APRN|CRNA)"
+_STREET_TYPE = (
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Terrace|Ter|Place|Pl|Way"
+    r"|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Trail|Trl|Square|Sq|Loop|Row|Pike)"
+)
 _ID_LABEL_TAIL = r"\s*(?:number|num|no\.?|#|id)?\s*[:#]?\s*"
 
 
@@ -45,8 +72,54 @@ class PatternSpec:
     flags: int = IGNORECASE_MULTILINE
     validate: Callable[[str], bool] | None = None  # False drops the match
 
+    @property
+    def presidio_entity(self) -> str:
+        """The name Presidio knows this recognizer's results by.
+
+        Unique per recognizer, so Presidio's own de-duplication (same entity, overlapping
+        span, keep the higher score) never lets its NER silently replace a labelled match;
+        auditor resolves overlaps itself and reports ``entity``.
+        """
+        return "AUDITOR_" + self.detector.removeprefix("auditor.")
+
 
 SPECS: tuple[PatternSpec, ...] = (
+    # --- Names behind a label or title, which the small spaCy model often misses -----------
+    PatternSpec(
+        "auditor.LABELLED_NAME",
+        "PERSON",
+        (
+            (
+                "labelled name",
+                rf"(?<=\b{_STRONG_NAME_LABEL}[ \t]*:?[ \t]+|\b{_ROLE_LABEL}[ \t]*:[ \t]*)"
+                rf"(?:(?i:dr|mr|mrs|ms|mx)\.?[ \t]+)?{_NOT_A_NAME}{_NAME}\b",
+                0.7,
+            ),
+            ("titled name", rf"(?<=\b(?:Dr|Mr|Mrs|Ms|Mx)\.?[ \t]+){_NOT_A_NAME}{_SURNAME_OR_NAME}\b", 0.75),
+            ("name with credential", rf"\b{_NAME}(?=,?[ \t]+{_CREDENTIAL}\b)", 0.75),
+        ),
+        flags=CASE_SENSITIVE,
+    ),
+    # --- Street addresses and cities: geography smaller than a state, 164.514(b)(2)(i)(B) -----
+    PatternSpec(
+        "auditor.ADDRESS",
+        "LOCATION",
+        (
+            (
+                "street address",
+                rf"\b\d{{1,6}}[ \t]+(?:[NSEW]\.?[ \t]+)?(?:\p{{Lu}}\p{{Ll}}+[ \t]+){{1,3}}{_STREET_TYPE}\.?"
+                r"(?:,?[ \t]+(?:Unit|Apt\.?|Apartment|Suite|Ste\.?|#)[ \t]*[A-Z0-9-]+)?\b",
+                0.75,
+            ),
+            (
+                "city before state and ZIP",
+                rf"\b\p{{Lu}}\p{{Ll}}+(?:[ \t]\p{{Lu}}\p{{Ll}}+){{0,2}}"
+                rf"(?=,[ \t]*(?:{_STATES})[ \t]+(?:ZIP[ \t]+)?\d{{5}}\b)",
+                0.7,
+            ),
+        ),
+        flags=CASE_SENSITIVE,
+    ),
     # --- HIPAA Safe Harbor identifiers, 45 CFR 164.514(b)(2)(i) ---------------------------
     PatternSpec(
         "auditor.MRN",
@@ -69,7 +142,7 @@ SPECS: tuple[PatternSpec, ...] = (
             (
                 "labelled member id",
                 r"(?<=\b(?:member|subscriber|beneficiary|policy|insurance|health\s+plan|medicaid"
-                r"|medicare|plan|group)" + _ID_LABEL_TAIL + r")"
+                r"|medicare|group)\s*(?:number|num|no\.?|#|id)\s*[:#]?\s*)"
                 r"(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{5,19}\b",
                 0.85,
             ),
@@ -188,6 +261,13 @@ SPECS: tuple[PatternSpec, ...] = (
                 r"\d{4,6}(?:[-.]\d{2,6}){0,3}\b",
                 0.85,
             ),
+            (
+                "second GL account in a list",
+                r"(?<=\b(?:GL|G/L|general\s+ledger)\s*(?:account|acct\.?)?"
+                + _ID_LABEL_TAIL
+                + r"\d{4,6}(?:[-.]\d{2,6}){0,3}\s*(?:/|,|&|and|to)\s*)\d{4,6}(?:[-.]\d{2,6}){0,3}\b",
+                0.8,
+            ),
         ),
     ),
     # --- Export control: ITAR (22 CFR 120-130), EAR (15 CFR 730-774), CUI markings ----------
@@ -260,6 +340,15 @@ SPECS: tuple[PatternSpec, ...] = (
         flags=CASE_SENSITIVE,
     ),
 )
+
+
+REPORTED_ENTITY: dict[str, str] = {spec.presidio_entity: spec.entity for spec in SPECS}
+
+
+def presidio_entities(entities: list[str]) -> list[str]:
+    """The entity names to ask Presidio for, to get ``entities`` back."""
+    wanted = set(entities)
+    return list(entities) + [s.presidio_entity for s in SPECS if s.entity in wanted]
 
 
 def label_of(entity: str, value: str) -> str | None:

@@ -54,7 +54,7 @@ class _SpecRecognizer(PatternRecognizer):
     def __init__(self, spec: PatternSpec) -> None:
         self.spec = spec
         super().__init__(
-            supported_entity=spec.entity,
+            supported_entity=spec.presidio_entity,
             name=spec.detector,
             patterns=[Pattern(name, regex, score) for name, regex, score in spec.patterns],
             context=list(spec.context) or None,
