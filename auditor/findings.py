@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from auditor.detectors import Span, category_of, entity_info, is_clinical
 from auditor.detectors.catalog import Mask
-from auditor.fingerprint import fingerprint, mask_context, mask_value
+from auditor.fingerprint import fingerprint, mask_context, mask_digits, mask_value
 from auditor.model import Category, Finding
 from auditor.sources import TextUnit
 
@@ -74,7 +74,7 @@ def masked(entity: str, value: str) -> str:
     if rule is Mask.NONE:
         return value
     if rule is Mask.DIGITS:
-        return mask_context(value)
+        return mask_digits(value)
     return mask_value(value)
 
 
@@ -84,6 +84,11 @@ def excerpt(unit: TextUnit, start: int, end: int, spans: list[Span]) -> str:
     piece_end = unit.piece_end(start)
     left = max(piece_start, start - EXCERPT_CONTEXT)
     right = min(piece_end, end + EXCERPT_CONTEXT)
+    # Start and end on word boundaries: half a word ("uckeye") escapes the masking of names.
+    while left > piece_start and not unit.text[left - 1].isspace() and left < start:
+        left += 1
+    while right < piece_end and not unit.text[right].isspace() and right > end:
+        right -= 1
     # Never cut another value in two: a clipped value would be masked as if it were whole.
     for span in spans:
         if span.start < left < span.end:

@@ -91,6 +91,29 @@ def mask_value(value: str, keep_last: int = 2) -> str:
     return re.sub(r"(?<=\w)\w", "*", value)
 
 
+# Context words that are labels, not data: kept readable in excerpts.
+_CONTEXT_KEEP = frozenset(
+    "patient pt name dob mrn ssn npi dea phone tel fax email address member id insurance account date "
+    "attending provider physician dr mr mrs ms mx admitted discharged diagnosis subscriber policy contact "
+    "the this that a an in on at for of to and or with by from is was".split()
+)
+
+
 def mask_context(text: str) -> str:
-    """Mask every digit in surrounding context: an undetected number may be an identifier."""
+    """Mask what around a finding could be an undetected identifier: every digit, and every
+    capitalised word (a name the detectors missed) except short all-caps labels (MRN, DOB) and
+    common label words.
+    """
+
+    def word(match: re.Match) -> str:
+        token = match.group()
+        if token.lower() in _CONTEXT_KEEP or (token.isupper() and len(token) <= 4):
+            return token
+        return token[0] + "*" * (len(token) - 1)
+
+    return re.sub(r"\d", "#", re.sub(r"\b\w*[A-Z]\w*\b", word, text))
+
+
+def mask_digits(text: str) -> str:
+    """Mask the figures of a phrase, keeping its words (unreleased earnings, say)."""
     return re.sub(r"\d", "#", text)

@@ -15,6 +15,8 @@ from auditor.detectors.checks import looks_like_icd10, npi_is_valid
 
 _MEASUREMENT = re.compile(r"^\d{2,3}\s*/\s*\d{2,3}$")  # blood pressure 164/90, ratios
 _PERIOD = re.compile(r"^(?:FY|CY|Q[1-4]|H[12])[-\s]?\d{2,4}$", re.IGNORECASE)  # FY2021, Q3-2026
+_ISO_DATE = re.compile(r"\b(?:19|20)\d{2}[-/.](?:0[1-9]|1[0-2])[-/.](?:0[1-9]|[12]\d|3[01])\b")
+_ROUTES = frozenset({"iv", "po", "im", "sc", "sq", "sl", "pr", "prn", "er", "xr", "sr", "dr", "xl"})
 _NER_ENTITIES = frozenset({"PERSON", "ORGANIZATION", "LOCATION", "NRP", "DATE_TIME"})
 _DATE_OR_NUMBER = re.compile(r"^[\d\s/.\-:,()#]+$")
 _LABEL_WORDS = frozenset(
@@ -71,8 +73,9 @@ def drug_names() -> frozenset[str]:
 
 def is_drug_name(text: str) -> bool:
     """True when every word of ``text`` is a known drug name or has a drug-class suffix."""
-    words = re.findall(r"[A-Za-z][A-Za-z\-]+", text)
+    words = re.findall(r"[A-Za-z][A-Za-z\-]*", text)
     names = drug_names()
+    words = [w for w in words if w.lower() not in _ROUTES]  # "IV cefazolin", "Metformin ER"
     return bool(words) and all(w.lower() in names or w.lower().endswith(_DRUG_SUFFIXES) for w in words)
 
 
@@ -82,6 +85,8 @@ def phone_is_measurement(entity: str, text: str) -> bool:
         return False
     value = text.strip()
     if "/" in value and not re.match(r"^\(?\d{3}\)?\s*/", value):  # 99213 / 99214: codes, not an area code
+        return True
+    if _ISO_DATE.search(value):  # a release date, not a number to call
         return True
     return bool(_MEASUREMENT.match(value)) or sum(c.isdigit() for c in value) < 7
 

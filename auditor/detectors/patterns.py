@@ -91,7 +91,7 @@ SPECS: tuple[PatternSpec, ...] = (
         (
             (
                 "labelled name",
-                rf"(?<=\b{_STRONG_NAME_LABEL}[ \t]*:?[ \t]+|\b{_ROLE_LABEL}[ \t]*:[ \t]*)"
+                rf"(?<=\b{_STRONG_NAME_LABEL}[ \t]*(?::(?:\*\*|__)?)?[ \t]+|\b{_ROLE_LABEL}[ \t]*:(?:\*\*|__)?[ \t]*)"
                 rf"(?:(?i:dr|mr|mrs|ms|mx)\.?[ \t]+)?{_NOT_A_NAME}{_NAME}\b",
                 0.7,
             ),

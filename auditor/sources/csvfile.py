@@ -61,7 +61,9 @@ def read_csv(path: str, display: str, delimiter: str = ",") -> Iterator[SourceEv
                     cursor = found + len(cell)
                 line = first_line + text.count("\n", 0, base)
                 col = base - (text.rfind("\n", 0, base) + 1) + 1
-                parts.append((name, cell, _maker(display, line, col, row_number, name)))
+                # The column name is context for the detectors: "patient_name" reads "patient name".
+                label = name.replace("_", " ")
+                parts.append((label, cell, _maker(display, line, col, row_number, name)))
             if parts:
                 yield join_pieces(parts)
 
