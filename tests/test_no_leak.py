@@ -7,9 +7,9 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLES, REPO, auditor_cli
 
 import auditor
-from conftest import EXAMPLES, REPO, auditor_cli
 
 IDENTIFIERS = [
     line.strip()
