@@ -143,6 +143,16 @@ def location_is_state_or_country(entity: str, text: str) -> bool:
     return entity == "LOCATION" and text.strip().strip(".").lower() in regions()
 
 
+_STRUCTURE_WORDS = frozenset(
+    "appendix annex exhibit schedule section chapter part table figure statement paragraph clause article".split()
+)
+
+
+def ner_is_document_structure(entity: str, text: str) -> bool:
+    """"Appendix B", "Distribution Statement A": references to a document's parts, not names."""
+    return entity in _NER_ENTITIES and any(w.lower().strip(".") in _STRUCTURE_WORDS for w in text.split())
+
+
 FILTERS: tuple[Callable[[str, str], bool], ...] = (
     phone_is_measurement,
     license_is_icd10,
@@ -152,6 +162,7 @@ FILTERS: tuple[Callable[[str, str], bool], ...] = (
     ner_is_label,
     ner_is_abbreviation,
     location_is_state_or_country,
+    ner_is_document_structure,
 )
 
 
