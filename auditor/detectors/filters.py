@@ -149,7 +149,7 @@ _STRUCTURE_WORDS = frozenset(
 
 
 def ner_is_document_structure(entity: str, text: str) -> bool:
-    """"Appendix B", "Distribution Statement A": references to a document's parts, not names."""
+    """ "Appendix B", "Distribution Statement A": references to a document's parts, not names."""
     return entity in _NER_ENTITIES and any(w.lower().strip(".") in _STRUCTURE_WORDS for w in text.split())
 
 
