@@ -14,7 +14,7 @@ from auditor.model import Finding, RecordContext, ScanResult, SkippedSource, Sou
 from auditor.sources import FileToScan, TextUnit, iter_files, read_source
 from auditor.version import __version__
 
-ProgressCallback = Callable[[FileToScan], None]
+ProgressCallback = Callable[[FileToScan, int, int], None]  # file, its number, how many
 
 
 def _now() -> str:
@@ -43,12 +43,15 @@ def run_scan(
     findings: list[Finding] = []
     records: list[RecordContext] = []
     entries = list(iter_files(list(paths), config.exclude, config.respect_gitignore, config.max_file_bytes))
+    total = sum(isinstance(e, FileToScan) for e in entries)
+    done = 0
     for entry in entries:
         if isinstance(entry, SkippedSource):
             skipped.append(entry)
             continue
+        done += 1
         if on_file is not None:
-            on_file(entry)
+            on_file(entry, done, total)
         chars = 0
         file_findings: list[Finding] = []
         try:

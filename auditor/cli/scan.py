@@ -96,10 +96,10 @@ class _Progress:
     def __init__(self) -> None:
         self.count = 0
 
-    def update(self, file) -> None:
-        self.count += 1
+    def update(self, file, number: int, total: int) -> None:
+        self.count = number
         name = file.display if len(file.display) <= 60 else "…" + file.display[-59:]
-        click.echo(f"\r\x1b[Kscanning {self.count}: {name}", err=True, nl=False)
+        click.echo(f"\r\x1b[Kscanning [{number}/{total}] {name}", err=True, nl=False)
 
     def close(self) -> None:
         if self.count:

@@ -62,7 +62,7 @@ def read_jsonl(path: str, display: str) -> Iterator[SourceEvent]:
             try:
                 record = json.loads(raw)
             except json.JSONDecodeError as exc:
-                yield SkippedSource(display, f"malformed JSON: {exc.msg} at column {exc.colno}", line=number)
+                yield SkippedSource(display, _malformed(exc), line=number)
                 continue
             yield from _record_events(display, record, number - 1, number, LineIndex(raw, number), raw)
 
@@ -74,7 +74,7 @@ def read_json(path: str, display: str) -> Iterator[SourceEvent]:
     try:
         document = json.loads(raw)
     except json.JSONDecodeError as exc:
-        yield SkippedSource(display, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+        yield SkippedSource(display, _malformed(exc, with_line=True))
         return
     index = LineIndex(raw)
     records = document if isinstance(document, list) else [document]
@@ -83,6 +83,11 @@ def read_json(path: str, display: str) -> Iterator[SourceEvent]:
         start = cursor.position
         line = index.position(start)[0]
         yield from _record_events(display, record, number, line, index, raw, cursor)
+
+
+def _malformed(exc: json.JSONDecodeError, with_line: bool = False) -> str:
+    where = f"line {exc.lineno}, column {exc.colno}" if with_line else f"column {exc.colno}"
+    return f"malformed JSON: {exc.msg.removesuffix(' at')} ({where})"
 
 
 class _Cursor:
