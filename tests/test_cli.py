@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
 from importlib import resources
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -81,3 +83,22 @@ def test_version_and_help_start_without_loading_nlp():
     assert out.returncode == 0 and out.stdout.startswith("auditor, version")
     out = auditor_cli("scan", "--help")
     assert out.returncode == 0 and "--min-confidence" in out.stdout
+
+
+def test_interrupt_exits_130_with_one_line(tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    for i in range(400):
+        (tmp_path / f"note_{i:03d}.txt").write_text(NOTE * 60)
+    exe = Path(sys.executable).parent / "auditor"
+    proc = subprocess.Popen(
+        [str(exe), "scan", str(tmp_path), "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    time.sleep(6)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    # click ends the ^C line first; then one line says what happened.
+    assert stderr.lstrip("\n") == "auditor: error: interrupted\n" and stdout == ""
