@@ -56,6 +56,16 @@ TRUE_POSITIVES = [
     ),
     ("Banner: CUI//SP-EXPT", "CUI_EXPORT", "CUI//SP-EXPT", "EXPORT_CONTROLLED"),
     ("SECRET//NOFORN annex removed.", "NOFORN", "NOFORN", "EXPORT_CONTROLLED"),
+    # names behind labels and titles, which the small spaCy model misses
+    ("Hospital course: Mr. Brennecke presented with dyspnea.", "PERSON", "Brennecke", "PHI"),
+    ("Attending: Priya Ramaswamy-Hale, MD", "PERSON", "Priya Ramaswamy-Hale", "PII"),
+    ("**From:** Renata Stahlberg, VP Finance", "PERSON", "Renata Stahlberg", "PII"),
+    # street addresses and cities (geography smaller than a state)
+    ("Home address: 77 Cinder Mill Court, Apt 3B, Kettering, OH 45429", "LOCATION", "77 Cinder Mill Court, Apt 3B", "PII"),
+    ("Home address: 77 Cinder Mill Court, Apt 3B, Kettering, OH 45429", "LOCATION", "Kettering", "PII"),
+    # Presidio's US recognizers that ship disabled and auditor turns on
+    ("Medicare MBI 1EG4-TE5-MK73 on the claim.", "US_MBI", "1EG4-TE5-MK73", "PHI"),
+    ("Wire to routing number 091204789 today.", "ABA_ROUTING_NUMBER", "091204789", "FINANCIAL"),
 ]
 
 
@@ -66,6 +76,10 @@ TRUE_POSITIVES = [
 )
 def test_recognizer_finds_its_entity(found, text, entity, value, category):
     assert (entity, value, category) in found(text)
+
+
+def test_labelled_name_pattern_stops_at_organisations(found):
+    assert not [r for r in found("Memo to: Executive Committee") if r[0] == "PERSON"]
 
 
 def test_person_identifiers_in_clinical_text_are_phi(found):

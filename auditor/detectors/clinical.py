@@ -15,7 +15,9 @@ _CLINICAL_TERMS = re.compile(
     r"|medication|allerg(?:y|ies)|symptoms?|history\s+of\s+present\s+illness|HPI|vitals?"
     r"|mmHg|mg/dL|\d+\s?mg\b|assessment\s+and\s+plan|lab\s+results?|HbA1c|blood\s+pressure"
     r"|oncology|cardiology|radiology|biopsy|surgery|procedure|insurance\s+member|medicaid"
-    r"|medicare|therapy|treatment|follow-up\s+visit|care\s+team|ICD-10|CPT)\b",
+    r"|medicare|therapy|treatment|follow-up\s+visit|care\s+team|ICD-10|CPT|hospital\s+course"
+    r"|presented\s+with|chief\s+complaint|dyspnea|fever|nausea|edema|cellulitis|pneumonia|sepsis"
+    r"|diabetes|hypertension|prognosis|physical\s+exam|emergency\s+department|inpatient|outpatient)\b",
     re.IGNORECASE,
 )
 _ICD10_CODE = re.compile(
