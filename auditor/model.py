@@ -7,6 +7,7 @@ fingerprint (see ``auditor.fingerprint``).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -92,6 +93,235 @@ class SourceSummary:
     chars: int
 
 
+class Decision(StrEnum):
+    """A flow's verdict, from least to most restrictive."""
+
+    ALLOW = "allow"
+    CONDITIONAL = "conditional"
+    LOCAL_ONLY = "local_only"
+
+    @property
+    def rank(self) -> int:
+        """0 allow, 1 conditional, 2 local_only: the most restrictive verdict wins."""
+        return _DECISION_RANK[self]
+
+
+_DECISION_RANK = {Decision.ALLOW: 0, Decision.CONDITIONAL: 1, Decision.LOCAL_ONLY: 2}
+
+
+class DestinationKind(StrEnum):
+    """Where a model runs: a vendor's API, this machine, or a host the site runs itself."""
+
+    EXTERNAL = "external"
+    LOCAL = "local"
+    SELF_HOSTED = "self_hosted"
+
+
+class FlowKind(StrEnum):
+    """How a flow was found: in code, in a logged request record, or in a document."""
+
+    CODE = "code"
+    RECORD = "record"
+    DOCUMENT = "document"
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """An AI endpoint a flow goes to, and how auditor knows.
+
+    ``id`` is a catalog id (``openai``, ``ollama``...) or ``unknown``; an unknown destination
+    is treated as external and ``detail`` says why it could not be resolved. ``resolved_by``
+    names the evidence: ``url``, ``provider``, ``model``, ``literal``, ``env_default``,
+    ``config``, ``sdk``, ``guess`` or ``assumed`` (a document, which has no destination yet).
+    """
+
+    id: str
+    kind: DestinationKind
+    resolved_by: str
+    name: str = ""
+    host: str | None = None
+    detail: str = ""
+
+    @property
+    def is_external(self) -> bool:
+        return self.kind is DestinationKind.EXTERNAL
+
+
+@dataclass(frozen=True, slots=True)
+class DataSource:
+    """Regulated data known from code rather than found in text, e.g. a parameter ``patient``."""
+
+    description: str  # e.g. "parameter 'patient'", "SQL reading table 'diagnoses'"
+    categories: tuple[Category, ...]
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One hop of a code flow between its source and its sink."""
+
+    location: Location
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sink:
+    """Where data leaves for a model: a call in code, a logged request, or a whole document."""
+
+    location: Location
+    call: str  # "openai.chat.completions.create", "request record", "document"
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """An inline ``# auditor: ignore[RULE-ID] reason`` on a sink line."""
+
+    rule_ids: tuple[str, ...]  # empty: every rule
+    reason: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """Data headed for a destination: what is in it, where it goes, and the path it takes."""
+
+    kind: FlowKind
+    sink: Sink
+    destination: Destination
+    findings: tuple[Finding, ...] = ()
+    sources: tuple[DataSource, ...] = ()
+    steps: tuple[Step, ...] = ()
+    sanitizers: tuple[str, ...] = ()
+    suppressions: tuple[Suppression, ...] = ()
+
+    @property
+    def categories(self) -> tuple[Category, ...]:
+        """Every category the flow carries, in the enum's order."""
+        present = {f.category for f in self.findings}
+        for source in self.sources:
+            present.update(source.categories)
+        return tuple(c for c in Category if c in present)
+
+    @property
+    def identity(self) -> str:
+        """Stable across scans: kind, where it leaves (path, record or symbol, call), destination.
+
+        Line numbers are left out for code so that an edit above a sink does not make a flow
+        look new; records keep their index because a log's records do not move.
+        """
+        loc = self.sink.location
+        anchor = str(loc.record) if loc.record is not None else (loc.symbol or "")
+        if self.kind is FlowKind.CODE and not anchor:
+            anchor = str(loc.line)
+        parts = [self.kind.value, loc.path, anchor, self.sink.call, self.destination.id]
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """What must hold for a ``conditional`` verdict, and whether the site configuration shows it.
+
+    ``met`` is True or False where the configuration can tell (a BAA on record); None where it
+    is a practice to attest, not a fact on record (redacting to the minimum necessary).
+    """
+
+    id: str  # "baa_in_force", "minimum_necessary", ...
+    text: str
+    met: bool | None = None
+
+    @property
+    def unmet(self) -> bool:
+        return self.met is False
+
+
+@dataclass(frozen=True, slots=True)
+class PackRef:
+    """A rule pack as it was when a verdict was made."""
+
+    id: str
+    version: str
+    title: str
+    framework: str
+    sha256: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleOutcome:
+    """One rule's contribution to a verdict: the trail an auditor reads."""
+
+    rule_id: str
+    title: str
+    pack: str  # "hipaa@1.0.0"
+    framework: str  # "HIPAA", "SOX", "ITAR", "EAR", or an organisation's own
+    source: str  # regulation | guidance | org_policy | vendor_terms
+    citations: tuple[str, ...]
+    decision: Decision
+    matched: tuple[str, ...]  # what in the flow made the rule apply, e.g. "PHI: US_SSN"
+    conditions: tuple[Condition, ...] = ()
+    remediation: str = ""
+    waiver: str | None = None  # id of the waiver in force for this rule and flow
+
+
+@dataclass(frozen=True, slots=True)
+class WaiverStatus:
+    """A waiver from ``auditor-waivers.yaml`` and whether it is still in force."""
+
+    id: str
+    rule_id: str
+    justification: str
+    approver: str
+    expires: str  # ISO date
+    expired: bool
+    fingerprint: str | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A flow's decision with every rule that contributed, the most restrictive winning."""
+
+    decision: Decision
+    trail: tuple[RuleOutcome, ...] = ()
+    remediation: tuple[str, ...] = ()
+
+    @property
+    def waived(self) -> bool:
+        """Every rule that restricts the flow is covered by a waiver in force."""
+        restricting = [o for o in self.trail if o.decision is not Decision.ALLOW]
+        return bool(restricting) and all(o.waiver for o in restricting)
+
+    def fails(self, fail_on: str) -> bool:
+        """Whether this verdict is at or above ``fail_on`` (unmet | conditional | local_only).
+
+        Waived rules do not count; a rule's conditions count as unmet where the site
+        configuration must show them and does not.
+        """
+        for outcome in self.trail:
+            if outcome.waiver:
+                continue
+            if outcome.decision is Decision.LOCAL_ONLY:
+                return True
+            if outcome.decision is Decision.CONDITIONAL:
+                if fail_on == "conditional":
+                    return True
+                if fail_on == "unmet" and any(c.unmet for c in outcome.conditions):
+                    return True
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class AssessedFlow:
+    """A flow and its verdict."""
+
+    flow: Flow
+    verdict: Verdict
+
+    @property
+    def identity(self) -> str:
+        return self.flow.identity
+
+
 @dataclass(frozen=True, slots=True)
 class ScanResult:
     """Everything one scan produced."""
@@ -106,6 +336,23 @@ class ScanResult:
     skipped: tuple[SkippedSource, ...]
     findings: tuple[Finding, ...]
     records: tuple[RecordContext, ...] = field(default=())
+    flows: tuple[AssessedFlow, ...] = field(default=())
+    packs: tuple[PackRef, ...] = field(default=())
+    waivers: tuple[WaiverStatus, ...] = field(default=())
+    fail_on: str = "unmet"
+    config_sha256: str | None = None
+
+    def failing_flows(self, fail_on: str | None = None) -> tuple[AssessedFlow, ...]:
+        """The flows at or above ``fail_on`` (the scan's own threshold by default)."""
+        threshold = fail_on or self.fail_on
+        return tuple(f for f in self.flows if f.verdict.fails(threshold))
+
+    def counts_by_decision(self) -> dict[str, int]:
+        """Number of flows per verdict, every verdict present (zero included)."""
+        counts = {d.value: 0 for d in Decision}
+        for flow in self.flows:
+            counts[flow.verdict.decision.value] += 1
+        return counts
 
     def counts_by_category(self) -> dict[str, int]:
         """Number of findings per category, every category present (zero included)."""
