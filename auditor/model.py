@@ -214,6 +214,8 @@ class Flow:
         if self.kind is FlowKind.CODE and not anchor:
             anchor = str(loc.line)
         parts = [self.kind.value, loc.path, anchor, self.sink.call, self.destination.id]
+        if self.kind is FlowKind.DOCUMENT:  # a document has one flow per category it holds
+            parts.append(",".join(c.value for c in self.categories))
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 

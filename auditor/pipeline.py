@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from auditor.config import ScanConfig
 from auditor.detectors import Detector
-from auditor.errors import SourceError
+from auditor.errors import SourceError, UsageError
 from auditor.findings import findings_from_unit
 from auditor.fingerprint import load_key
+from auditor.flows.records import flows_from_scan
 from auditor.model import Finding, RecordContext, ScanResult, SkippedSource, SourceSummary
+from auditor.policy import Policy, load_policy
+from auditor.policy.waivers import WAIVERS_FILE
+from auditor.siteconfig import FAIL_ON_VALUES, find_config_file, load_site_config, project_root
 from auditor.sources import FileToScan, TextUnit, iter_files, read_source
 from auditor.version import __version__
 
@@ -30,6 +35,8 @@ def run_scan(
     """Scan files and directories; what cannot be read is listed in ``skipped``, never fatal."""
     config = config or ScanConfig()
     started = _now()
+    # Configuration and rules first: a bad file is exit 2 before any model is loaded.
+    policy = policy_for_scan(paths, config)
     key = load_key()
     detector = detector or Detector(
         config.model_name,
@@ -71,6 +78,7 @@ def run_scan(
             continue
         findings.extend(file_findings)
         sources.append(SourceSummary(entry.display, entry.format, entry.size, chars))
+    flows = flows_from_scan(tuple(records), tuple(findings), policy.catalog)
     return ScanResult(
         roots=tuple(str(p) for p in paths),
         started_at=started,
@@ -82,4 +90,20 @@ def run_scan(
         skipped=tuple(skipped),
         findings=tuple(findings),
         records=tuple(records),
+        flows=tuple(policy.assess(flow) for flow in flows),
+        packs=policy.pack_refs,
+        waivers=policy.waiver_statuses(),
+        fail_on=config.fail_on or policy.site.fail_on,
+        config_sha256=policy.site.sha256,
     )
+
+
+def policy_for_scan(paths: Sequence[str], config: ScanConfig) -> Policy:
+    """The site configuration, packs, catalog and waivers that govern a scan of ``paths``."""
+    root = project_root(Path(paths[0])) if paths else Path.cwd()
+    config_file = config.config_file or find_config_file(root)
+    site = load_site_config(config_file)
+    if config.fail_on is not None and config.fail_on not in FAIL_ON_VALUES:
+        raise UsageError(f"--fail-on must be one of {', '.join(FAIL_ON_VALUES)}")
+    waivers = config.waivers_file or site.waivers_file or (config_file or root / "x").parent / WAIVERS_FILE
+    return load_policy(site, waivers, config.rule_dirs)

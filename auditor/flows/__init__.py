@@ -1,0 +1,1 @@
+"""Flows: regulated data headed for a destination, found in request records, documents and code."""

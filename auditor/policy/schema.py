@@ -1,0 +1,99 @@
+"""YAML loading and JSON Schema validation for rule packs, the catalog and waivers.
+
+An error names the file, the rule (or entry) id and the field, in one line (exit 2).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from auditor.errors import ConfigError
+
+
+class PolicyFileError(ConfigError):
+    """A rule pack, the catalog or a waivers file is missing, unreadable or invalid."""
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse a YAML file, turning every failure into one line naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise PolicyFileError(f"{path}: not UTF-8 text") from None
+    try:
+        return _plain(yaml.safe_load(text))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise PolicyFileError(f"{path}: not valid YAML{where}: {problem}") from None
+
+
+def _plain(node: Any) -> Any:
+    """YAML reads ``2026-12-31`` as a date; keep every scalar as JSON has it (dates as text)."""
+    if isinstance(node, dict):
+        return {str(k) if isinstance(k, date) else k: _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, date):
+        return node.isoformat()
+    return node
+
+
+@cache
+def _schema(name: str) -> dict[str, Any]:
+    text = resources.files("auditor").joinpath(f"data/{name}.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def validate(data: Any, schema_name: str, path: Path | str) -> None:
+    """Validate ``data`` against a shipped schema; the first error names file, id and field."""
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(_schema(schema_name))
+    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.path))))
+    if not errors:
+        return
+    error = errors[0]
+    raise PolicyFileError(f"{path}: {_where(data, list(error.absolute_path))}: {_message(error)}")
+
+
+def _where(data: Any, path: list[Any]) -> str:
+    """``rule HIPAA-BAA-001, field decision`` from a JSON path such as ['rules', 3, 'decision']."""
+    parts: list[str] = []
+    node = data
+    fields: list[str] = []
+    for step in path:
+        if isinstance(step, int) and isinstance(node, list):
+            item = node[step] if step < len(node) else None
+            ident = item.get("id") if isinstance(item, dict) else None
+            label = (fields[-1][:-1] if fields and fields[-1].endswith("s") else "item") if fields else "item"
+            if fields:
+                fields.pop()
+            parts.append(f"{label} {ident}" if ident else f"{label} #{step + 1}")
+            node = item
+        else:
+            fields.append(str(step))
+            node = node.get(step) if isinstance(node, dict) else None
+    if fields:
+        parts.append("field " + ".".join(fields))
+    return ", ".join(parts) if parts else "top level"
+
+
+def _message(error: Any) -> str:
+    if error.validator == "required":
+        return error.message.replace("is a required property", "is required")
+    if error.validator == "additionalProperties":
+        return error.message.replace("Additional properties are not allowed", "unknown field")
+    if error.validator == "enum":
+        return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
+    return error.message

@@ -1,0 +1,247 @@
+"""Site configuration: ``[tool.auditor]`` in the scanned project's pyproject.toml, or auditor.toml.
+
+What a site states about itself: frameworks in scope, agreements in force with vendors,
+approved self-hosted hosts, the ``fail_on`` threshold, extra rule directories, the database.
+Unknown keys and wrong types are a ConfigError naming the file and the key (exit 2).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from auditor.errors import ConfigError
+
+FAIL_ON_VALUES = ("unmet", "conditional", "local_only")
+DEFAULT_FRAMEWORKS = ("hipaa", "sox", "itar", "privacy")
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    """What a site has agreed with one vendor (a destination id of the catalog)."""
+
+    vendor: str
+    baa: bool = False
+    signed: date | None = None
+    expires: date | None = None
+    zdr: bool = False  # zero data retention in force
+    us_only: bool = False  # processing and storage in the US with no foreign-person access
+    vendor_management: bool = False  # under the site's vendor-management controls (SOX ITGC)
+
+    def in_force(self, on: date) -> bool:
+        """Signed (or undated) and not expired on ``on``."""
+        return (self.signed is None or self.signed <= on) and (self.expires is None or on <= self.expires)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """The scanned project's own statements; defaults state nothing (no agreements)."""
+
+    path: Path | None = None  # the file it came from, if any
+    frameworks: tuple[str, ...] = DEFAULT_FRAMEWORKS
+    agreements: tuple[Agreement, ...] = ()
+    approved_hosts: tuple[str, ...] = ()
+    approved_cidrs: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    fail_on: str = "unmet"
+    rule_dirs: tuple[Path, ...] = ()
+    database_url: str | None = None
+    waivers_file: Path | None = None
+    # Overrides of catalog facts and extra matchers: {destination id: {fact or matcher: value}}.
+    destinations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # For the code-flow scanner: extra sinks and sanitizers (validated there).
+    sinks: tuple[dict[str, Any], ...] = ()
+    sanitizers: tuple[str, ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def agreement_for(self, vendor: str, on: date | None = None) -> Agreement | None:
+        """The agreement in force with ``vendor`` (a destination id) on ``on`` (today)."""
+        on = on or date.today()
+        for agreement in self.agreements:
+            if agreement.vendor == vendor and agreement.in_force(on):
+                return agreement
+        return None
+
+    @property
+    def sha256(self) -> str:
+        """A hash of what the site stated, recorded with each scan."""
+        return hashlib.sha256(json.dumps(self.raw, sort_keys=True, default=str).encode()).hexdigest()
+
+
+_KEYS: dict[str, type | tuple[type, ...]] = {
+    "frameworks": list,
+    "agreements": list,
+    "approved_hosts": list,
+    "approved_cidrs": list,
+    "fail_on": str,
+    "rule_dirs": list,
+    "database_url": str,
+    "waivers_file": str,
+    "destinations": dict,
+    "sinks": list,
+    "sanitizers": list,
+}
+_AGREEMENT_KEYS: dict[str, type | tuple[type, ...]] = {
+    "vendor": str,
+    "baa": bool,
+    "signed": (date, str),
+    "expires": (date, str),
+    "zdr": bool,
+    "us_only": bool,
+    "vendor_management": bool,
+}
+
+
+def project_root(start: Path) -> Path:
+    """The root of the scanned project: the nearest folder up with a ``.git``, an auditor.toml
+    or a pyproject.toml; else the folder scanned (or the folder of the file scanned)."""
+    here = start.resolve()
+    if not here.is_dir():
+        here = here.parent
+    for folder in (here, *here.parents):
+        if any((folder / name).exists() for name in (".git", "auditor.toml", "pyproject.toml")):
+            return folder
+    return here
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest auditor.toml, or pyproject.toml with [tool.auditor], from ``start`` up.
+
+    The search stops at the first directory that holds one of them or a ``.git``.
+    """
+    here = start.resolve()
+    if here.is_file():
+        here = here.parent
+    for folder in (here, *here.parents):
+        candidate = folder / "auditor.toml"
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and "auditor" in _read_toml(pyproject).get("tool", {}):
+            return pyproject
+        if (folder / ".git").exists() or pyproject.is_file():
+            return None
+    return None
+
+
+def load_site_config(path: Path | None) -> SiteConfig:
+    """Parse a configuration file; None gives the defaults."""
+    if path is None:
+        return SiteConfig()
+    data = _read_toml(path)
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("auditor", {})
+        where = f"{path} [tool.auditor]"
+    else:
+        data = data.get("tool", {}).get("auditor", data)
+        where = str(path)
+    return parse_site_config(data, where, path)
+
+
+def parse_site_config(data: dict[str, Any], where: str = "configuration", path: Path | None = None) -> SiteConfig:
+    """Validate a ``[tool.auditor]`` table and build the SiteConfig."""
+    _check_keys(data, _KEYS, where)
+    base = path.parent if path else Path.cwd()
+    fail_on = data.get("fail_on", "unmet")
+    if fail_on not in FAIL_ON_VALUES:
+        raise ConfigError(f"{where}: fail_on must be one of {', '.join(FAIL_ON_VALUES)}, not {fail_on!r}")
+    frameworks = tuple(_strings(data.get("frameworks", list(DEFAULT_FRAMEWORKS)), f"{where}: frameworks"))
+    agreements = tuple(
+        _agreement(item, f"{where}: agreements[{i}]") for i, item in enumerate(data.get("agreements", []))
+    )
+    cidrs = []
+    for text in _strings(data.get("approved_cidrs", []), f"{where}: approved_cidrs"):
+        try:
+            cidrs.append(ipaddress.ip_network(text, strict=False))
+        except ValueError:
+            raise ConfigError(f"{where}: approved_cidrs: {text!r} is not a network (e.g. 10.20.0.0/16)") from None
+    destinations = data.get("destinations", {})
+    for key, value in destinations.items():
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: destinations.{key} must be a table")
+    return SiteConfig(
+        path=path,
+        frameworks=tuple(f.lower() for f in frameworks),
+        agreements=agreements,
+        approved_hosts=tuple(h.lower() for h in _strings(data.get("approved_hosts", []), f"{where}: approved_hosts")),
+        approved_cidrs=tuple(cidrs),
+        fail_on=fail_on,
+        rule_dirs=tuple((base / d) for d in _strings(data.get("rule_dirs", []), f"{where}: rule_dirs")),
+        database_url=data.get("database_url"),
+        waivers_file=(base / data["waivers_file"]) if "waivers_file" in data else None,
+        destinations=destinations,
+        sinks=tuple(data.get("sinks", [])),
+        sanitizers=tuple(_strings(data.get("sanitizers", []), f"{where}: sanitizers")),
+        raw=data,
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _check_keys(data: dict[str, Any], allowed: dict[str, type | tuple[type, ...]], where: str) -> None:
+    for key, value in data.items():
+        if key not in allowed:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(sorted(allowed))})")
+        expected = allowed[key]
+        if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
+            names = " or ".join(t.__name__ for t in (expected if isinstance(expected, tuple) else (expected,)))
+            raise ConfigError(f"{where}: {key} must be {_TYPE_WORDS.get(names, names)}, not {_kind(value)}")
+
+
+_TYPE_WORDS = {"list": "a list", "dict": "a table", "str": "a string", "bool": "true or false", "date or str": "a date"}
+
+
+def _kind(value: Any) -> str:
+    return {
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
+
+
+def _strings(value: Any, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a list of strings")
+    return value
+
+
+def _agreement(item: Any, where: str) -> Agreement:
+    if not isinstance(item, dict):
+        raise ConfigError(f'{where} must be a table with vendor = "..."')
+    _check_keys(item, _AGREEMENT_KEYS, where)
+    if "vendor" not in item:
+        raise ConfigError(f'{where}: vendor is required (a destination id such as "openai")')
+    return Agreement(
+        vendor=item["vendor"],
+        baa=item.get("baa", False),
+        signed=_date(item.get("signed"), f"{where}: signed"),
+        expires=_date(item.get("expires"), f"{where}: expires"),
+        zdr=item.get("zdr", False),
+        us_only=item.get("us_only", False),
+        vendor_management=item.get("vendor_management", False),
+    )
+
+
+def _date(value: Any, where: str) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{where} must be a date (YYYY-MM-DD), not {value!r}") from None
