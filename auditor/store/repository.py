@@ -1,0 +1,245 @@
+"""The questions security teams ask of the findings database, as named query functions.
+
+Every function takes an open connection and returns plain rows (dicts with the documented
+column names), so the CLI can print them as a table, JSON or CSV.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, exists, func, literal, select
+
+from auditor.errors import UsageError
+from auditor.store import tables as t
+
+F, FL, FF, FR, S, W = t.Finding, t.Flow, t.FlowFinding, t.FlowRule, t.Scan, t.Waiver
+
+SCAN_COLUMNS = [
+    S.id, S.status, S.started_at, S.finished_at, S.target, S.root, S.git_commit, S.git_branch, S.tool_version,
+    S.config_sha256, S.sources_scanned, S.sources_skipped, S.findings_count, S.flows_count,
+    S.local_only_count, S.conditional_count, S.allow_count, S.error,
+]  # fmt: skip
+FINDING_COLUMNS = [
+    F.id, F.scan_id, F.identity, F.category, F.entity, F.detector, F.confidence, F.path, F.line, F.col,
+    F.record, F.pointer, F.symbol, F.excerpt, F.label, F.fingerprint,
+]  # fmt: skip
+FLOW_COLUMNS = [
+    FL.id, FL.scan_id, FL.identity, FL.verdict, FL.waived, FL.kind, FL.categories, FL.source, FL.destination,
+    FL.destination_kind, FL.destination_host, FL.resolved_by, FL.path, FL.line, FL.col, FL.record, FL.symbol,
+    FL.sink,
+]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What ``findings list`` and ``flows list`` narrow to; empty tuples and None mean "any".
+
+    ``scan`` is a scan id or ``latest`` (the newest complete scan, of ``target`` if given).
+    ``since`` keeps what was first seen on or after that moment (absent from every complete
+    scan of the same target before it); ``new_since`` what is absent from that scan.
+    """
+
+    scan: str = "latest"
+    target: str | None = None
+    categories: tuple[str, ...] = ()
+    frameworks: tuple[str, ...] = ()
+    verdicts: tuple[str, ...] = ()
+    destinations: tuple[str, ...] = ()
+    path_glob: str | None = None
+    since: datetime | None = None
+    new_since: str | None = None
+
+
+def resolve_scan(conn: Connection, ref: str, target: str | None = None) -> int:
+    """The id of scan ``ref``: a number, ``latest`` or ``previous`` (complete scans, newest first)."""
+    ref = ref.strip().lower()
+    if ref in ("latest", "previous"):
+        query = select(S.id).where(S.status == "complete").order_by(S.started_at.desc(), S.id.desc())
+        if target:
+            query = query.where(S.target == target)
+        found = conn.execute(query.offset(1 if ref == "previous" else 0).limit(1)).scalar()
+        if found is None:
+            where = f" of {target!r}" if target else ""
+            raise UsageError(f"no {'earlier ' if ref == 'previous' else ''}complete scan{where} in the database")
+        return found
+    if not ref.isdigit():
+        raise UsageError(f"scan {ref!r}: expected a scan id, 'latest' or 'previous'")
+    if conn.execute(select(S.id).where(S.id == int(ref))).scalar() is None:
+        raise UsageError(f"no scan {ref} in the database")
+    return int(ref)
+
+
+def list_scans(conn: Connection, target: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    """Scans, newest first."""
+    query = select(*SCAN_COLUMNS).order_by(S.started_at.desc(), S.id.desc())
+    if target:
+        query = query.where(S.target == target)
+    if limit:
+        query = query.limit(limit)
+    return [_plain(row) for row in conn.execute(query).mappings()]
+
+
+def list_findings(conn: Connection, filters: Filters) -> list[dict[str, Any]]:
+    """Findings of one scan that pass ``filters``, by path and position."""
+    scan_id = resolve_scan(conn, filters.scan, filters.target)
+    query = select(*FINDING_COLUMNS).where(F.scan_id == scan_id)
+    if filters.categories:
+        query = query.where(F.category.in_([c.upper() for c in filters.categories]))
+    if filters.frameworks or filters.verdicts or filters.destinations:
+        in_flows = select(FF.finding_id).join(FL, FL.id == FF.flow_id).where(*_flow_conditions(filters))
+        query = query.where(F.id.in_(in_flows))
+    if filters.path_glob:
+        query = query.where(F.path.like(glob_to_like(filters.path_glob), escape="\\"))
+    query = query.where(*_novelty(conn, F, scan_id, filters))
+    query = query.order_by(F.path, F.record, F.line, F.col, F.id)
+    return [_plain(row) for row in conn.execute(query).mappings()]
+
+
+def list_flows(conn: Connection, filters: Filters) -> list[dict[str, Any]]:
+    """Flows of one scan that pass ``filters``, with the ids of the rules in their trail."""
+    scan_id = resolve_scan(conn, filters.scan, filters.target)
+    query = select(*FLOW_COLUMNS).where(FL.scan_id == scan_id, *_flow_conditions(filters))
+    for category in filters.categories:
+        query = query.where((literal(",") + FL.categories + literal(",")).like(f"%,{category.upper()},%"))
+    if filters.path_glob:
+        query = query.where(FL.path.like(glob_to_like(filters.path_glob), escape="\\"))
+    query = query.where(*_novelty(conn, FL, scan_id, filters))
+    rows = [_plain(row) for row in conn.execute(query.order_by(FL.path, FL.record, FL.line, FL.id)).mappings()]
+    rules: dict[int, list[str]] = {}
+    trail = select(FR.flow_id, FR.rule_id).join(FL, FL.id == FR.flow_id).where(FL.scan_id == scan_id)
+    for flow_id, rule_id in conn.execute(trail.order_by(FR.flow_id, FR.position)):
+        rules.setdefault(flow_id, []).append(rule_id)
+    for row in rows:
+        row["rules"] = ",".join(rules.get(row["id"], []))
+    return rows
+
+
+def get_finding(conn: Connection, finding_id: int) -> dict[str, Any]:
+    """One finding, its scan, and every flow that carries it with the flow's rule trail."""
+    row = conn.execute(select(*FINDING_COLUMNS).where(F.id == finding_id)).mappings().first()
+    if row is None:
+        raise UsageError(f"no finding {finding_id} in the database")
+    finding = _plain(row)
+    flow_ids = conn.execute(select(FF.flow_id).where(FF.finding_id == finding_id).order_by(FF.flow_id)).scalars()
+    finding["flows"] = [_flow_detail(conn, flow_id, with_findings=False) for flow_id in flow_ids]
+    return finding
+
+
+def get_flow(conn: Connection, flow_id: int) -> dict[str, Any]:
+    """One flow with its findings, its rule trail and the waivers the trail cites."""
+    return _flow_detail(conn, flow_id, with_findings=True)
+
+
+def diff_scans(conn: Connection, scan_a: str, scan_b: str) -> dict[str, Any]:
+    """What is new in B, fixed since A, and unchanged, for findings and for flows, by identity."""
+    a, b = resolve_scan(conn, scan_a), resolve_scan(conn, scan_b)
+    result: dict[str, Any] = {"scan_a": a, "scan_b": b}
+    for name, model, columns in (("findings", F, FINDING_COLUMNS), ("flows", FL, FLOW_COLUMNS)):
+        before = _by_identity(conn, model, columns, a)
+        after = _by_identity(conn, model, columns, b)
+        result[name] = {
+            "new": [row for key, row in after.items() if key not in before],
+            "fixed": [row for key, row in before.items() if key not in after],
+            "unchanged": [row for key, row in after.items() if key in before],
+        }
+    return result
+
+
+def scans_started_before(conn: Connection, cutoff: datetime) -> list[dict[str, Any]]:
+    """Scans that started before ``cutoff``: what ``prune`` would delete."""
+    query = select(*SCAN_COLUMNS).where(S.started_at < cutoff).order_by(S.started_at, S.id)
+    return [_plain(row) for row in conn.execute(query).mappings()]
+
+
+def delete_scans(conn: Connection, scan_ids: Sequence[int]) -> int:
+    """Delete scans and, by cascade, everything recorded with them; returns how many."""
+    if not scan_ids:
+        return 0
+    return conn.execute(delete(t.Scan.__table__).where(S.id.in_(list(scan_ids)))).rowcount
+
+
+def glob_to_like(glob: str) -> str:
+    """A shell glob as a SQL LIKE pattern (escape ``\\``): ``*`` and ``**`` any text, ``?`` one character."""
+    out = []
+    for char in glob:
+        if char in "%_\\":
+            out.append("\\" + char)
+        elif char == "*":
+            out.append("%" if not out or out[-1] != "%" else "")
+        elif char == "?":
+            out.append("_")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _flow_conditions(filters: Filters) -> list[Any]:
+    conditions: list[Any] = []
+    if filters.verdicts:
+        conditions.append(FL.verdict.in_([v.lower() for v in filters.verdicts]))
+    if filters.destinations:
+        conditions.append(FL.destination.in_([d.lower() for d in filters.destinations]))
+    if filters.frameworks:
+        wanted = [f.upper() for f in filters.frameworks]
+        conditions.append(FL.id.in_(select(FR.flow_id).where(func.upper(FR.framework).in_(wanted))))
+    return conditions
+
+
+def _novelty(conn: Connection, model: Any, scan_id: int, filters: Filters) -> list[Any]:
+    """Conditions for ``since`` and ``new_since`` on findings or flows (by identity)."""
+    conditions: list[Any] = []
+    other = model.__table__.alias("earlier")
+    if filters.new_since:
+        baseline = resolve_scan(conn, filters.new_since)
+        conditions.append(~exists().where(other.c.scan_id == baseline, other.c.identity == model.identity))
+    if filters.since is not None:
+        target = conn.execute(select(S.target).where(S.id == scan_id)).scalar_one()
+        earlier_scans = select(S.id).where(S.status == "complete", S.target == target, S.started_at < filters.since)
+        conditions.append(~exists().where(other.c.scan_id.in_(earlier_scans), other.c.identity == model.identity))
+    return conditions
+
+
+def _by_identity(conn: Connection, model: Any, columns: list[Any], scan_id: int) -> dict[str, dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    query = select(*columns).where(model.scan_id == scan_id).order_by(model.path, model.line, model.id)
+    for row in conn.execute(query).mappings():
+        rows.setdefault(row["identity"], _plain(row))
+    return rows
+
+
+def _flow_detail(conn: Connection, flow_id: int, *, with_findings: bool) -> dict[str, Any]:
+    row = conn.execute(select(*FL.__table__.c).where(FL.id == flow_id)).mappings().first()
+    if row is None:
+        raise UsageError(f"no flow {flow_id} in the database")
+    flow = _plain(row)
+    trail_query = select(*FR.__table__.c).where(FR.flow_id == flow_id).order_by(FR.position)
+    flow["trail"] = [
+        {k: v for k, v in _plain(r).items() if k not in ("id", "flow_id", "position")}
+        for r in conn.execute(trail_query).mappings()
+    ]
+    waiver_ids = sorted({r["waiver"] for r in flow["trail"] if r["waiver"]})
+    waivers = (
+        select(*W.__table__.c).where(W.scan_id == flow["scan_id"], W.waiver_id.in_(waiver_ids)).order_by(W.waiver_id)
+    )
+    flow["waivers"] = [
+        {k: v for k, v in _plain(r).items() if k not in ("id", "scan_id")} for r in conn.execute(waivers).mappings()
+    ]
+    if with_findings:
+        carried = select(*FINDING_COLUMNS).join(FF, FF.finding_id == F.id).where(FF.flow_id == flow_id)
+        flow["findings"] = [_plain(r) for r in conn.execute(carried.order_by(F.path, F.line, F.id)).mappings()]
+    return flow
+
+
+def _plain(row: Any) -> dict[str, Any]:
+    """A result row as a dict of JSON-ready values (timestamps in ISO 8601, UTC)."""
+    return {key: _iso(value) if isinstance(value, datetime) else value for key, value in dict(row).items()}
+
+
+def _iso(value: datetime) -> str:
+    if value.tzinfo is None:  # SQLite keeps no zone; auditor always writes UTC
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,362 @@
+"""Recording a scan: a ``running`` row first, the results in batches, and an honest ending.
+
+A scan row says ``complete`` only once every row of the scan is written; a scan that fails
+or is interrupted ends ``failed`` or ``interrupted`` with its partial rows removed, and other
+scans are never touched. Each batch is its own short transaction, so several scans can write
+into one database at once (SQLite serialises them; PostgreSQL runs them side by side).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import signal
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
+
+from auditor.model import AssessedFlow, Finding, ScanResult
+from auditor.store import tables as t
+from auditor.store.engine import git_output, project_root, safe_url
+from auditor.store.identity import finding_identity, flow_identity, normalise_path
+from auditor.store.schema import ensure_schema
+from auditor.version import __version__
+
+BATCH_ROWS = 2000
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ScanTarget:
+    """What a scan covers: the project root, the scanned paths relative to it, and git's view."""
+
+    root: Path
+    target: str
+    git_commit: str | None
+    git_branch: str | None
+
+    @classmethod
+    def of(cls, roots: Sequence[str]) -> ScanTarget:
+        root = project_root(roots)
+        target = " ".join(normalise_path(r, root) for r in roots) or "."
+        commit = git_output(root, "rev-parse", "--verify", "-q", "HEAD")
+        branch = git_output(root, "rev-parse", "--abbrev-ref", "HEAD") if commit else None
+        return cls(root, target, commit, None if branch == "HEAD" else branch)
+
+
+class ScanRecording:
+    """The database side of one scan in progress; ``complete(result)`` stores the results."""
+
+    def __init__(self, engine: Engine, scan_id: int, target: ScanTarget, batch_rows: int) -> None:
+        self.engine = engine
+        self.scan_id = scan_id
+        self.target = target
+        self.batch_rows = batch_rows
+        self.completed = False
+        self.where = safe_url(engine.url)
+
+    def complete(self, result: ScanResult) -> None:
+        """Write every row of ``result`` in batches, then mark the scan ``complete``."""
+        root = self.target.root
+        findings = _all_findings(result)
+        with _writer(self.engine) as conn:
+            _in_batches(conn, t.ScanPack.__table__, (self._pack_row(p) for p in result.packs), self.batch_rows)
+            _in_batches(conn, t.Waiver.__table__, (self._waiver_row(w, root) for w in result.waivers), self.batch_rows)
+            _in_batches(conn, t.Source.__table__, self._source_rows(result), self.batch_rows)
+            finding_ids = _insert_returning_ids(
+                conn, t.Finding.__table__, [self._finding_row(f, root) for f in findings], self.batch_rows
+            )
+            ids_by_finding: dict[Finding, int] = {}
+            for finding, row_id in zip(findings, finding_ids, strict=True):
+                ids_by_finding.setdefault(finding, row_id)
+            flow_ids = _insert_returning_ids(
+                conn, t.Flow.__table__, [self._flow_row(f, root) for f in result.flows], self.batch_rows
+            )
+            links = {
+                (flow_id, ids_by_finding[finding])
+                for assessed, flow_id in zip(result.flows, flow_ids, strict=True)
+                for finding in assessed.flow.findings
+            }
+            link_rows = ({"flow_id": flow, "finding_id": finding} for flow, finding in sorted(links))
+            _in_batches(conn, t.FlowFinding.__table__, link_rows, self.batch_rows)
+            _in_batches(conn, t.FlowRule.__table__, _rule_rows(result.flows, flow_ids), self.batch_rows)
+            counts = result.counts_by_decision()
+            with conn.begin():
+                conn.execute(
+                    update(t.Scan.__table__)
+                    .where(t.Scan.id == self.scan_id)
+                    .values(
+                        status="complete",
+                        finished_at=datetime.now(UTC),
+                        model_name=result.model_name,
+                        min_confidence=result.min_confidence,
+                        fail_on=result.fail_on,
+                        config_sha256=result.config_sha256 or _settings_sha256(result),
+                        sources_scanned=len(result.sources),
+                        sources_skipped=len(result.skipped),
+                        findings_count=len(result.findings),
+                        flows_count=len(result.flows),
+                        allow_count=counts["allow"],
+                        conditional_count=counts["conditional"],
+                        local_only_count=counts["local_only"],
+                    )
+                )
+        self.completed = True
+
+    def _pack_row(self, pack) -> dict[str, Any]:
+        return {
+            "scan_id": self.scan_id,
+            "pack_id": pack.id,
+            **_fields(pack, "version", "title", "framework", "sha256", "path"),
+        }
+
+    def _waiver_row(self, waiver, root: Path) -> dict[str, Any]:
+        row = _fields(waiver, "rule_id", "justification", "approver", "expires", "expired", "fingerprint")
+        return {**row, "scan_id": self.scan_id, "waiver_id": waiver.id, "path": waiver.path}
+
+    def _source_rows(self, result: ScanResult) -> Iterator[dict[str, Any]]:
+        root = self.target.root
+        for source in result.sources:
+            yield {
+                "scan_id": self.scan_id,
+                "path": normalise_path(source.path, root),
+                "status": "scanned",
+                "reason": None,
+                "line": None,
+                "format": source.format,
+                "size": source.size,
+                "chars": source.chars,
+                "sha256": _file_sha256(source.path),
+            }
+        for skipped in result.skipped:
+            yield {
+                "scan_id": self.scan_id,
+                "path": normalise_path(skipped.path, root),
+                "status": "skipped",
+                "reason": skipped.reason,
+                "line": skipped.line,
+                "format": None,
+                "size": None,
+                "chars": None,
+                "sha256": None,
+            }
+
+    def _finding_row(self, finding: Finding, root: Path) -> dict[str, Any]:
+        loc = finding.location
+        path = normalise_path(loc.path, root)
+        return {
+            "scan_id": self.scan_id,
+            "identity": finding_identity(finding, path),
+            "fingerprint": finding.fingerprint,
+            "detector": finding.detector,
+            "entity": finding.entity,
+            "category": str(finding.category),
+            "confidence": finding.confidence,
+            "path": path,
+            "line": loc.line,
+            "col": loc.column,
+            "record": loc.record,
+            "pointer": loc.pointer,
+            "symbol": loc.symbol,
+            "excerpt": finding.excerpt,
+            "label": finding.label,
+        }
+
+    def _flow_row(self, assessed: AssessedFlow, root: Path) -> dict[str, Any]:
+        flow, verdict = assessed.flow, assessed.verdict
+        loc = flow.sink.location
+        path = normalise_path(loc.path, root)
+        described = [s.description for s in flow.sources]
+        if flow.findings:
+            entities = sorted({f.entity for f in flow.findings})
+            described.append(f"{len(flow.findings)} finding(s): {', '.join(entities)}")
+        dest = flow.destination
+        return {
+            "scan_id": self.scan_id,
+            "identity": flow_identity(flow, path),
+            "kind": str(flow.kind),
+            "categories": ",".join(str(c) for c in flow.categories),
+            "source": "; ".join(described),
+            "path": path,
+            "line": loc.line,
+            "col": loc.column,
+            "record": loc.record,
+            "symbol": loc.symbol,
+            "sink": flow.sink.call,
+            "destination": dest.id,
+            "destination_kind": str(dest.kind),
+            "destination_host": dest.host,
+            "resolved_by": dest.resolved_by,
+            "resolution_detail": dest.detail,
+            "verdict": str(verdict.decision),
+            "waived": verdict.waived,
+            "data_sources": [_plain(s) for s in flow.sources],
+            "steps": [_plain(s) for s in flow.steps],
+            "sanitizers": list(flow.sanitizers),
+            "suppressions": [_plain(s) for s in flow.suppressions],
+            "remediation": list(verdict.remediation),
+        }
+
+
+@contextlib.contextmanager
+def record_scan(
+    engine: Engine, roots: Sequence[str], *, batch_rows: int = BATCH_ROWS, tool_version: str = __version__
+) -> Iterator[ScanRecording]:
+    """Record one scan: yields a recording whose ``complete(result)`` stores the results.
+
+    The scan row is ``running`` from the start; leaving the block by an exception marks it
+    ``interrupted`` (Ctrl-C, SIGTERM under ``sigterm_as_interrupt``) or ``failed`` (the
+    exception type is kept, never its text, which may quote scanned data), then re-raises.
+    """
+    ensure_schema(engine, create=True)
+    target = ScanTarget.of(roots)
+    with _writer(engine) as conn, conn.begin():
+        scan_id = conn.execute(
+            insert(t.Scan.__table__).returning(t.Scan.id),
+            {
+                "status": "running",
+                "started_at": datetime.now(UTC),
+                "root": target.root.as_posix(),
+                "target": target.target,
+                "git_commit": target.git_commit,
+                "git_branch": target.git_branch,
+                "tool_version": tool_version,
+            },
+        ).scalar_one()
+    recording = ScanRecording(engine, scan_id, target, batch_rows)
+    try:
+        yield recording
+    except KeyboardInterrupt as exc:
+        _end_unfinished(engine, scan_id, "interrupted", "KeyboardInterrupt", exc)
+        raise
+    except BaseException as exc:
+        _end_unfinished(engine, scan_id, "failed", type(exc).__name__, exc)
+        raise
+    if not recording.completed:
+        _end_unfinished(engine, scan_id, "failed", "no result was recorded", None)
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """While inside, SIGTERM raises KeyboardInterrupt, so a stopped scan ends ``interrupted``."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _end_unfinished(engine: Engine, scan_id: int, status: str, error: str, exc: BaseException | None) -> None:
+    """Mark the scan and drop its partial rows; a failure here is noted on the original error."""
+    try:
+        with _writer(engine) as conn, conn.begin():
+            flows = select(t.Flow.id).where(t.Flow.scan_id == scan_id)
+            conn.execute(delete(t.FlowRule.__table__).where(t.FlowRule.flow_id.in_(flows)))
+            conn.execute(delete(t.FlowFinding.__table__).where(t.FlowFinding.flow_id.in_(flows)))
+            for model in (t.Flow, t.Finding, t.Source, t.ScanPack, t.Waiver):
+                conn.execute(delete(model.__table__).where(model.scan_id == scan_id))
+            conn.execute(
+                update(t.Scan.__table__)
+                .where(t.Scan.id == scan_id)
+                .values(status=status, finished_at=datetime.now(UTC), error=error)
+            )
+    except Exception as cleanup:
+        if exc is None:
+            raise
+        exc.add_note(f"auditor: scan {scan_id} could not be marked {status}: {type(cleanup).__name__}")
+
+
+@contextlib.contextmanager
+def _writer(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as conn:
+        yield conn.execution_options(sqlite_write=True)
+
+
+def _in_batches(conn: Connection, table: Table, rows: Iterable[dict[str, Any]], size: int) -> None:
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            with conn.begin():
+                conn.execute(insert(table), batch)
+            batch = []
+    if batch:
+        with conn.begin():
+            conn.execute(insert(table), batch)
+
+
+def _insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, Any]], size: int) -> list[int]:
+    ids: list[int] = []
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    for start in range(0, len(rows), size):
+        with conn.begin():
+            ids.extend(conn.execute(statement, rows[start : start + size]).scalars())
+    return ids
+
+
+def _rule_rows(flows: Sequence[AssessedFlow], flow_ids: Sequence[int]) -> Iterator[dict[str, Any]]:
+    for assessed, flow_id in zip(flows, flow_ids, strict=True):
+        for position, outcome in enumerate(assessed.verdict.trail):
+            yield {
+                "flow_id": flow_id,
+                "position": position,
+                "rule_id": outcome.rule_id,
+                "title": outcome.title,
+                "pack": outcome.pack,
+                "framework": outcome.framework,
+                "source": outcome.source,
+                "decision": str(outcome.decision),
+                "citations": list(outcome.citations),
+                "matched": list(outcome.matched),
+                "conditions": [{"id": c.id, "text": c.text, "met": c.met} for c in outcome.conditions],
+                "remediation": outcome.remediation,
+                "waiver": outcome.waiver,
+            }
+
+
+def _all_findings(result: ScanResult) -> list[Finding]:
+    """The scan's findings, plus any a flow carries that the list does not (stored once)."""
+    findings = list(result.findings)
+    known = set(findings)
+    for assessed in result.flows:
+        for finding in assessed.flow.findings:
+            if finding not in known:
+                known.add(finding)
+                findings.append(finding)
+    return findings
+
+
+def _fields(value: Any, *names: str) -> dict[str, Any]:
+    return {name: getattr(value, name) for name in names}
+
+
+def _plain(value: Any) -> Any:
+    """A dataclass as JSON-ready data (enums become their values)."""
+    return asdict(value)
+
+
+def _file_sha256(path: str) -> str | None:
+    """The sha256 of the file's bytes now; None if it cannot be read any more."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def _settings_sha256(result: ScanResult) -> str:
+    """Without a site configuration yet, the hash of the settings that shape the result."""
+    settings = f"{result.model_name}\x1f{result.min_confidence}\x1f{result.fail_on}"
+    return hashlib.sha256(settings.encode("utf-8")).hexdigest()
