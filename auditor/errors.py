@@ -31,3 +31,7 @@ class SourceError(AuditorError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class SchemaOutdatedError(ConfigError):
+    """The findings database is behind this code (or has no schema yet): run ``auditor db upgrade``."""
