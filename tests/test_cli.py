@@ -28,7 +28,7 @@ def test_json_output_follows_the_published_schema(note):
     document = json.loads(out.stdout)
     schema = json.loads(resources.files("auditor").joinpath("data/scan-result.schema.json").read_text())
     jsonschema.validate(document, schema)
-    assert document["schema_version"] == "1.0"
+    assert document["schema_version"] == "1.1"
     assert document["summary"]["by_category"]["PHI"] == len(document["findings"]) >= 3
     assert document["skipped"] == [{"path": str(note / "blob.bin"), "reason": "binary file (NUL bytes)", "line": None}]
 

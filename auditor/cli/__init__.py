@@ -11,7 +11,12 @@ import sys
 
 import click
 
+from auditor.cli.db import db_command
+from auditor.cli.diff import diff_command
+from auditor.cli.findings import findings_command
+from auditor.cli.flows import flows_command
 from auditor.cli.scan import scan_command
+from auditor.cli.scans import scans_command
 from auditor.errors import AuditorError
 from auditor.version import __version__
 
@@ -27,6 +32,11 @@ def cli() -> None:
 
 
 cli.add_command(scan_command)
+cli.add_command(scans_command)
+cli.add_command(findings_command)
+cli.add_command(flows_command)
+cli.add_command(diff_command)
+cli.add_command(db_command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,7 +17,9 @@ from auditor.policy.schema import PolicyFileError, load_yaml, validate
 from auditor.resources import resource_dir
 from auditor.siteconfig import SiteConfig
 
-CATALOG_FILE = "destinations.yaml"
+# Catalogs that live beside the packs in rules/ but are not packs: AI destinations, and the
+# code-flow scanner's sinks, sources and sanitizers.
+CATALOG_FILES = frozenset({"destinations.yaml", "code.yaml"})
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ class Pack:
 
 def shipped_pack_paths() -> list[Path]:
     """The packs that ship with auditor, one file a framework."""
-    return sorted(p for p in resource_dir("rules").glob("*.yaml") if p.name != CATALOG_FILE)
+    return sorted(p for p in resource_dir("rules").glob("*.yaml") if p.name not in CATALOG_FILES)
 
 
 def load_pack(path: Path) -> Pack:
@@ -111,7 +113,7 @@ def load_packs(site: SiteConfig | None = None, extra_dirs: tuple[Path, ...] = ()
     for folder in (*site.rule_dirs, *extra_dirs):
         if not folder.is_dir():
             raise PolicyFileError(f"{folder}: rule directory does not exist")
-        packs.extend(load_pack(p) for p in sorted(folder.glob("*.y*ml")) if p.name != CATALOG_FILE)
+        packs.extend(load_pack(p) for p in sorted(folder.glob("*.y*ml")) if p.name not in CATALOG_FILES)
     owner: dict[str, str] = {}
     for pack in packs:
         for rule in pack.rules:
