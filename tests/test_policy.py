@@ -17,7 +17,10 @@ from auditor.siteconfig import parse_site_config
 from auditor.sources.base import Piece, TextUnit
 
 PHI = "Patient Maria Okafor, MRN 00482913, DOB 04/17/1958, admitted with community-acquired pneumonia (J18.9)."
-ITAR = "ITAR CONTROLLED: This document contains technical data whose export is restricted by 22 CFR 120-130. USML Category XIX."
+ITAR = (
+    "ITAR CONTROLLED: This document contains technical data whose export is restricted by 22 CFR 120-130. "
+    "USML Category XIX."
+)
 EAR99 = "Export classification: ECCN EAR99. The bracket drawing may be shared with the supplier."
 EARNINGS = (
     "CONFIDENTIAL - MNPI. Draft Q3 earnings release, not yet released: revenue of $412.7 million, "
