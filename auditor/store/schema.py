@@ -8,16 +8,22 @@ one line that says to run ``auditor db upgrade``.
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Connection, Engine, inspect, text
 
 from auditor.errors import ConfigError, SchemaOutdatedError
 from auditor.resources import resource_dir
 from auditor.store.engine import safe_url
 from auditor.store.tables import Base
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+# The revision this code reads and writes. Alembic is imported only to migrate, so a query
+# command starts fast; tests/test_store_migrations.py checks this is the migrations' head.
+SCHEMA_REVISION = "0001"
 
 # Any fixed 64-bit number: two first scans into one empty PostgreSQL database must not both
 # create the schema.
@@ -26,6 +32,8 @@ _PG_SCHEMA_LOCK = 0x617564_69746F72
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic configuration over the shipped migrations, bound to ``connection`` if given."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(resource_dir("migrations")))
     if connection is not None:
@@ -35,18 +43,27 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def head_revision() -> str:
     """The revision this code expects."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None, "the shipped migrations have no head"
-    return head
+    return SCHEMA_REVISION
+
+
+def migrations_head() -> str | None:
+    """The head of the shipped migrations (what SCHEMA_REVISION must name)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(conn: Connection) -> str | None:
     """The revision the database is at, or None for a database without auditor's schema."""
-    return MigrationContext.configure(conn).get_current_revision()
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
     """Migrate the database to ``revision``; returns the revisions before and after."""
+    from alembic import command
+
     with _write_connection(engine) as conn:
         before = current_revision(conn)
         _check_known(before, engine)
@@ -57,6 +74,8 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Migrate the database down to ``revision`` (``base`` drops every table)."""
+    from alembic import command
+
     with _write_connection(engine) as conn:
         command.downgrade(alembic_config(conn), revision)
 
@@ -73,6 +92,8 @@ def ensure_schema(engine: Engine, *, create: bool) -> None:
     if current == head:
         return
     if current is None and create:
+        from alembic import command
+
         with _write_connection(engine) as conn:
             if current_revision(conn) is None:  # re-read under the lock: another scan may have won
                 if _has_auditor_tables(conn):
@@ -90,6 +111,8 @@ def ensure_schema(engine: Engine, *, create: bool) -> None:
 
 
 def _check_known(revision: str | None, engine: Engine) -> None:
+    from alembic.script import ScriptDirectory
+
     if revision is None or _exists(ScriptDirectory.from_config(alembic_config()), revision):
         return
     raise ConfigError(

@@ -1,0 +1,68 @@
+"""``auditor findings list|show``: the stored findings of a scan, filtered."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from auditor.cli._listing import db_option, emit_rows, filter_options, filters_from, format_option, pick_format
+
+TABLE_COLUMNS = ("id", "category", "entity", "confidence", "path", "line", "record", "pointer", "excerpt")
+
+
+@click.group("findings")
+def findings_command() -> None:
+    """Query the findings stored by `auditor scan` (masked; never a raw value)."""
+
+
+@findings_command.command("list")
+@db_option
+@format_option()
+@filter_options
+def list_command(db, fmt, **options) -> int:
+    """List the findings of a scan (the latest complete one by default)."""
+    from auditor.store import open_database
+    from auditor.store.repository import list_findings
+
+    engine = open_database(db)
+    with engine.connect() as conn:
+        rows = list_findings(conn, filters_from(**options))
+    emit_rows(rows, pick_format(fmt), TABLE_COLUMNS)
+    return 0
+
+
+@findings_command.command("show")
+@click.argument("finding_id", type=int)
+@db_option
+@format_option(("table", "json"))
+def show_command(finding_id, db, fmt) -> int:
+    """Show one finding and every flow that carries it, with the rule trail."""
+    from auditor.cli.flows import render_flow
+    from auditor.store import open_database
+    from auditor.store.repository import get_finding
+
+    engine = open_database(db)
+    with engine.connect() as conn:
+        finding = get_finding(conn, finding_id)
+    if pick_format(fmt) == "json":
+        click.echo(json.dumps(finding, indent=2, ensure_ascii=False))
+        return 0
+    lines = [f"finding {finding['id']} (scan {finding['scan_id']}, identity {finding['identity']})"]
+    for key in ("category", "entity", "detector", "confidence", "excerpt", "label", "fingerprint"):
+        if finding[key] is not None:
+            lines.append(f"  {key + ':':<12} {finding[key]}")
+    lines.append(f"  {'location:':<12} {_where(finding)}")
+    flows = finding["flows"]
+    lines.append(f"  flows:       {len(flows) or 'none'}")
+    click.echo("\n".join(lines))
+    for flow in flows:
+        click.echo(render_flow(flow, indent="    "))
+    return 0
+
+
+def _where(row: dict) -> str:
+    text = f"{row['path']}:{row['line']}:{row['col']}"
+    if row.get("record") is not None:
+        text += f" [record {row['record']}{' ' + row['pointer'] if row.get('pointer') else ''}]"
+    return text
