@@ -263,6 +263,7 @@ class RuleOutcome:
     conditions: tuple[Condition, ...] = ()
     remediation: str = ""
     waiver: str | None = None  # id of the waiver in force for this rule and flow
+    pack_sha256: str = ""  # the pack's bytes as loaded, so the verdict is tied to its rules
 
 
 @dataclass(frozen=True, slots=True)

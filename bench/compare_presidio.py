@@ -42,6 +42,8 @@ def main() -> int:
     args = parser.parse_args()
 
     docs = load_labelled(args.corpus)
+    if not docs:
+        parser.error(f"no labelled documents in {args.corpus}")
     chars = sum(len(d.text) for d in docs)
     print(
         f"corpus: {args.corpus} ({len(docs)} documents, {chars:,} chars, "

@@ -45,6 +45,7 @@ def evaluate(
                     conditions=tuple(_condition(c, flow, site, today) for c in rule.conditions),
                     remediation=rule.remediation,
                     waiver=waiver.id if waiver else None,
+                    pack_sha256=pack.ref.sha256,
                 )
             )
     if not outcomes:
