@@ -104,6 +104,7 @@ class Finding(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     scan_id: Mapped[int] = _scan_fk()
+    ordinal: Mapped[int] = mapped_column(Integer)  # position in the scan's result, 0-based
     identity: Mapped[str] = mapped_column(String(32))  # stable across scans: see auditor.store.identity
     fingerprint: Mapped[str] = mapped_column(String(64))
     detector: Mapped[str] = mapped_column(String(128))
@@ -128,6 +129,7 @@ class Flow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     scan_id: Mapped[int] = _scan_fk()
+    ordinal: Mapped[int] = mapped_column(Integer)  # position in the scan's result, 0-based
     identity: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(16))  # code | record | document
     categories: Mapped[str] = mapped_column(Text, default="")  # comma-separated, e.g. "PHI,PII"

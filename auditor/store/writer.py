@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import json
 import signal
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
@@ -18,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
+from sqlalchemy import JSON, Connection, Engine, Table, delete, insert, select, update
 
 from auditor.model import AssessedFlow, Finding, ScanResult
 from auditor.store import tables as t
@@ -58,24 +59,22 @@ class ScanRecording:
         self.batch_rows = batch_rows
         self.completed = False
         self.where = safe_url(engine.url)
+        self._paths: dict[str, str] = {}
 
     def complete(self, result: ScanResult) -> None:
         """Write every row of ``result`` in batches, then mark the scan ``complete``."""
-        root = self.target.root
         findings = _all_findings(result)
         with _writer(self.engine) as conn:
             _in_batches(conn, t.ScanPack.__table__, (self._pack_row(p) for p in result.packs), self.batch_rows)
-            _in_batches(conn, t.Waiver.__table__, (self._waiver_row(w, root) for w in result.waivers), self.batch_rows)
+            _in_batches(conn, t.Waiver.__table__, (self._waiver_row(w) for w in result.waivers), self.batch_rows)
             _in_batches(conn, t.Source.__table__, self._source_rows(result), self.batch_rows)
-            finding_ids = _insert_returning_ids(
-                conn, t.Finding.__table__, [self._finding_row(f, root) for f in findings], self.batch_rows
-            )
+            finding_rows = [self._finding_row(n, f) for n, f in enumerate(findings)]
+            finding_ids = _insert_numbered(conn, t.Finding.__table__, self.scan_id, finding_rows, self.batch_rows)
             ids_by_finding: dict[Finding, int] = {}
             for finding, row_id in zip(findings, finding_ids, strict=True):
                 ids_by_finding.setdefault(finding, row_id)
-            flow_ids = _insert_returning_ids(
-                conn, t.Flow.__table__, [self._flow_row(f, root) for f in result.flows], self.batch_rows
-            )
+            flow_rows = [self._flow_row(n, f) for n, f in enumerate(result.flows)]
+            flow_ids = _insert_numbered(conn, t.Flow.__table__, self.scan_id, flow_rows, self.batch_rows)
             links = {
                 (flow_id, ids_by_finding[finding])
                 for assessed, flow_id in zip(result.flows, flow_ids, strict=True)
@@ -114,16 +113,15 @@ class ScanRecording:
             **_fields(pack, "version", "title", "framework", "sha256", "path"),
         }
 
-    def _waiver_row(self, waiver, root: Path) -> dict[str, Any]:
+    def _waiver_row(self, waiver) -> dict[str, Any]:
         row = _fields(waiver, "rule_id", "justification", "approver", "expires", "expired", "fingerprint")
         return {**row, "scan_id": self.scan_id, "waiver_id": waiver.id, "path": waiver.path}
 
     def _source_rows(self, result: ScanResult) -> Iterator[dict[str, Any]]:
-        root = self.target.root
         for source in result.sources:
             yield {
                 "scan_id": self.scan_id,
-                "path": normalise_path(source.path, root),
+                "path": self._path(source.path),
                 "status": "scanned",
                 "reason": None,
                 "line": None,
@@ -135,7 +133,7 @@ class ScanRecording:
         for skipped in result.skipped:
             yield {
                 "scan_id": self.scan_id,
-                "path": normalise_path(skipped.path, root),
+                "path": self._path(skipped.path),
                 "status": "skipped",
                 "reason": skipped.reason,
                 "line": skipped.line,
@@ -145,11 +143,18 @@ class ScanRecording:
                 "sha256": None,
             }
 
-    def _finding_row(self, finding: Finding, root: Path) -> dict[str, Any]:
+    def _path(self, path: str) -> str:
+        known = self._paths.get(path)
+        if known is None:
+            known = self._paths[path] = normalise_path(path, self.target.root)
+        return known
+
+    def _finding_row(self, ordinal: int, finding: Finding) -> dict[str, Any]:
         loc = finding.location
-        path = normalise_path(loc.path, root)
+        path = self._path(loc.path)
         return {
             "scan_id": self.scan_id,
+            "ordinal": ordinal,
             "identity": finding_identity(finding, path),
             "fingerprint": finding.fingerprint,
             "detector": finding.detector,
@@ -166,10 +171,10 @@ class ScanRecording:
             "label": finding.label,
         }
 
-    def _flow_row(self, assessed: AssessedFlow, root: Path) -> dict[str, Any]:
+    def _flow_row(self, ordinal: int, assessed: AssessedFlow) -> dict[str, Any]:
         flow, verdict = assessed.flow, assessed.verdict
         loc = flow.sink.location
-        path = normalise_path(loc.path, root)
+        path = self._path(loc.path)
         described = [s.description for s in flow.sources]
         if flow.findings:
             entities = sorted({f.entity for f in flow.findings})
@@ -177,6 +182,7 @@ class ScanRecording:
         dest = flow.destination
         return {
             "scan_id": self.scan_id,
+            "ordinal": ordinal,
             "identity": flow_identity(flow, path),
             "kind": str(flow.kind),
             "categories": ",".join(str(c) for c in flow.categories),
@@ -285,24 +291,48 @@ def _writer(engine: Engine) -> Iterator[Connection]:
 
 
 def _in_batches(conn: Connection, table: Table, rows: Iterable[dict[str, Any]], size: int) -> None:
+    """Insert rows, ``size`` to a transaction: COPY on PostgreSQL, executemany elsewhere."""
+    write = _copy_rows if conn.dialect.name == "postgresql" else _execute_many
     batch: list[dict[str, Any]] = []
     for row in rows:
         batch.append(row)
         if len(batch) >= size:
             with conn.begin():
-                conn.execute(insert(table), batch)
+                write(conn, table, batch)
             batch = []
     if batch:
         with conn.begin():
-            conn.execute(insert(table), batch)
+            write(conn, table, batch)
 
 
-def _insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, Any]], size: int) -> list[int]:
-    ids: list[int] = []
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    for start in range(0, len(rows), size):
-        with conn.begin():
-            ids.extend(conn.execute(statement, rows[start : start + size]).scalars())
+def _execute_many(conn: Connection, table: Table, batch: list[dict[str, Any]]) -> None:
+    conn.execute(insert(table), batch)
+
+
+def _copy_rows(conn: Connection, table: Table, batch: list[dict[str, Any]]) -> None:
+    """psycopg's executemany sends a statement per row; COPY streams the batch (about 5x faster)."""
+    columns = list(batch[0])
+    as_json = {c for c in columns if isinstance(table.c[c].type, JSON)}
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in batch:
+            copy.write_row([json.dumps(row[c]) if c in as_json else row[c] for c in columns])
+
+
+def _insert_numbered(conn: Connection, table: Table, scan_id: int, rows: list[dict[str, Any]], size: int) -> list[int]:
+    """Insert rows carrying ``ordinal`` 0..n-1; their ids in that order.
+
+    Plain multi-row inserts, then one read of (ordinal, id): RETURNING with guaranteed order
+    falls back to a statement per row on some backends, which is 10x slower.
+    """
+    _in_batches(conn, table, rows, size)
+    if not rows:
+        return []
+    with conn.begin():
+        numbered = conn.execute(select(table.c.ordinal, table.c.id).where(table.c.scan_id == scan_id)).all()
+    ids = [0] * len(rows)
+    for ordinal, row_id in numbered:
+        ids[ordinal] = row_id
     return ids
 
 
