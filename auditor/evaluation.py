@@ -1,4 +1,4 @@
-"""Scoring detection against labelled text: precision, recall and F2 per category.
+"""Scoring detection against labelled text: precision, recall and F2 per category and entity.
 
 A labelled document marks each sensitive value inline as ``[[CATEGORY:ENTITY|value]]``; the
 loader strips the markers and keeps exact spans. A prediction counts as correct when it
@@ -111,6 +111,43 @@ def score(docs: Iterable[LabelledDoc], predictions: Iterable[Iterable[Labelled]]
                 else:
                     s.false_alarms.append(f"{doc.name}: {p.entity} {doc.text[p.start : p.end]!r}")
     return scores
+
+
+def score_by_entity(docs: Iterable[LabelledDoc], predictions: Iterable[Iterable[Labelled]]) -> dict[str, Score]:
+    """Per-entity scores: recall of each gold entity, precision of each predicted entity.
+
+    A gold span counts as found when any prediction overlaps it, whatever entity name the
+    detector gave it (vanilla Presidio has no MRN, and finds some as driver's licences); a
+    prediction counts as correct when it overlaps any gold span. So an entity's row says how
+    often that kind of value is caught, and how often that name is a false alarm.
+    """
+    scores: dict[str, Score] = {}
+    for doc, predicted in zip(docs, predictions, strict=True):
+        predicted = list(predicted)
+        for g in doc.spans:
+            s = scores.setdefault(g.entity, Score())
+            s.gold += 1
+            if any(_overlaps(g, p) for p in predicted):
+                s.found += 1
+            else:
+                s.missed.append(f"{doc.name}: {g.entity} {doc.text[g.start : g.end]!r}")
+        for p in predicted:
+            s = scores.setdefault(p.entity, Score())
+            s.predicted += 1
+            if any(_overlaps(p, g) for g in doc.spans):
+                s.correct += 1
+            else:
+                s.false_alarms.append(f"{doc.name}: {p.entity} {doc.text[p.start : p.end]!r}")
+    return scores
+
+
+def false_alarms_per_10k_words(docs: Iterable[LabelledDoc], predictions: Iterable[Iterable[Labelled]]) -> float:
+    """Predictions that overlap no gold span, per 10,000 words of text."""
+    words = alarms = 0
+    for doc, predicted in zip(docs, predictions, strict=True):
+        words += len(doc.text.split())
+        alarms += sum(1 for p in predicted if not any(_overlaps(p, g) for g in doc.spans))
+    return 10_000 * alarms / words if words else 0.0
 
 
 def predict(detector, text: str, min_confidence: float) -> list[Labelled]:
