@@ -269,7 +269,7 @@ def _person(v: _Values, m: _Marker):
 def _progress_note(v: _Values, m: _Marker) -> str:
     first, last, name = _person(v, m)
     doc_first, doc_last = v.first(), v.last()
-    pronoun = v.pick(("She", "He"))
+    pronoun, title = v.pick((("She", "Ms."), ("He", "Mr.")))
     problems = _problems(v, 3)
     meds = _medications(v, 4)
     relative_first, relative_last = v.first(), last
@@ -280,7 +280,7 @@ def _progress_note(v: _Values, m: _Marker) -> str:
         f"Date of service: {m('PERSON_DATE', v.date('-2y', 'today'))}\n"
         f"Provider: Dr. {m('PERSON', f'{doc_first} {doc_last}')}, NPI {m('US_NPI', v.npi())}\n\n"
         f"Chief complaint: follow-up of {problems[0][0].lower()}.\n\n"
-        f"Subjective:\n{v.pick(('Ms.', 'Mr.'))} {m('PERSON', last)} reports symptoms began {_relative(v)}. "
+        f"Subjective:\n{title} {m('PERSON', last)} reports symptoms began {_relative(v)}. "
         f"{pronoun} denies chest pain and dyspnea. {pronoun} lives with "
         f"{m('PERSON', f'{relative_first} {relative_last}')}, who helps with medications.\n\n"
         f"Vitals: {_vitals(v)}.\n\nLabs: {_labs(v)}.\n\n"

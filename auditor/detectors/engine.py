@@ -120,7 +120,8 @@ class Detector:
                 if entity in _GENERIC and "\n" in window[result.start : stop]:
                     stop = result.start + window[result.start : stop].index("\n")  # NER runs over a line end
                 value = window[result.start : stop]
-                if not self.vanilla and is_false_positive(entity, value):
+                before = window[max(0, result.start - 40) : result.start]
+                if not self.vanilla and is_false_positive(entity, value, before):
                     continue
                 detector = _detector_id(result)
                 score = float(result.score)

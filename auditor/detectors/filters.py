@@ -6,6 +6,7 @@ run after Presidio, so the recognizers stay Presidio's own and these stay easy t
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable
 from functools import cache
@@ -15,6 +16,7 @@ from auditor.detectors.checks import looks_like_icd10, npi_is_valid
 
 _MEASUREMENT = re.compile(r"^\d{2,3}\s*/\s*\d{2,3}$")  # blood pressure 164/90, ratios
 _PERIOD = re.compile(r"^(?:FY|CY|Q[1-4]|H[12])[-\s]?\d{2,4}$", re.IGNORECASE)  # FY2021, Q3-2026
+_PERIOD_WORD = re.compile(r"^(?:Q[1-4]|H[12]|FY|CY)$", re.IGNORECASE)
 _ISO_DATE = re.compile(r"\b(?:19|20)\d{2}[-/.](?:0[1-9]|1[0-2])[-/.](?:0[1-9]|[12]\d|3[01])\b")
 _ROUTES = frozenset({"iv", "po", "im", "sc", "sq", "sl", "pr", "prn", "er", "xr", "sr", "dr", "xl"})
 _NER_ENTITIES = frozenset({"PERSON", "ORGANIZATION", "LOCATION", "NRP", "DATE_TIME"})
@@ -110,6 +112,39 @@ def ner_is_drug(entity: str, text: str) -> bool:
     return entity in ("PERSON", "ORGANIZATION", "LOCATION", "NRP") and is_drug_name(text)
 
 
+def ner_is_period(entity: str, text: str) -> bool:
+    """Fiscal periods (Q4 FY2026, FY2025, H1) are not places or organisations."""
+    words = text.split()
+    return entity in _NER_ENTITIES and bool(words) and all(_PERIOD.match(w) or _PERIOD_WORD.match(w) for w in words)
+
+
+# spaCy takes document references (PO 4518933922, Rev B) and payer programmes (Medicare
+# Advantage) for places, organisations and people.
+_REFERENCE_NER = re.compile(
+    r"^(?i:PO|P\.O\.|INV|SKU|Rev\.?|Revision|Build|Ticket|Part)\s+(?:[\w-]*\d[\w-]*|[A-Z]{1,2})$"
+)
+_NOT_NAME_WORDS = frozenset("medicare medicaid tricare advantage medigap cobra".split())
+
+
+def ner_is_reference(entity: str, text: str) -> bool:
+    """ "PO 4518933922", "Rev B", "Medicare Advantage": a reference or a programme, not a name."""
+    if entity not in _NER_ENTITIES:
+        return False
+    value = text.strip()
+    return bool(_REFERENCE_NER.match(value)) or any(w.lower() in _NOT_NAME_WORDS for w in value.split())
+
+
+def ip_is_not_a_host(entity: str, text: str) -> bool:
+    """Loopback, unspecified, multicast and link-local addresses (127.0.0.1, 0.0.0.0) name no one."""
+    if entity != "IP_ADDRESS":
+        return False
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified or address.is_multicast or address.is_link_local
+
+
 def ner_is_number(entity: str, text: str) -> bool:
     """spaCy tags dates and IDs as people, organisations or dates: names have no digits."""
     if entity == "PERSON" and any(ch.isdigit() for ch in text):
@@ -163,12 +198,41 @@ FILTERS: tuple[Callable[[str, str], bool], ...] = (
     ner_is_abbreviation,
     location_is_state_or_country,
     ner_is_document_structure,
+    ner_is_period,
+    ner_is_reference,
+    ip_is_not_a_host,
 )
 
+# A number right after one of these labels is an order, invoice or build number, whatever
+# shape it has: not a phone, bank account or NHS number.
+_REFERENCE_LABEL = re.compile(
+    r"(?:\b(?:PO|P\.O\.|purchase\s+order|invoice|INV|order|SKU|ticket|build|batch|offset|part)"
+    r"\s*(?:number|no\.?|#)?\s*[:#]?\s*|rows=)$",
+    re.IGNORECASE,
+)
+_NUMBER_ENTITIES = frozenset({"PHONE_NUMBER", "US_BANK_NUMBER", "UK_NHS", "US_DRIVER_LICENSE", "US_PASSPORT"})
 
-def is_false_positive(entity: str, text: str) -> bool:
-    """True when any filter recognises the span as a known false positive."""
-    return any(f(entity, text) for f in FILTERS)
+
+def number_is_reference(entity: str, text: str, before: str) -> bool:
+    """An order, invoice or build number (``PO 4518933922``) is not an identifier of a person."""
+    return entity in _NUMBER_ENTITIES and bool(_REFERENCE_LABEL.search(before))
+
+
+def nhs_is_phone(entity: str, text: str, before: str) -> bool:
+    """``+1 503 555 0184``: after a country code, a 3-3-4 number is a phone, not an NHS number."""
+    return entity == "UK_NHS" and bool(re.search(r"\+\d{1,3}[ \t.-]?\(?$", before))
+
+
+CONTEXT_FILTERS: tuple[Callable[[str, str, str], bool], ...] = (number_is_reference, nhs_is_phone)
+
+
+def is_false_positive(entity: str, text: str, before: str = "") -> bool:
+    """True when any filter recognises the span as a known false positive.
+
+    ``before`` is the text just before the span (a few dozen characters), for the filters
+    that need its label.
+    """
+    return any(f(entity, text) for f in FILTERS) or any(f(entity, text, before) for f in CONTEXT_FILTERS)
 
 
 # The score spaCy NER gets when it names a single capitalised word as a person or a place:

@@ -25,7 +25,8 @@ _PERSON_DATE_LABEL = (
     r"(?:DOB|D\.O\.B\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?|admitted(?:\s+on)?"
     r"|admission(?:\s+date)?|date\s+of\s+admission|discharged(?:\s+on)?|discharge(?:\s+date)?"
     r"|date\s+of\s+discharge|died(?:\s+on)?|date\s+of\s+death|DOD|deceased(?:\s+on)?"
-    r"|expired(?:\s+on)?|DOS|date\s+of\s+service)"
+    r"|expired(?:\s+on)?|DOS|date\s+of\s+service|(?:specimen\s+)?collected(?:\s+on)?|collection\s+date"
+    r"|(?:visit|encounter|procedure|surgery|appointment)\s+date|date\s+of\s+(?:visit|encounter|procedure|surgery))"
 )
 _STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH"
@@ -33,19 +34,23 @@ _STATES = (
 )
 # A name: capitalised words (any script), with hyphens or apostrophes, an optional initial.
 _WORD = r"\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)?"
-_NAME = rf"{_WORD}(?:[ \t]\p{{Lu}}\.)?(?:[ \t]{_WORD}){{1,2}}"  # two or three words
+# Lower-case particles inside a surname: "Guadalupe de la Torre", "Ludwig van Beethoven".
+_PARTICLE = r"(?:(?:de|del|della|la|le|van|von|der|den|da|di|du|dos|das|bin|ibn|ter|ten)[ \t]+)"
+_NAME = rf"{_WORD}(?:[ \t]\p{{Lu}}\.)?(?:[ \t]{_PARTICLE}{{0,2}}{_WORD}){{1,2}}"  # two or three words
 _SURNAME_OR_NAME = rf"{_WORD}(?:[ \t]\p{{Lu}}\.)?(?:[ \t]{_WORD}){{0,2}}"
 # Labels that introduce a person in clinical and business documents. Strong ones may stand
 # without a colon ("Patient Maria Okafor"); role words need one ("Reviewer: ...").
 _STRONG_NAME_LABEL = (
     r"(?i:patient(?:\s+name)?|pt|name|attending(?:\s+physician)?|surgeon|guardian|emergency\s+contact"
-    r"|referred\s+by|signed\s+by|prepared\s+by|reviewed\s+by|approved\s+by|dear|attn)"
+    r"|referred\s+by|signed\s+by|prepared\s+by|reviewed\s+by|approved\s+by|classified\s+by|dictated\s+by"
+    r"|examined\s+by|authored\s+by|written\s+by|dear|attn)"
 )
 _ROLE_LABEL = (
     r"(?i:physician|provider|nurse|doctor|resident|case\s+manager|social\s+worker|contact|mother|father"
     r"|spouse|wife|husband|son|daughter|caregiver|referring|signed|author|employee|cc|child|infant"
     r"|witness|reviewer|approver|customer|client|member|owner|(?:test\s+|team\s+|project\s+)?lead|manager"
-    r"|secretary|controller|analyst|engineer|CFO|CEO|COO|CTO|treasurer|from|to)"
+    r"|secretary|controller|analyst|engineer|CFO|CEO|COO|CTO|treasurer|from|to|beneficiary|payee|recipient"
+    r"|account\s+holder|cardholder|borrower|applicant|insured|policyholder|subscriber|guarantor)"
 )
 # Organisations look like names to a pattern: these words end the match.
 _NOT_A_NAME = (
@@ -54,9 +59,19 @@ _NOT_A_NAME = (
     r"|Center|Centre|Laboratory|Labs|Partners|Bank|University)\b)"
 )
 _CREDENTIAL = r"(?:MD|DO|RN|NP|PA-C|PA|LCSW|PhD|PharmD|MBBS|FACP|DDS|CPA|CNM|APRN|CRNA)"
+# Street suffixes of USPS Publication 28, appendix C1 (common ones and their abbreviations).
 _STREET_TYPE = (
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Terrace|Ter|Place|Pl|Way"
-    r"|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Trail|Trl|Square|Sq|Loop|Row|Pike)"
+    r"|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Trail|Trl|Square|Sq|Loop|Row|Pike|Alley|Bypass|Camp|Canyon|Cape"
+    r"|Causeway|Center|Cliffs?|Commons?|Corners?|Course|Courts|Cove|Coves|Creek|Crescent|Crest|Crossing|Curve"
+    r"|Dale|Dam|Divide|Drives|Estates?|Expressway|Extension|Falls|Ferry|Field|Fields|Flats?|Ford|Forest|Forge"
+    r"|Forks?|Fort|Freeway|Gardens?|Gateway|Glens?|Greens?|Groves?|Harbors?|Haven|Heights|Hills?|Hollow|Inlet"
+    r"|Island|Islands|Isle|Junction|Keys?|Knolls?|Lakes?|Landing|Lights?|Locks?|Lodge|Mall|Manor|Meadows?"
+    r"|Mews|Mills?|Mission|Motorway|Mount|Mountains?|Neck|Orchard|Oval|Overpass|Park|Parks|Pass|Path|Pines?"
+    r"|Plains?|Plaza|Points?|Ports?|Prairie|Radial|Ramp|Ranch|Rapids?|Rest|Ridges?|River|Roads|Route|Run"
+    r"|Shoals?|Shores?|Skyway|Springs?|Spur|Squares|Station|Stravenue|Stream|Streets|Summit|Throughway|Trace"
+    r"|Track|Trafficway|Tunnel|Turnpike|Underpass|Unions?|Valleys?|Viaduct|Views?|Villages?|Ville|Vista|Walks?"
+    r"|Wall|Ways|Wells?)"
 )
 _ID_LABEL_TAIL = r"\s*(?:number|num|no\.?|#|id)?\s*[:#]?\s*"
 
@@ -116,6 +131,14 @@ SPECS: tuple[PatternSpec, ...] = (
                 rf"\b\p{{Lu}}\p{{Ll}}+(?:[ \t]\p{{Lu}}\p{{Ll}}+){{0,2}}"
                 rf"(?=,[ \t]*(?:{_STATES})[ \t]+(?:ZIP[ \t]+)?\d{{5}}\b)",
                 0.7,
+            ),
+            # "joined from Tacoma, WA." MD, PA and MA are left out: after a comma they are far
+            # more often a credential ("Ann Lee, MD") than a state.
+            (
+                "city before state",
+                rf"(?<!,[ \t])\b\p{{Lu}}\p{{Ll}}+(?:[ \t]\p{{Lu}}\p{{Ll}}+){{0,2}}"
+                rf"(?=,[ \t]*(?!MD|PA|MA)(?:{_STATES})\b(?![ \t]*\p{{Lu}}\p{{Ll}}))",
+                0.6,
             ),
         ),
         flags=CASE_SENSITIVE,
