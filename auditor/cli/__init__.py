@@ -15,6 +15,7 @@ from auditor.cli.db import db_command
 from auditor.cli.diff import diff_command
 from auditor.cli.findings import findings_command
 from auditor.cli.flows import flows_command
+from auditor.cli.report import report_command
 from auditor.cli.scan import scan_command
 from auditor.cli.scans import scans_command
 from auditor.errors import AuditorError
@@ -37,6 +38,7 @@ cli.add_command(findings_command)
 cli.add_command(flows_command)
 cli.add_command(diff_command)
 cli.add_command(db_command)
+cli.add_command(report_command)
 
 
 def main(argv: list[str] | None = None) -> int:
