@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import re
 from functools import cache
 
 from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
 from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import (
     AbaRoutingRecognizer,
+    PhoneRecognizer,
     UsHealthInsuranceMemberIdRecognizer,
     UsMbiRecognizer,
 )
@@ -23,8 +25,15 @@ from auditor.detectors.patterns import SPECS, PatternSpec
 from auditor.errors import ModelNotInstalledError
 from auditor.offline import ensure_offline
 
-# spaCy components Presidio does not read: the dependency parser costs time for nothing.
-UNUSED_PIPES = ("parser",)
+# spaCy components auditor does not need. Presidio reads only the entities, the tokens and
+# their lemmas (for context words), and the small and large English pipelines give the NER its
+# own tok2vec, so the shared tok2vec, the tagger, the attribute ruler and the lemmatizer serve
+# the lemmas alone: the lower-cased token stands in for the lemma (Presidio matches context
+# words as substrings, so "numbers" still supports "number"). The parser is never read.
+UNUSED_PIPES = ("parser", "tok2vec", "tagger", "morphologizer", "attribute_ruler", "lemmatizer", "senter")
+# Presidio's phone recognizer runs python-phonenumbers over the whole text once per region; only
+# runs of digits and separators that hold at least seven digits can be phone numbers.
+_PHONE_CANDIDATE = re.compile(r"[+(]?\d[\d \t().\-/]{5,24}\d")
 
 
 class _InstalledSpacyEngine(SpacyNlpEngine):
@@ -42,10 +51,43 @@ class _InstalledSpacyEngine(SpacyNlpEngine):
                     "registry (auditor never downloads models)"
                 )
             nlp = spacy.load(name)
-            for pipe in UNUSED_PIPES:
-                if pipe in nlp.pipe_names:
-                    nlp.disable_pipe(pipe)
+            for pipe in self.unused_pipes(nlp):
+                nlp.disable_pipe(pipe)
             self.nlp[model["lang_code"]] = nlp
+
+    @staticmethod
+    def unused_pipes(nlp) -> list[str]:
+        """Pipes to disable; none whose output the NER listens to (a pipeline sharing a tok2vec)."""
+        from spacy.pipeline import Tok2Vec
+
+        shares_tok2vec = any(
+            isinstance(pipe, Tok2Vec) and "ner" in pipe.listening_components for _, pipe in nlp.pipeline
+        )
+        keep = {"tok2vec", "transformer"} if shares_tok2vec else {"transformer"}
+        return [p for p in UNUSED_PIPES if p in nlp.pipe_names and p not in keep]
+
+    def _doc_to_nlp_artifact(self, doc, language: str):
+        artifacts = super()._doc_to_nlp_artifact(doc, language)
+        if not artifacts.lemmas or not any(artifacts.lemmas):  # no lemmatizer ran
+            artifacts.lemmas = [token.lower_ for token in doc]
+            artifacts.keywords = artifacts.set_keywords(self, artifacts.lemmas, language)
+        return artifacts
+
+
+class _GatedPhoneRecognizer(PhoneRecognizer):
+    """Presidio's phone recognizer, shown only the stretches of text that could hold a number.
+
+    Everything else is blanked to spaces (offsets unchanged), so python-phonenumbers, which is
+    most of Presidio's recognizer time on clinical text, parses a few candidates per document.
+    """
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        kept = [" "] * len(text)
+        for match in _PHONE_CANDIDATE.finditer(text):
+            if sum(ch.isdigit() for ch in match.group()) >= 7:
+                start, end = max(0, match.start() - 2), min(len(text), match.end() + 2)
+                kept[start:end] = text[start:end]
+        return super().analyze("".join(kept), entities, nlp_artifacts)
 
 
 class _SpecRecognizer(PatternRecognizer):
@@ -84,6 +126,8 @@ def build_analyzer(model_name: str) -> AnalyzerEngine:
     nlp_engine = _spacy_engine(model_name)
     registry = RecognizerRegistry(supported_languages=["en"])
     registry.load_predefined_recognizers(languages=["en"], nlp_engine=nlp_engine)
+    registry.remove_recognizer("PhoneRecognizer")
+    registry.add_recognizer(_GatedPhoneRecognizer())
     for recognizer in (UsMbiRecognizer(), UsHealthInsuranceMemberIdRecognizer(), AbaRoutingRecognizer()):
         registry.add_recognizer(recognizer)
     for spec in SPECS:
