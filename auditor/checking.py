@@ -1,20 +1,23 @@
-"""``check_text``: one text, one destination, one verdict — for applications at run time.
+"""The fast paths: ``check_text`` for applications at run time, ``check_files`` for commits.
 
-The detector and the policy are built once per process and reused, so a service can call it
-for every prompt.
+``check_text`` builds the detector and the policy once per process and reuses them, so a
+service can call it for every prompt. ``check_files`` scans only the files of a commit, with
+regexes first and spaCy only where a text needs it, and lists the flows that should stop it.
 """
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
+from auditor.baseline import Baseline
 from auditor.config import ScanConfig
 from auditor.detectors import Detector
 from auditor.findings import findings_from_unit
 from auditor.fingerprint import load_key
-from auditor.model import Destination, Flow, FlowKind, Location, Sink, Verdict
+from auditor.model import AssessedFlow, Destination, Flow, FlowKind, Location, RuleOutcome, ScanResult, Sink, Verdict
 from auditor.pipeline import policy_for_scan
 from auditor.policy import Policy
 from auditor.sources.base import Piece, TextUnit
@@ -66,3 +69,69 @@ def _policy(config: ScanConfig) -> Policy:
 @lru_cache(maxsize=2)
 def _detector(model_name: str, min_confidence: float, chunk_chars: int, chunk_overlap: int) -> Detector:
     return Detector(model_name, None, chunk_chars, chunk_overlap, floor=max(0.0, min_confidence - 0.15))
+
+
+# --- Files: the pre-commit path --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A flow that stops a commit: at or above fail_on, not waived, not in the baseline."""
+
+    flow: AssessedFlow
+    outcome: RuleOutcome  # the rule that decides, the most restrictive unwaived one
+
+    def line(self) -> str:
+        """``path:line:col RULE-ID verdict data -> destination``."""
+        loc = self.flow.flow.sink.location
+        data = ",".join(c.value for c in self.flow.flow.categories) or "-"
+        dest = self.flow.flow.destination
+        where = f"{loc.path}:{loc.line}:{loc.column}"
+        return f"{where} {self.outcome.rule_id} {self.outcome.decision.value} {data} -> {dest.id}"
+
+    def fix(self) -> str:
+        """One line saying how to fix it: the rule's remediation, and the way to a waiver."""
+        unmet = [c.id for c in self.outcome.conditions if c.unmet]
+        need = f"unmet: {', '.join(unmet)}. " if unmet else ""
+        return (
+            f"fix: {need}{self.outcome.remediation} Or waive it in auditor-waivers.yaml "
+            f"(rule {self.outcome.rule_id}, flow {self.flow.identity})."
+        )
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    result: ScanResult
+    problems: tuple[Problem, ...]
+    baselined: int  # failing flows the baseline already holds
+    nlp_loaded: bool
+
+
+def check_files(files: list[str], config: ScanConfig | None = None, baseline: Baseline | None = None) -> CheckResult:
+    """Scan only ``files`` on the fast path and list what should stop a commit."""
+    from auditor.pipeline import run_scan
+
+    config = replace(config or ScanConfig(), nlp="auto")
+    detector = Detector(
+        config.model_name,
+        config.entities,
+        config.chunk_chars,
+        config.chunk_overlap,
+        floor=max(0.0, config.min_confidence - 0.15),
+    )
+    result = run_scan(files, config, detector=detector)
+    problems = []
+    baselined = 0
+    for item in result.failing_flows():
+        if baseline is not None and item.identity in baseline.flows:
+            baselined += 1
+            continue
+        problems.append(Problem(item, _deciding_outcome(item.verdict, result.fail_on)))
+    return CheckResult(result, tuple(problems), baselined, detector._analyzer is not None)
+
+
+def _deciding_outcome(verdict: Verdict, fail_on: str) -> RuleOutcome:
+    for outcome in verdict.trail:  # most restrictive first
+        if not outcome.waiver and Verdict(outcome.decision, (outcome,)).fails(fail_on):
+            return outcome
+    return verdict.trail[0]

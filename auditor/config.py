@@ -35,6 +35,10 @@ class ScanConfig:
     # fail_on that overrides the site's, extra rule directories, and the waivers file (None:
     # auditor-waivers.yaml at the project root).
     config_file: Path | None = None
+    # "always": every text goes through spaCy and Presidio; "auto" (the pre-commit path):
+    # string literals of code go through auditor's regexes, and to NLP only when they hold
+    # something only NLP can judge, so a commit of code alone never loads a model.
+    nlp: str = "always"
     fail_on: str | None = None
     rule_dirs: tuple[Path, ...] = ()
     waivers_file: Path | None = None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from auditor.config import ScanConfig
 from auditor.detectors import Detector
+from auditor.detectors.quick import LayeredDetector
 from auditor.errors import SourceError, UsageError
 from auditor.findings import findings_from_unit
 from auditor.fingerprint import load_key
@@ -19,6 +20,7 @@ from auditor.siteconfig import FAIL_ON_VALUES, find_config_file, load_site_confi
 from auditor.sources import FileToScan, TextUnit, iter_files, read_source
 from auditor.version import __version__
 
+CODE_FORMATS = frozenset({"python", "code"})  # string literals of source files
 ProgressCallback = Callable[[FileToScan, int, int], None]  # file, its number, how many
 
 
@@ -45,6 +47,7 @@ def run_scan(
         config.chunk_overlap,
         floor=max(0.0, config.min_confidence - 0.15),
     )
+    layered = LayeredDetector(detector) if config.nlp == "auto" else None
     sources: list[SourceSummary] = []
     skipped: list[SkippedSource] = []
     findings: list[Finding] = []
@@ -65,7 +68,10 @@ def run_scan(
             for event in read_source(entry):
                 if isinstance(event, TextUnit):
                     chars += len(event.text)
-                    spans = detector.detect(event.text)
+                    if layered is not None:  # source code: regexes first, NLP where they say so
+                        spans = layered.detect(event.text, nlp=None if entry.format in CODE_FORMATS else True)
+                    else:
+                        spans = detector.detect(event.text)
                     file_findings.extend(findings_from_unit(event, spans, key, config.min_confidence))
                 elif isinstance(event, RecordContext):
                     records.append(event)

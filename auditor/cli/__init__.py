@@ -11,11 +11,13 @@ import sys
 
 import click
 
+from auditor.cli.check import baseline_group, check_command, hook_group
 from auditor.cli.db import db_command
 from auditor.cli.diff import diff_command
 from auditor.cli.findings import findings_command
 from auditor.cli.flows import flows_command
 from auditor.cli.report import report_command
+from auditor.cli.rules import destinations_group, rules_group
 from auditor.cli.scan import scan_command
 from auditor.cli.scans import scans_command
 from auditor.errors import AuditorError
@@ -39,6 +41,11 @@ cli.add_command(flows_command)
 cli.add_command(diff_command)
 cli.add_command(db_command)
 cli.add_command(report_command)
+cli.add_command(rules_group)
+cli.add_command(check_command)
+cli.add_command(baseline_group)
+cli.add_command(hook_group)
+cli.add_command(destinations_group)
 
 
 def main(argv: list[str] | None = None) -> int:
