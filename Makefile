@@ -14,10 +14,12 @@ $(BIN)/.installed: pyproject.toml
 
 # The main job on the bundled examples: scan, print the summary and verdicts, keep the JSON
 # result. The examples hold flows over fail_on on purpose, so the demo reports with --exit-zero.
+# Both scans are stored in .auditor/findings.db; the audit PDF is made from the latest.
 demo: $(BIN)/.installed
 	mkdir -p $(OUT)
 	$(BIN)/auditor scan examples/ --format json --out $(OUT)/examples-scan.json --exit-zero
 	$(BIN)/auditor scan examples/ --format table --exit-zero
+	$(BIN)/auditor report --scan latest --pdf $(OUT)/examples-audit.pdf
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
