@@ -12,6 +12,7 @@ from auditor.detectors.quick import LayeredDetector
 from auditor.errors import SourceError, UsageError
 from auditor.findings import findings_from_unit
 from auditor.fingerprint import load_key
+from auditor.flows.python import code_flows, covered_literals
 from auditor.flows.records import flows_from_scan
 from auditor.model import Finding, RecordContext, ScanResult, SkippedSource, SourceSummary
 from auditor.policy import Policy, load_policy
@@ -84,7 +85,12 @@ def run_scan(
             continue
         findings.extend(file_findings)
         sources.append(SourceSummary(entry.display, entry.format, entry.size, chars))
-    flows = flows_from_scan(tuple(records), tuple(findings), policy.catalog)
+    # Python files also go through the code-flow scanner: sink calls, their destinations, and
+    # the data (names, SQL, literal findings) that reaches them.
+    python_files = [(e.path, e.display) for e in entries if isinstance(e, FileToScan) and e.format == "python"]
+    code, code_skipped = code_flows(python_files, tuple(findings), policy.catalog, policy.site)
+    skipped.extend(code_skipped)
+    flows = flows_from_scan(tuple(records), tuple(findings), policy.catalog, covered_literals(code)) + code
     return ScanResult(
         roots=tuple(str(p) for p in paths),
         started_at=started,

@@ -52,8 +52,18 @@ def document_flows(findings: Iterable[Finding], covered: set[tuple[str, int | No
     return flows
 
 
-def flows_from_scan(records: tuple[RecordContext, ...], findings: tuple[Finding, ...], catalog: Catalog) -> list[Flow]:
-    """Record flows first, then documents for what no record holds."""
+def flows_from_scan(
+    records: tuple[RecordContext, ...],
+    findings: tuple[Finding, ...],
+    catalog: Catalog,
+    carried_by_code: set[tuple[str, int]] | frozenset[tuple[str, int]] = frozenset(),
+) -> list[Flow]:
+    """Record flows first, then documents for what no record holds.
+
+    Literals of source code that a code flow carries to a sink (``carried_by_code``: path and
+    line) are judged in that flow, not again as a document.
+    """
     flows = record_flows(records, findings, catalog)
     covered = {(f.sink.location.path, f.sink.location.record) for f in flows}
-    return flows + document_flows(findings, covered)
+    rest = [f for f in findings if (f.location.path, f.location.line) not in carried_by_code]
+    return flows + document_flows(rest, covered)

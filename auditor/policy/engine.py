@@ -44,7 +44,7 @@ def evaluate(
                     matched=matched,
                     conditions=tuple(_condition(c, flow, site, today) for c in rule.conditions),
                     remediation=rule.remediation,
-                    waiver=waiver.id if waiver else None,
+                    waiver=waiver.id if waiver else _inline_waiver(rule.id, flow),
                     pack_sha256=pack.ref.sha256,
                 )
             )
@@ -53,6 +53,15 @@ def evaluate(
     decision = max((o.decision for o in outcomes), key=lambda d: d.rank)
     remediation = tuple(dict.fromkeys(o.remediation for o in outcomes if o.decision is decision and o.remediation))
     return Verdict(decision, tuple(sorted(outcomes, key=lambda o: -o.decision.rank)), remediation)
+
+
+def _inline_waiver(rule_id: str, flow: Flow) -> str | None:
+    """``# auditor: ignore[RULE-ID] reason`` on a code flow's sink line waives the rules it names
+    (every rule when it names none); one without a reason waives nothing (the scanner reports it)."""
+    for suppression in flow.suppressions:
+        if suppression.reason and (not suppression.rule_ids or rule_id in suppression.rule_ids):
+            return f"inline:{suppression.reason}"
+    return None
 
 
 def _data_matches(match: DataMatch, flow: Flow) -> tuple[str, ...]:
