@@ -7,18 +7,12 @@ a built wheel carries them as the packages ``auditor._rules``, ``auditor._migrat
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
-_CHECKOUT = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parent
 
 
 def resource_dir(name: str) -> Path:
     """The folder of shipped data called ``name`` (``rules``, ``migrations``, ``templates``)."""
-    try:
-        packaged = resources.files(f"auditor._{name}")
-    except ModuleNotFoundError:
-        packaged = None
-    if packaged is not None and Path(str(packaged)).is_dir():
-        return Path(str(packaged))
-    return _CHECKOUT / name
+    packaged = _PACKAGE / f"_{name}"  # in a wheel: auditor/_rules, ... (data folders, no code)
+    return packaged if packaged.is_dir() else _PACKAGE.parent / name
