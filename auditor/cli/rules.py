@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from auditor.cli.output import print_rows
+from auditor.cli._listing import emit_rows
 
 
 def _site(config_file: Path | None):
@@ -53,7 +53,7 @@ def rules_list(config_file, rule_dirs, fmt) -> int:
         for p in packs
         for r in p.rules
     ]
-    print_rows(rows, fmt)
+    emit_rows(rows, fmt, list(rows[0]) if rows else ["id"])
     return 0
 
 
@@ -161,7 +161,7 @@ def destinations_list(config_file, fmt) -> int:
         }
         for e in catalog.entries
     ]
-    print_rows(rows, fmt)
+    emit_rows(rows, fmt, list(rows[0]) if rows else ["id"])
     return 0
 
 
