@@ -108,36 +108,51 @@ class Detector:
             return []
         spans: list[Span] = []
         for start, end, own_from, own_to in windows(len(text), text, self.chunk_chars, self.chunk_overlap):
-            window = text[start:end]
-            for result in self.analyzer.analyze(
-                window, language="en", entities=self.entities, score_threshold=self.floor
-            ):
-                entity = REPORTED_ENTITY.get(result.entity_type, result.entity_type)
-                begin = start + result.start
-                if not own_from <= begin < own_to:
-                    continue
-                stop = result.end
-                if entity in _GENERIC and "\n" in window[result.start : stop]:
-                    stop = result.start + window[result.start : stop].index("\n")  # NER runs over a line end
-                value = window[result.start : stop]
-                before = window[max(0, result.start - 40) : result.start]
-                if not self.vanilla and is_false_positive(entity, value, before):
-                    continue
-                detector = _detector_id(result)
-                score = float(result.score)
-                if not self.vanilla:
-                    score = adjusted_score(entity, detector, value, score)
-                spans.append(
-                    Span(
-                        begin,
-                        start + stop,
-                        entity,
-                        detector,
-                        score,
-                        label_of(entity, value),
-                    )
-                )
+            spans.extend(self._window_spans(text[start:end], start, own_from, own_to, None))
         return spans if self.vanilla else resolve_overlaps(spans)
+
+    def detect_many(self, texts: list[str], batch_size: int = 32) -> list[list[Span]]:
+        """``detect`` of each text, with spaCy run over the windows of all of them in batches.
+
+        The same spans as calling ``detect`` on each text; faster on many small texts (JSONL
+        records, chat turns), because spaCy's NER runs batched over windows (``nlp.pipe``).
+        """
+        jobs = [
+            (index, *window)
+            for index, text in enumerate(texts)
+            if text.strip()
+            for window in windows(len(text), text, self.chunk_chars, self.chunk_overlap)
+        ]
+        pieces = [texts[index][start:end] for index, start, end, _, _ in jobs]
+        spans: list[list[Span]] = [[] for _ in texts]
+        batched = self.analyzer.nlp_engine.process_batch(pieces, language="en", batch_size=batch_size)
+        for (index, start, _, own_from, own_to), (window, artifacts) in zip(jobs, batched, strict=True):
+            spans[index].extend(self._window_spans(window, start, own_from, own_to, artifacts))
+        return spans if self.vanilla else [resolve_overlaps(found) for found in spans]
+
+    def _window_spans(self, window: str, start: int, own_from: int, own_to: int, artifacts) -> list[Span]:
+        """The spans a window owns, in the text's offsets; ``artifacts``: spaCy's output, if run."""
+        spans: list[Span] = []
+        for result in self.analyzer.analyze(
+            window, language="en", entities=self.entities, score_threshold=self.floor, nlp_artifacts=artifacts
+        ):
+            entity = REPORTED_ENTITY.get(result.entity_type, result.entity_type)
+            begin = start + result.start
+            if not own_from <= begin < own_to:
+                continue
+            stop = result.end
+            if entity in _GENERIC and "\n" in window[result.start : stop]:
+                stop = result.start + window[result.start : stop].index("\n")  # NER runs over a line end
+            value = window[result.start : stop]
+            before = window[max(0, result.start - 40) : result.start]
+            if not self.vanilla and is_false_positive(entity, value, before):
+                continue
+            detector = _detector_id(result)
+            score = float(result.score)
+            if not self.vanilla:
+                score = adjusted_score(entity, detector, value, score)
+            spans.append(Span(begin, start + stop, entity, detector, score, label_of(entity, value)))
+        return spans
 
 
 def _detector_id(result) -> str:
