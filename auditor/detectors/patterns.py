@@ -63,6 +63,7 @@ _CREDENTIAL = r"(?:MD|DO|RN|NP|PA-C|PA|LCSW|PhD|PharmD|MBBS|FACP|DDS|CPA|CNM|APR
 _STREET_TYPE = (
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Terrace|Ter|Place|Pl|Way"
     r"|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Trail|Trl|Square|Sq|Loop|Row|Pike|Alley|Bypass|Camp|Canyon|Cape"
+    r"|Bluffs?|Bottom|Branch|Bridge|Brooks?|Burgs?|Centers|Circles|Crossroad|Fall|Freeways|Junctions|Pines"
     r"|Causeway|Center|Cliffs?|Commons?|Corners?|Course|Courts|Cove|Coves|Creek|Crescent|Crest|Crossing|Curve"
     r"|Dale|Dam|Divide|Drives|Estates?|Expressway|Extension|Falls|Ferry|Field|Fields|Flats?|Ford|Forest|Forge"
     r"|Forks?|Fort|Freeway|Gardens?|Gateway|Glens?|Greens?|Groves?|Harbors?|Haven|Heights|Hills?|Hollow|Inlet"
