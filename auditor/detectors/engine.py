@@ -98,8 +98,11 @@ class Detector:
         if self._analyzer is None:
             from auditor.detectors import presidio  # heavy: spaCy and Presidio
 
-            build = presidio.build_vanilla_analyzer if self.vanilla else presidio.build_analyzer
-            self._analyzer = build(self.model_name)
+            if self.vanilla:
+                self._analyzer = presidio.build_vanilla_analyzer(self.model_name)
+            else:
+                everywhere = bool(set(self.entities) & presidio.NER_EVERYWHERE_ENTITIES)
+                self._analyzer = presidio.build_analyzer(self.model_name, everywhere)
         return self._analyzer
 
     def detect(self, text: str) -> list[Span]:

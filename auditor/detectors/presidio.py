@@ -12,6 +12,7 @@ import logging
 import re
 from functools import cache
 
+import regex
 from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
 from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import (
@@ -31,13 +32,50 @@ from auditor.offline import ensure_offline
 # the lemmas alone: the lower-cased token stands in for the lemma (Presidio matches context
 # words as substrings, so "numbers" still supports "number"). The parser is never read.
 UNUSED_PIPES = ("parser", "tok2vec", "tagger", "morphologizer", "attribute_ruler", "lemmatizer", "senter")
+# spaCy's NER is most of auditor's time, and auditor reports an NER name or place only when it
+# has two words or more (a single capitalised word is scored below any default threshold, see
+# filters.adjusted_score). So the NER reads only the lines holding two adjacent capitalised
+# words, one after the other ("Maria Okafor", "West Heather", "John Q. Public"); the rest of the
+# text is still tokenized, so context words around a pattern match are all there.
+_NAME_PAIR = regex.compile(
+    r"(?<![\p{L}\p{N}])\p{Lu}\p{L}*\p{Ll}\p{L}*(?:['’-]\p{L}+)?[ \t]+(?:\p{Lu}\.[ \t]+)?\p{Lu}\p{L}*\p{Ll}"
+)
+# NER labels that need every line read: a site that asks for organisations, nationalities or
+# dates gets the NER over the whole text.
+NER_EVERYWHERE_ENTITIES = frozenset({"ORGANIZATION", "NRP", "DATE_TIME"})
 # Presidio's phone recognizer runs python-phonenumbers over the whole text once per region; only
 # runs of digits and separators that hold at least seven digits can be phone numbers.
 _PHONE_CANDIDATE = re.compile(r"[+(]?\d[\d \t().\-/]{5,24}\d")
 
 
+def name_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each run of lines holding two adjacent capitalised words, with the
+    non-blank line before each (the NER reads a name at the start of a line better with it)."""
+    runs: list[tuple[int, int]] = []
+    offset = 0
+    previous = (0, 0)  # the last non-blank line
+    for line in text.splitlines(keepends=True):
+        end = offset + len(line)
+        if _NAME_PAIR.search(line):
+            start = previous[0] if previous[1] > previous[0] else offset
+            if runs and runs[-1][1] >= start:
+                runs[-1] = (runs[-1][0], end)
+            else:
+                runs.append((start, end))
+        if line.strip():
+            previous = (offset, end)
+        offset = end
+    return runs
+
+
 class _InstalledSpacyEngine(SpacyNlpEngine):
-    """Presidio's spaCy engine without the download: an absent model is a configuration error."""
+    """Presidio's spaCy engine without the download: an absent model is a configuration error.
+
+    With ``ner_everywhere`` false, the NER reads only the lines that could hold a name of two
+    words or more (``name_lines``).
+    """
+
+    ner_everywhere = True
 
     def load(self) -> None:
         import spacy
@@ -65,6 +103,39 @@ class _InstalledSpacyEngine(SpacyNlpEngine):
         )
         keep = {"tok2vec", "transformer"} if shares_tok2vec else {"transformer"}
         return [p for p in UNUSED_PIPES if p in nlp.pipe_names and p not in keep]
+
+    def process_text(self, text: str, language: str):
+        if self.ner_everywhere:
+            return super().process_text(text, language)
+        return self._doc_to_nlp_artifact(self._docs_with_gated_ner([text], language, 1)[0], language)
+
+    def process_batch(self, texts, language: str, batch_size: int = 1, n_process: int = 1, as_tuples: bool = False):
+        if self.ner_everywhere or as_tuples or n_process != 1:
+            yield from super().process_batch(texts, language, batch_size, n_process, as_tuples)
+            return
+        texts = list(texts)
+        for text, doc in zip(texts, self._docs_with_gated_ner(texts, language, batch_size), strict=True):
+            yield text, self._doc_to_nlp_artifact(doc, language)
+
+    def _docs_with_gated_ner(self, texts: list[str], language: str, batch_size: int):
+        """Tokenized docs whose entities come from the NER run over their name-bearing lines only."""
+        from spacy.util import filter_spans
+
+        nlp = self.nlp[language]
+        docs = [nlp.make_doc(text) for text in texts]
+        segments = [(index, start, end) for index, text in enumerate(texts) for start, end in name_lines(text)]
+        found: list[list] = [[] for _ in texts]
+        pieces = (texts[index][start:end] for index, start, end in segments)
+        for (index, start, _), piece in zip(segments, nlp.pipe(pieces, batch_size=max(batch_size, 8)), strict=True):
+            for ent in piece.ents:
+                span = docs[index].char_span(
+                    start + ent.start_char, start + ent.end_char, label=ent.label_, alignment_mode="expand"
+                )
+                if span is not None:
+                    found[index].append(span)
+        for doc, spans in zip(docs, found, strict=True):
+            doc.ents = filter_spans(spans)
+        return docs
 
     def _doc_to_nlp_artifact(self, doc, language: str):
         artifacts = super()._doc_to_nlp_artifact(doc, language)
@@ -109,21 +180,26 @@ class _SpecRecognizer(PatternRecognizer):
         return False
 
 
-def _spacy_engine(model_name: str) -> SpacyNlpEngine:
+def _spacy_engine(model_name: str, ner_everywhere: bool = True) -> SpacyNlpEngine:
     engine = _InstalledSpacyEngine(
         models=[{"lang_code": "en", "model_name": model_name}],
         ner_model_configuration=NerModelConfiguration(),
     )
+    engine.ner_everywhere = ner_everywhere
     engine.load()
     return engine
 
 
 @cache
-def build_analyzer(model_name: str) -> AnalyzerEngine:
-    """auditor's engine for ``model_name``, built once per process."""
+def build_analyzer(model_name: str, ner_everywhere: bool = False) -> AnalyzerEngine:
+    """auditor's engine for ``model_name``, built once per process.
+
+    ``ner_everywhere``: run the NER over the whole text, for sites that ask for NER entities
+    other than names and places (``NER_EVERYWHERE_ENTITIES``).
+    """
     ensure_offline()
     logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
-    nlp_engine = _spacy_engine(model_name)
+    nlp_engine = _spacy_engine(model_name, ner_everywhere)
     registry = RecognizerRegistry(supported_languages=["en"])
     registry.load_predefined_recognizers(languages=["en"], nlp_engine=nlp_engine)
     registry.remove_recognizer("PhoneRecognizer")
