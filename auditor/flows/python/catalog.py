@@ -132,8 +132,7 @@ class CodeCatalog:
 
     def is_ai_module(self, dotted: str) -> bool:
         """Whether an imported module is one the catalog names (an SDK, an HTTP client...)."""
-        root = dotted.split(".")[0]
-        return self._memo("root", root, lambda: any(_root_matches(root, p) for p in self._patterns()))
+        return self._memo("root", dotted, lambda: any(_module_matches(dotted, p) for p in self._patterns()))
 
     def _patterns(self) -> list[str]:
         found = [c for spec in self.clients for c in spec.classes]
@@ -233,9 +232,11 @@ def _matches(name: str, patterns: tuple[str, ...]) -> bool:
     return any(name == p or (_is_glob(p) and fnmatch.fnmatchcase(name, p)) for p in patterns)
 
 
-def _root_matches(root: str, pattern: str) -> bool:
-    head = pattern.split(".")[0]
-    return fnmatch.fnmatchcase(root, head) if _is_glob(head) else root == head
+def _module_matches(dotted: str, pattern: str) -> bool:
+    """``urllib.request`` matches ``urllib.request.Request``; ``urllib.parse`` does not."""
+    parts = dotted.split(".")
+    head = ".".join(pattern.split(".")[: len(parts)])
+    return fnmatch.fnmatchcase(dotted, head) if _is_glob(head) else dotted == head
 
 
 def _is_glob(pattern: str) -> bool:

@@ -123,7 +123,7 @@ class Project:
         relevant: set[str] = set()
         for module in self.modules.values():
             targets: set[str] = set()
-            for node in ast.walk(module.tree):
+            for node in _import_statements(module.tree.body):
                 names: list[str] = []
                 if isinstance(node, ast.Import):
                     names = [a.name for a in node.names]
@@ -203,6 +203,20 @@ class Project:
                     refs.append(target + (f".{rest}" if rest else ""))
         cls.bases = [r for r in refs if r in self.classes]
         return cls.bases
+
+
+def _import_statements(body: list[ast.stmt]):
+    """Import statements at any depth, visiting statements only (expressions hold none)."""
+    for node in body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield node
+        elif isinstance(node, (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return, ast.Raise)):
+            continue
+        else:
+            for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+                inner = getattr(node, name, None)
+                if inner:
+                    yield from _import_statements(inner)
 
 
 def parse_module(path: str, display: str) -> tuple[str, ast.Module] | SkippedSource:
