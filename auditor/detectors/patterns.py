@@ -87,6 +87,9 @@ class PatternSpec:
     context: tuple[str, ...] = ()
     flags: int = IGNORECASE_MULTILINE
     validate: Callable[[str], bool] | None = None  # False drops the match
+    # Cheap gate: the recognizer runs only on text holding one of these (lower case) strings.
+    # Every pattern of the spec must need one of them; empty means always run.
+    keywords: tuple[str, ...] = ()
 
     @property
     def presidio_entity(self) -> str:
@@ -158,6 +161,7 @@ SPECS: tuple[PatternSpec, ...] = (
             ),
         ),
         context=("mrn", "medical", "record", "chart"),
+        keywords=("mrn", "med", "chart", "patient"),
     ),
     PatternSpec(
         "auditor.HEALTH_PLAN_ID",
@@ -172,6 +176,17 @@ SPECS: tuple[PatternSpec, ...] = (
             ),
         ),
         context=("member", "subscriber", "insurance", "plan"),
+        keywords=(
+            "member",
+            "subscriber",
+            "beneficiary",
+            "policy",
+            "insurance",
+            "health",
+            "medicaid",
+            "medicare",
+            "group",
+        ),
     ),
     PatternSpec(
         "auditor.NPI",
@@ -201,6 +216,21 @@ SPECS: tuple[PatternSpec, ...] = (
             ("labelled date", rf"(?<=\b{_PERSON_DATE_LABEL}\s*[:\-]?\s*(?:on\s+)?){DATE}", 0.85),
             ("date later in sentence", rf"(?<=\b{_PERSON_DATE_LABEL}\b[^.\n\d]{{1,40}}?\bon\s+){DATE}", 0.7),
         ),
+        keywords=(
+            "dob",
+            "d.o.b",
+            "date",
+            "birth",
+            "born",
+            "admi",
+            "discharg",
+            "died",
+            "dod",
+            "deceased",
+            "expired",
+            "dos",
+            "collect",
+        ),
     ),
     PatternSpec(
         "auditor.ZIP",
@@ -223,6 +253,7 @@ SPECS: tuple[PatternSpec, ...] = (
                 0.8,
             ),
         ),
+        keywords=("serial", "s/n", "sn", "device", "udi", "imei", "implant"),
     ),
     PatternSpec(
         "auditor.ACCOUNT_NUMBER",
@@ -234,6 +265,7 @@ SPECS: tuple[PatternSpec, ...] = (
                 0.75,
             ),
         ),
+        keywords=("account", "acct"),
     ),
     # --- Financial reporting and MNPI (SOX 302/404, Regulation FD) --------------------------
     PatternSpec(
@@ -249,6 +281,7 @@ SPECS: tuple[PatternSpec, ...] = (
                 0.85,
             ),
         ),
+        keywords=("material", "mnpi", "inside", "embargoed", "release", "confidential"),
     ),
     PatternSpec(
         "auditor.UNRELEASED_EARNINGS",
@@ -262,6 +295,7 @@ SPECS: tuple[PatternSpec, ...] = (
                 0.7,
             ),
         ),
+        keywords=("draft", "preliminary", "unaudited", "unreleased", "release", "announcement"),
     ),
     PatternSpec(
         "auditor.JOURNAL_ENTRY",
@@ -274,6 +308,7 @@ SPECS: tuple[PatternSpec, ...] = (
                 0.8,
             ),
         ),
+        keywords=("je", "journal"),
     ),
     PatternSpec(
         "auditor.GL_ACCOUNT",
@@ -293,6 +328,7 @@ SPECS: tuple[PatternSpec, ...] = (
                 0.8,
             ),
         ),
+        keywords=("gl", "g/l", "general"),
     ),
     # --- Export control: ITAR (22 CFR 120-130), EAR (15 CFR 730-774), CUI markings ----------
     PatternSpec(
@@ -307,6 +343,7 @@ SPECS: tuple[PatternSpec, ...] = (
                 0.9,
             ),
         ),
+        keywords=("itar", "arms", "cfr"),
     ),
     PatternSpec(
         "auditor.EAR_MARKING",
@@ -320,6 +357,7 @@ SPECS: tuple[PatternSpec, ...] = (
             ),
         ),
         flags=CASE_SENSITIVE,
+        keywords=("export", "ear", "cfr"),
     ),
     PatternSpec(
         "auditor.USML_CATEGORY",
@@ -333,6 +371,7 @@ SPECS: tuple[PatternSpec, ...] = (
                 0.9,
             ),
         ),
+        keywords=("usml", "munitions"),
     ),
     PatternSpec(
         "auditor.ECCN",
@@ -350,18 +389,21 @@ SPECS: tuple[PatternSpec, ...] = (
         "DISTRIBUTION_STATEMENT",
         # Statement A is approved for public release and is not a control marking.
         (("distribution statement", r"\bDISTRIBUTION\s+STATEMENT\s+[B-F]\b", 0.9),),
+        keywords=("distribution",),
     ),
     PatternSpec(
         "auditor.CUI_EXPORT",
         "CUI_EXPORT",
         (("CUI export marking", r"\bCUI//(?:[A-Z-]+/)*(?:SP-)?EXPT\b", 0.95),),
         flags=CASE_SENSITIVE,
+        keywords=("cui//",),
     ),
     PatternSpec(
         "auditor.NOFORN",
         "NOFORN",
         (("NOFORN", r"\bNOFORN\b", 0.9),),
         flags=CASE_SENSITIVE,
+        keywords=("noforn",),
     ),
 )
 

@@ -14,7 +14,7 @@ from functools import cache
 
 import regex
 from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
-from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import (
     AbaRoutingRecognizer,
     PhoneRecognizer,
@@ -46,6 +46,7 @@ NER_EVERYWHERE_ENTITIES = frozenset({"ORGANIZATION", "NRP", "DATE_TIME"})
 # Presidio's phone recognizer runs python-phonenumbers over the whole text once per region; only
 # runs of digits and separators that hold at least seven digits can be phone numbers.
 _PHONE_CANDIDATE = re.compile(r"[+(]?\d[\d \t().\-/]{5,24}\d")
+_DATE_ONLY = re.compile(r"\d{1,4}([/.-])\d{1,2}\1\d{2,4}")  # 11/03/2026, 2026-11-03
 
 
 def name_lines(text: str) -> list[tuple[int, int]]:
@@ -138,11 +139,18 @@ class _InstalledSpacyEngine(SpacyNlpEngine):
         return docs
 
     def _doc_to_nlp_artifact(self, doc, language: str):
-        artifacts = super()._doc_to_nlp_artifact(doc, language)
-        if not artifacts.lemmas or not any(artifacts.lemmas):  # no lemmatizer ran
-            artifacts.lemmas = [token.lower_ for token in doc]
-            artifacts.keywords = artifacts.set_keywords(self, artifacts.lemmas, language)
-        return artifacts
+        if "lemmatizer" in self.nlp[language].pipe_names:
+            return super()._doc_to_nlp_artifact(doc, language)
+        entities, scores = self._get_updated_entities(self._get_entities(doc), self._get_scores_for_entities(doc))
+        return NlpArtifacts(
+            entities=entities,
+            tokens=doc,
+            tokens_indices=[token.idx for token in doc],
+            lemmas=[token.lower_ for token in doc],  # no lemmatizer ran: see UNUSED_PIPES
+            nlp_engine=self,
+            language=language,
+            scores=scores,
+        )
 
 
 class _GatedPhoneRecognizer(PhoneRecognizer):
@@ -155,7 +163,7 @@ class _GatedPhoneRecognizer(PhoneRecognizer):
     def analyze(self, text, entities, nlp_artifacts=None):
         kept = [" "] * len(text)
         for match in _PHONE_CANDIDATE.finditer(text):
-            if sum(ch.isdigit() for ch in match.group()) >= 7:
+            if sum(ch.isdigit() for ch in match.group()) >= 7 and not _DATE_ONLY.fullmatch(match.group()):
                 start, end = max(0, match.start() - 2), min(len(text), match.end() + 2)
                 kept[start:end] = text[start:end]
         return super().analyze("".join(kept), entities, nlp_artifacts)
@@ -173,6 +181,13 @@ class _SpecRecognizer(PatternRecognizer):
             context=list(spec.context) or None,
             global_regex_flags=spec.flags,
         )
+
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
+        if self.spec.keywords:
+            lowered = text.lower()
+            if not any(keyword in lowered for keyword in self.spec.keywords):
+                return []
+        return super().analyze(text, entities, nlp_artifacts, regex_flags)
 
     def validate_result(self, pattern_text: str) -> bool | None:
         if self.spec.validate is None or self.spec.validate(pattern_text):
