@@ -280,7 +280,7 @@ def test_decorated_functions_are_traced_to_langsmith(tmp_path):
     )
     [item] = flows
     assert item.flow.sink.call == "langsmith.traceable" and item.flow.categories == (Category.PHI,)
-    assert item.flow.destination.id == "unknown" and "api.smith.langchain.com" in (item.flow.destination.host or "")
+    assert item.flow.destination.id == "langsmith" and item.flow.destination.host == "api.smith.langchain.com"
 
 
 def test_http_posts_are_sinks_only_when_the_host_is_an_ai_endpoint(tmp_path):
