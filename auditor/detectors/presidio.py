@@ -7,6 +7,7 @@ pipeline must already be installed: Presidio would download a missing one, audit
 
 from __future__ import annotations
 
+import bisect
 import importlib.util
 import logging
 import re
@@ -14,6 +15,7 @@ from functools import cache
 
 import regex
 from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
+from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import (
     AbaRoutingRecognizer,
@@ -153,12 +155,35 @@ class _InstalledSpacyEngine(SpacyNlpEngine):
         )
 
 
+class _IndexedContextEnhancer(LemmaContextAwareEnhancer):
+    """Presidio's context enhancer, finding a match's token by bisection instead of a scan.
+
+    Presidio walks every token of the text for every result (quadratic in a window's length);
+    tokens do not overlap, so the token holding ``start`` is found from the token offsets.
+    """
+
+    @staticmethod
+    def _find_index_of_match_token(word: str, start: int, tokens, tokens_indices: list[int]) -> int:
+        i = max(0, bisect.bisect_right(tokens_indices, start) - 1)
+        if tokens_indices[i] + len(tokens[i]) <= start:  # start falls after token i: the next one
+            i += 1
+        if i >= len(tokens_indices):
+            raise ValueError(f"Did not find word {word!r} in the list of tokens although it is expected to be found")
+        return i
+
+
 class _GatedPhoneRecognizer(PhoneRecognizer):
     """Presidio's phone recognizer, shown only the stretches of text that could hold a number.
 
     Everything else is blanked to spaces (offsets unchanged), so python-phonenumbers, which is
     most of Presidio's recognizer time on clinical text, parses a few candidates per document.
     """
+
+    # Canada shares the North American plan (+1) with the US: a second pass finds nothing new.
+    NORTH_AMERICA_ONCE = tuple(r for r in PhoneRecognizer.DEFAULT_SUPPORTED_REGIONS if r != "CA")
+
+    def __init__(self) -> None:
+        super().__init__(supported_regions=self.NORTH_AMERICA_ONCE)
 
     def analyze(self, text, entities, nlp_artifacts=None):
         kept = [" "] * len(text)
@@ -223,7 +248,12 @@ def build_analyzer(model_name: str, ner_everywhere: bool = False) -> AnalyzerEng
         registry.add_recognizer(recognizer)
     for spec in SPECS:
         registry.add_recognizer(_SpecRecognizer(spec))
-    return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"])
+    return AnalyzerEngine(
+        registry=registry,
+        nlp_engine=nlp_engine,
+        supported_languages=["en"],
+        context_aware_enhancer=_IndexedContextEnhancer(),
+    )
 
 
 @cache
