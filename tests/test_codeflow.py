@@ -160,7 +160,7 @@ def test_data_crosses_modules_and_self_attributes(tmp_path):
     assert any("passed to Bot.send()" in s.description for s in item.flow.steps)
 
 
-def test_a_sanitizer_is_recorded_and_policy_allows_deidentified_text(tmp_path):
+def test_a_sanitizer_is_recorded_and_policy_decides_what_it_is_worth(tmp_path):
     flows, _ = scan(
         tmp_path,
         {
@@ -176,7 +176,9 @@ def test_a_sanitizer_is_recorded_and_policy_allows_deidentified_text(tmp_path):
     )
     [item] = flows
     assert item.flow.sanitizers == ("presidio-anonymizer",)
-    assert item.verdict.decision is Decision.ALLOW
+    # A scrubber nobody vouched for is not de-identification: PHI rules still ask for a BAA.
+    assert item.verdict.decision is Decision.CONDITIONAL
+    assert [o.rule_id for o in item.verdict.trail] == ["HIPAA-DEID-002"]
 
 
 def test_site_configuration_adds_sinks_and_sanitizers(tmp_path):
@@ -205,6 +207,9 @@ def test_site_configuration_adds_sinks_and_sanitizers(tmp_path):
     raw, cleaned = sorted(flows, key=lambda f: f.flow.sink.location.line)
     assert raw.flow.destination.id == "openai" and raw.verdict.decision is Decision.CONDITIONAL
     assert cleaned.flow.sanitizers == ("app.phi.deidentify",)
+    # The site names it as its de-identifier: Safe Harbor, so the text is not PHI any more.
+    assert cleaned.verdict.decision is Decision.ALLOW
+    assert [o.rule_id for o in cleaned.verdict.trail] == ["HIPAA-DEID-001"]
 
 
 def test_a_bad_site_sink_is_a_configuration_error_naming_the_field():

@@ -28,7 +28,7 @@ def evaluate(
     outcomes: list[RuleOutcome] = []
     for pack in packs:
         for rule in pack.rules:
-            matched = _data_matches(rule.data, flow)
+            matched = _data_matches(rule.data, flow, site)
             if not matched or not _destination_matches(rule, flow, catalog, site, today):
                 continue
             waiver = next((w for w in waivers if w.in_force(today) and w.covers(rule.id, flow)), None)
@@ -64,9 +64,9 @@ def _inline_waiver(rule_id: str, flow: Flow) -> str | None:
     return None
 
 
-def _data_matches(match: DataMatch, flow: Flow) -> tuple[str, ...]:
+def _data_matches(match: DataMatch, flow: Flow, site: SiteConfig) -> tuple[str, ...]:
     """What in the flow the rule is about, as ``CATEGORY: ENTITY`` lines; empty if nothing."""
-    if match.sanitized is not None and match.sanitized != bool(flow.sanitizers):
+    if match.sanitized is not None and match.sanitized != _sanitized(flow, site):
         return ()
     found: dict[str, None] = {}
     for finding in flow.findings:
@@ -77,6 +77,14 @@ def _data_matches(match: DataMatch, flow: Flow) -> tuple[str, ...]:
         if _source_matches(match, source):
             found[f"{'/'.join(c.value for c in source.categories)}: {source.description}"] = None
     return tuple(found)
+
+
+def _sanitized(flow: Flow, site: SiteConfig) -> str:
+    """``none``; ``deidentifier``: every sanitizer is one the site names as its de-identifier
+    (the site vouches it meets Safe Harbor); ``other``: a scrubber nobody vouched for."""
+    if not flow.sanitizers:
+        return "none"
+    return "deidentifier" if set(flow.sanitizers) <= set(site.sanitizers) else "other"
 
 
 def _finding_matches(match: DataMatch, finding: Finding) -> bool:

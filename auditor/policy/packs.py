@@ -31,7 +31,7 @@ class DataMatch:
     exclude_entities: frozenset[str] = frozenset()
     labels: tuple[re.Pattern[str], ...] = ()
     exclude_labels: tuple[re.Pattern[str], ...] = ()
-    sanitized: bool | None = None
+    sanitized: str | None = None  # none | deidentifier | other | None (any)
 
 
 @dataclass(frozen=True)
