@@ -52,7 +52,10 @@ class QuickDetector:
     def detect(self, text: str) -> list[Span]:
         """Spans of auditor's recognizers at their base scores (no context boost)."""
         spans: list[Span] = []
+        lowered = text.lower()
         for spec in self.specs:
+            if spec.keywords and not any(keyword in lowered for keyword in spec.keywords):
+                continue  # the spec's gate: its patterns are not even compiled
             for pattern, score in _compiled(spec):
                 for match in pattern.finditer(text):
                     value = match.group()
