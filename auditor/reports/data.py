@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from auditor.errors import UsageError
-from auditor.model import Category, Condition, Decision, RuleOutcome, Verdict
+from auditor.model import Category, Condition, Decision, PackRef, RuleOutcome, Verdict
 from auditor.reports.integrity import evidence_name, scan_evidence, sha256_hex
 from auditor.store import tables as t
 from auditor.store.repository import Filters, diff_scans, list_findings, list_flows, resolve_scan
@@ -26,16 +26,6 @@ from auditor.version import __version__
 
 DEFAULT_APPENDIX_LIMIT = 1000
 TOP_RISKS = 5
-
-
-@dataclass(frozen=True, slots=True)
-class PackInfo:
-    id: str
-    version: str
-    title: str
-    framework: str
-    sha256: str
-    path: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +44,7 @@ class RuleStatus:
 
 @dataclass(frozen=True, slots=True)
 class FrameworkResult:
-    pack: PackInfo
+    pack: PackRef
     rules: tuple[RuleStatus, ...]
     note: str = ""  # e.g. the pack file changed since the scan
 
@@ -136,7 +126,7 @@ class AuditReport:
     generated_at: str
     report_tool_version: str
     scan: dict[str, Any]
-    packs: tuple[PackInfo, ...]
+    packs: tuple[PackRef, ...]
     frameworks: tuple[str, ...]  # in this report (all the scan's packs unless narrowed)
     by_verdict: dict[str, int]
     by_category: dict[str, int]
@@ -234,7 +224,7 @@ def build_report(
     )
 
 
-def _frameworks_in_report(packs: Sequence[PackInfo], asked: Sequence[str]) -> list[str]:
+def _frameworks_in_report(packs: Sequence[PackRef], asked: Sequence[str]) -> list[str]:
     present = list(dict.fromkeys(p.framework for p in packs))
     if not asked:
         return present
@@ -245,9 +235,9 @@ def _frameworks_in_report(packs: Sequence[PackInfo], asked: Sequence[str]) -> li
     return list(dict.fromkeys(by_name[a.upper()] for a in asked))
 
 
-def _packs(conn: Connection, scan_id: int) -> list[PackInfo]:
+def _packs(conn: Connection, scan_id: int) -> list[PackRef]:
     rows = conn.execute(select(*t.ScanPack.__table__.c).where(t.ScanPack.scan_id == scan_id)).mappings()
-    packs = [PackInfo(r["pack_id"], r["version"], r["title"], r["framework"], r["sha256"], r["path"]) for r in rows]
+    packs = [PackRef(r["pack_id"], r["version"], r["title"], r["framework"], r["sha256"], r["path"]) for r in rows]
     return sorted(packs, key=lambda p: (p.framework, p.id))
 
 
@@ -420,7 +410,7 @@ def _detectors(findings: list[dict[str, Any]]) -> tuple[tuple[str, str, str, int
     return tuple((d, e, c, len(v), min(v)) for (d, e, c), v in sorted(seen.items()))
 
 
-def _framework_result(pack: PackInfo, trails: dict[int, list[dict[str, Any]]]) -> FrameworkResult:
+def _framework_result(pack: PackRef, trails: dict[int, list[dict[str, Any]]]) -> FrameworkResult:
     """Every rule of the pack with its status; the rule list comes from the pack file if it is unchanged."""
     applied: dict[str, list[dict[str, Any]]] = defaultdict(list)
     pack_key = f"{pack.id}@{pack.version}"
@@ -448,7 +438,7 @@ def _framework_result(pack: PackInfo, trails: dict[int, list[dict[str, Any]]]) -
     return FrameworkResult(pack, tuple(statuses), note)
 
 
-def _pack_rules(pack: PackInfo) -> tuple[list[tuple[str, str, tuple[str, ...], str, str]] | None, str]:
+def _pack_rules(pack: PackRef) -> tuple[list[tuple[str, str, tuple[str, ...], str, str]] | None, str]:
     """The pack's rules from its file, only if the file still has the sha256 the scan recorded."""
     path = Path(pack.path)
     try:
