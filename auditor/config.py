@@ -39,6 +39,8 @@ class ScanConfig:
     # string literals of code go through auditor's regexes, and to NLP only when they hold
     # something only NLP can judge, so a commit of code alone never loads a model.
     nlp: str = "always"
+    # Processes that read and detect in parallel, one spaCy model each (about 200 MB apiece).
+    jobs: int = 1
     fail_on: str | None = None
     rule_dirs: tuple[Path, ...] = ()
     waivers_file: Path | None = None

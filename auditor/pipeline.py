@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -48,43 +50,24 @@ def run_scan(
         config.chunk_overlap,
         floor=max(0.0, config.min_confidence - 0.15),
     )
-    layered = LayeredDetector(detector) if config.nlp == "auto" else None
     sources: list[SourceSummary] = []
     skipped: list[SkippedSource] = []
     findings: list[Finding] = []
     records: list[RecordContext] = []
     entries = list(iter_files(list(paths), config.exclude, config.respect_gitignore, config.max_file_bytes))
-    total = sum(isinstance(e, FileToScan) for e in entries)
-    done = 0
-    for entry in entries:
-        if isinstance(entry, SkippedSource):
-            skipped.append(entry)
-            continue
-        done += 1
+    files = [e for e in entries if isinstance(e, FileToScan)]
+    skipped.extend(e for e in entries if isinstance(e, SkippedSource))
+    pooled = _scan_in_pool(files, config) if config.jobs > 1 and len(files) > 1 else None
+    reader = _FileReader(detector, key, config)
+    for number, entry in enumerate(files, start=1):
         if on_file is not None:
-            on_file(entry, done, total)
-        chars = 0
-        file_findings: list[Finding] = []
-        try:
-            for event in read_source(entry):
-                if isinstance(event, TextUnit):
-                    chars += len(event.text)
-                    if layered is not None:  # source code: regexes first, NLP where they say so
-                        spans = layered.detect(event.text, nlp=None if entry.format in CODE_FORMATS else True)
-                    else:
-                        spans = detector.detect(event.text)
-                    file_findings.extend(findings_from_unit(event, spans, key, config.min_confidence))
-                elif isinstance(event, RecordContext):
-                    records.append(event)
-                else:
-                    skipped.append(event)
-        except (OSError, UnicodeDecodeError, SourceError) as exc:
-            # The file changed or became unreadable after the walk checked it.
-            reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc)
-            skipped.append(SkippedSource(entry.display, f"read failed: {reason}"))
-            continue
-        findings.extend(file_findings)
-        sources.append(SourceSummary(entry.display, entry.format, entry.size, chars))
+            on_file(entry, number, len(files))
+        outcome = next(pooled) if pooled is not None else reader.scan(entry)
+        findings.extend(outcome.findings)
+        records.extend(outcome.records)
+        skipped.extend(outcome.skipped)
+        if outcome.summary is not None:
+            sources.append(outcome.summary)
     # Python files also go through the code-flow scanner: sink calls, their destinations, and
     # the data (names, SQL, literal findings) that reaches them.
     python_files = [(e.path, e.display) for e in entries if isinstance(e, FileToScan) and e.format == "python"]
@@ -119,3 +102,79 @@ def policy_for_scan(paths: Sequence[str], config: ScanConfig) -> Policy:
         raise UsageError(f"--fail-on must be one of {', '.join(FAIL_ON_VALUES)}")
     waivers = config.waivers_file or site.waivers_file or (config_file or root / "x").parent / WAIVERS_FILE
     return load_policy(site, waivers, config.rule_dirs)
+
+
+@dataclass(frozen=True)
+class _FileOutcome:
+    """What one file gave: findings, request records, what was skipped, and its summary."""
+
+    findings: tuple[Finding, ...]
+    records: tuple[RecordContext, ...]
+    skipped: tuple[SkippedSource, ...]
+    summary: SourceSummary | None  # None: the file could not be read after all
+
+
+class _FileReader:
+    """Reads one file and detects in it; one per process (the detector loads its model once)."""
+
+    def __init__(self, detector: Detector, key: bytes, config: ScanConfig) -> None:
+        self.detector = detector
+        self.layered = LayeredDetector(detector) if config.nlp == "auto" else None
+        self.key = key
+        self.min_confidence = config.min_confidence
+
+    def scan(self, entry: FileToScan) -> _FileOutcome:
+        chars = 0
+        found: list[Finding] = []
+        records: list[RecordContext] = []
+        skipped: list[SkippedSource] = []
+        try:
+            for event in read_source(entry):
+                if isinstance(event, TextUnit):
+                    chars += len(event.text)
+                    if self.layered is not None:  # source code: regexes first, NLP where they say so
+                        spans = self.layered.detect(event.text, nlp=None if entry.format in CODE_FORMATS else True)
+                    else:
+                        spans = self.detector.detect(event.text)
+                    found.extend(findings_from_unit(event, spans, self.key, self.min_confidence))
+                elif isinstance(event, RecordContext):
+                    records.append(event)
+                else:
+                    skipped.append(event)
+        except (OSError, UnicodeDecodeError, SourceError) as exc:
+            # The file changed or became unreadable after the walk checked it.
+            reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc)
+            skipped.append(SkippedSource(entry.display, f"read failed: {reason}"))
+            return _FileOutcome((), tuple(records), tuple(skipped), None)
+        summary = SourceSummary(entry.display, entry.format, entry.size, chars)
+        return _FileOutcome(tuple(found), tuple(records), tuple(skipped), summary)
+
+
+_worker: _FileReader | None = None
+
+
+def _start_worker(config: ScanConfig) -> None:
+    global _worker
+    detector = Detector(
+        config.model_name,
+        config.entities,
+        config.chunk_chars,
+        config.chunk_overlap,
+        floor=max(0.0, config.min_confidence - 0.15),
+    )
+    _worker = _FileReader(detector, load_key(), config)
+
+
+def _scan_in_worker(entry: FileToScan) -> _FileOutcome:
+    assert _worker is not None
+    return _worker.scan(entry)
+
+
+def _scan_in_pool(files: list[FileToScan], config: ScanConfig) -> Iterator[_FileOutcome]:
+    """Files across ``config.jobs`` processes, each with its own model; results in file order."""
+    with ProcessPoolExecutor(max_workers=config.jobs, initializer=_start_worker, initargs=(config,)) as pool:
+        try:
+            yield from pool.map(_scan_in_worker, files, chunksize=1)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise

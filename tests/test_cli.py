@@ -102,3 +102,18 @@ def test_interrupt_exits_130_with_one_line(tmp_path):
     assert proc.returncode == 130
     # click ends the ^C line first; then one line says what happened.
     assert stderr.lstrip("\n") == "auditor: error: interrupted\n" and stdout == ""
+
+
+def test_jobs_gives_the_same_result_as_one_process(detector):
+    from dataclasses import replace
+
+    from conftest import EXAMPLES
+
+    from auditor.config import ScanConfig
+    from auditor.pipeline import run_scan
+
+    one = run_scan([str(EXAMPLES)], ScanConfig(), detector=detector)
+    two = run_scan([str(EXAMPLES)], ScanConfig(jobs=2))
+    assert two.findings == one.findings and len(one.findings) > 50
+    assert [f.identity for f in two.flows] == [f.identity for f in one.flows]
+    assert replace(two, started_at="", finished_at="") == replace(one, started_at="", finished_at="")

@@ -48,6 +48,14 @@ EXIT_FINDINGS = 1
 )
 @click.option("--no-gitignore", is_flag=True, help="Scan files that .gitignore excludes.")
 @click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes that scan files in parallel (each loads its own spaCy model).",
+)
+@click.option(
     "--model",
     "model_name",
     default=None,
@@ -97,6 +105,7 @@ def scan_command(
     min_confidence,
     max_file_mb,
     no_gitignore,
+    jobs,
     model_name,
     fail_on,
     exit_zero,
@@ -123,6 +132,7 @@ def scan_command(
         max_file_bytes=int(max_file_mb * 2**20),
         exclude=tuple(exclude),
         respect_gitignore=not no_gitignore,
+        jobs=jobs,
         config_file=config_file,
         fail_on=fail_on,
         rule_dirs=tuple(rule_dirs),
