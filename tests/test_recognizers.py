@@ -6,6 +6,7 @@ import pytest
 
 from auditor.detectors.checks import dea_is_valid, npi_is_valid
 
+HOME_ADDRESS = "Home address: 77 Cinder Mill Court, Apt 3B, Kettering, OH 45429"
 TRUE_POSITIVES = [
     # (text, entity, value, category)
     ("Patient seen today. MRN: 00482913. Follow-up in 2 weeks.", "MEDICAL_RECORD_NUMBER", "00482913", "PHI"),
@@ -61,8 +62,8 @@ TRUE_POSITIVES = [
     ("Attending: Priya Ramaswamy-Hale, MD", "PERSON", "Priya Ramaswamy-Hale", "PII"),
     ("**From:** Renata Stahlberg, VP Finance", "PERSON", "Renata Stahlberg", "PII"),
     # street addresses and cities (geography smaller than a state)
-    ("Home address: 77 Cinder Mill Court, Apt 3B, Kettering, OH 45429", "LOCATION", "77 Cinder Mill Court, Apt 3B", "PII"),
-    ("Home address: 77 Cinder Mill Court, Apt 3B, Kettering, OH 45429", "LOCATION", "Kettering", "PII"),
+    (HOME_ADDRESS, "LOCATION", "77 Cinder Mill Court, Apt 3B", "PII"),
+    (HOME_ADDRESS, "LOCATION", "Kettering", "PII"),
     # Presidio's US recognizers that ship disabled and auditor turns on
     ("Medicare MBI 1EG4-TE5-MK73 on the claim.", "US_MBI", "1EG4-TE5-MK73", "PHI"),
     ("Wire to routing number 091204789 today.", "ABA_ROUTING_NUMBER", "091204789", "FINANCIAL"),
