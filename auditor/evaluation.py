@@ -85,6 +85,17 @@ class Score:
         return 0.0 if p + r == 0 else (1 + beta**2) * p * r / (beta**2 * p + r)
 
 
+def error_lines(scores: dict[str, Score], categories: Iterable[str]) -> list[str]:
+    """``MISS`` and ``FALSE`` lines per category, for a bench's ``--show-errors``."""
+    lines = []
+    for category in categories:
+        found = scores.get(category)
+        if found:
+            lines += [f"MISS  {category} {miss}" for miss in found.missed]
+            lines += [f"FALSE {category} {alarm}" for alarm in found.false_alarms]
+    return lines
+
+
 def _overlaps(a: Labelled, b: Labelled) -> bool:
     return a.start < b.end and b.start < a.end
 

@@ -23,6 +23,7 @@ from auditor.config import DEFAULT_MIN_CONFIDENCE, DEFAULT_MODEL
 from auditor.detectors import Detector
 from auditor.evaluation import (
     ANY,
+    error_lines,
     false_alarms_per_10k_words,
     load_labelled,
     predict,
@@ -163,14 +164,7 @@ def main() -> int:
         "notion of clinical context its PHI row is near zero, so the targets use its ANY row.)"
     )
     if args.show_errors:
-        scores = score(docs, predictions["auditor"])
-        for category in CATEGORIES[1:]:
-            s = scores.get(category)
-            if s:
-                for miss in s.missed:
-                    print("MISS ", category, miss)
-                for alarm in s.false_alarms:
-                    print("FALSE", category, alarm)
+        print("\n".join(error_lines(score(docs, predictions["auditor"]), CATEGORIES[1:])))
     return 0
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from auditor.config import DEFAULT_MIN_CONFIDENCE, DEFAULT_MODEL
 from auditor.detectors import Detector
-from auditor.evaluation import ANY, load_labelled, predict, score
+from auditor.evaluation import ANY, error_lines, load_labelled, predict, score
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,14 +78,7 @@ def main() -> int:
         "threshold 0. Categories for vanilla Presidio come from auditor's static entity map.)"
     )
     if args.show_errors:
-        scores = runs[0][1]
-        for category in categories[1:]:
-            s = scores.get(category)
-            if s:
-                for miss in s.missed:
-                    print("MISS ", category, miss)
-                for alarm in s.false_alarms:
-                    print("FALSE", category, alarm)
+        print("\n".join(error_lines(runs[0][1], categories[1:])))
     return 0
 
 
