@@ -18,7 +18,7 @@ from auditor.detectors import Detector
 from auditor.findings import findings_from_unit
 from auditor.fingerprint import load_key
 from auditor.model import AssessedFlow, Destination, Flow, FlowKind, Location, RuleOutcome, ScanResult, Sink, Verdict
-from auditor.pipeline import policy_for_scan
+from auditor.pipeline import detector_for, policy_for_scan, run_scan
 from auditor.policy import Policy
 from auditor.sources.base import Piece, TextUnit
 
@@ -31,7 +31,7 @@ def check_text(text: str, destination: str | Destination, config: ScanConfig | N
     config = config or ScanConfig()
     policy = _policy(config)
     target = destination if isinstance(destination, Destination) else resolve_destination(destination, policy)
-    detector = _detector(config.model_name, config.min_confidence, config.chunk_chars, config.chunk_overlap)
+    detector = _detector(config)
     unit = TextUnit(text, (Piece(0, len(text), lambda offset: _locate(text, offset)),))
     with _lock:  # spaCy pipelines are not documented as thread-safe
         spans = detector.detect(text)
@@ -67,8 +67,8 @@ def _policy(config: ScanConfig) -> Policy:
 
 
 @lru_cache(maxsize=2)
-def _detector(model_name: str, min_confidence: float, chunk_chars: int, chunk_overlap: int) -> Detector:
-    return Detector(model_name, None, chunk_chars, chunk_overlap, floor=max(0.0, min_confidence - 0.15))
+def _detector(config: ScanConfig) -> Detector:
+    return detector_for(config)
 
 
 # --- Files: the pre-commit path --------------------------------------------------------------
@@ -109,16 +109,8 @@ class CheckResult:
 
 def check_files(files: list[str], config: ScanConfig | None = None, baseline: Baseline | None = None) -> CheckResult:
     """Scan only ``files`` on the fast path and list what should stop a commit."""
-    from auditor.pipeline import run_scan
-
     config = replace(config or ScanConfig(), nlp="auto")
-    detector = Detector(
-        config.model_name,
-        config.entities,
-        config.chunk_chars,
-        config.chunk_overlap,
-        floor=max(0.0, config.min_confidence - 0.15),
-    )
+    detector = detector_for(config)
     result = run_scan(files, config, detector=detector)
     problems = []
     baselined = 0

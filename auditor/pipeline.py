@@ -43,13 +43,7 @@ def run_scan(
     # Configuration and rules first: a bad file is exit 2 before any model is loaded.
     policy = policy_for_scan(paths, config)
     key = load_key()
-    detector = detector or Detector(
-        config.model_name,
-        config.entities,
-        config.chunk_chars,
-        config.chunk_overlap,
-        floor=max(0.0, config.min_confidence - 0.15),
-    )
+    detector = detector or detector_for(config)
     sources: list[SourceSummary] = []
     skipped: list[SkippedSource] = []
     findings: list[Finding] = []
@@ -90,6 +84,21 @@ def run_scan(
         waivers=policy.waiver_statuses(),
         fail_on=config.fail_on or policy.site.fail_on,
         config_sha256=policy.site.sha256,
+    )
+
+
+def detector_for(config: ScanConfig) -> Detector:
+    """The detection engine a scan configuration asks for (its model loads on first use).
+
+    Its floor sits a little under ``min_confidence`` so that context can still lift a span
+    over the threshold.
+    """
+    return Detector(
+        config.model_name,
+        config.entities,
+        config.chunk_chars,
+        config.chunk_overlap,
+        floor=max(0.0, config.min_confidence - 0.15),
     )
 
 
@@ -155,14 +164,7 @@ _worker: _FileReader | None = None
 
 def _start_worker(config: ScanConfig) -> None:
     global _worker
-    detector = Detector(
-        config.model_name,
-        config.entities,
-        config.chunk_chars,
-        config.chunk_overlap,
-        floor=max(0.0, config.min_confidence - 0.15),
-    )
-    _worker = _FileReader(detector, load_key(), config)
+    _worker = _FileReader(detector_for(config), load_key(), config)
 
 
 def _scan_in_worker(entry: FileToScan) -> _FileOutcome:
