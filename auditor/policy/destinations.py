@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import ipaddress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -96,7 +96,7 @@ class Catalog:
         software = self._local_software(provider, port)
         netloc = f"{host}:{port}" if port else host
         if host in self.site.approved_hosts or netloc in self.site.approved_hosts:
-            return self._self_hosted(software, host, f"host {netloc} is approved in the site configuration")
+            return self._self_hosted(software, host, "config", f"host {netloc} is approved in the site configuration")
         address = _address(host)
         if host in _LOOPBACK_NAMES or (address is not None and (address.is_loopback or address.is_unspecified)):
             entry = software
@@ -110,9 +110,9 @@ class Catalog:
             )
         if address is not None:
             if any(address in network for network in self.site.approved_cidrs):
-                return self._self_hosted(software, netloc, f"{host} is in an approved network of the site")
+                return self._self_hosted(software, netloc, "config", f"{host} is in an approved network of the site")
             if address.is_private:
-                return self._self_hosted(software, netloc, f"{host} is a private address")
+                return self._self_hosted(software, netloc, "url", f"{host} is a private address")
         return unknown_destination(f"host {host} is neither in the catalog nor approved by the site", host=netloc)
 
     def resolve_provider(self, provider: str) -> Destination | None:
@@ -130,7 +130,7 @@ class Catalog:
             prefix, rest = text.split("/", 1)
             found = self.resolve_provider(prefix)
             if found is not None:
-                return _with(found, resolved_by="model", detail=f"model {model!r}: provider prefix {prefix!r}")
+                return replace(found, resolved_by="model", detail=f"model {model!r}: provider prefix {prefix!r}")
             text = rest if prefix.lower() in {"models"} else text
         lowered = text.lower()
         best: tuple[int, CatalogEntry] | None = None
@@ -166,11 +166,11 @@ class Catalog:
                     return entry
         return None
 
-    def _self_hosted(self, software: CatalogEntry | None, host: str, detail: str) -> Destination:
+    def _self_hosted(self, software: CatalogEntry | None, host: str, resolved_by: str, detail: str) -> Destination:
         return Destination(
             id=software.id if software else "self_hosted",
             kind=DestinationKind.SELF_HOSTED,
-            resolved_by="config" if "site" in detail else "url",
+            resolved_by=resolved_by,
             name=software.name if software else "self-hosted model server",
             host=host,
             detail=detail,
@@ -240,9 +240,3 @@ def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         return None
-
-
-def _with(destination: Destination, **changes: Any) -> Destination:
-    from dataclasses import replace
-
-    return replace(destination, **changes)
