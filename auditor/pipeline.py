@@ -36,12 +36,16 @@ def run_scan(
     config: ScanConfig | None = None,
     detector: Detector | None = None,
     on_file: ProgressCallback | None = None,
+    policy: Policy | None = None,
 ) -> ScanResult:
-    """Scan files and directories; what cannot be read is listed in ``skipped``, never fatal."""
+    """Scan files and directories; what cannot be read is listed in ``skipped``, never fatal.
+
+    ``policy`` reuses rules already loaded (``policy_for_scan``) instead of reading them again.
+    """
     config = config or ScanConfig()
     started = _now()
     # Configuration and rules first: a bad file is exit 2 before any model is loaded.
-    policy = policy_for_scan(paths, config)
+    policy = policy or policy_for_scan(paths, config)
     key = load_key()
     detector = detector or detector_for(config)
     sources: list[SourceSummary] = []

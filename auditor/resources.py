@@ -7,11 +7,13 @@ a built wheel carries them as the packages ``auditor._rules``, ``auditor._migrat
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
 
 
+@cache
 def resource_dir(name: str) -> Path:
     """The folder of shipped data called ``name`` (``rules``, ``migrations``, ``templates``)."""
     packaged = _PACKAGE / f"_{name}"  # in a wheel: auditor/_rules, ... (data folders, no code)

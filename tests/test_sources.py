@@ -87,10 +87,16 @@ def test_unreadable_file_is_skipped_and_the_scan_goes_on(detector):
 def _scan_as_unprivileged_user(root: Path):
     """Root reads everything: scan in a forked child that dropped to 'nobody'.
 
-    The child cannot read root's Python installation, so what it lazily imports is imported
-    here first.
+    The child cannot read root's Python installation (nor, in a private checkout, auditor's
+    own rules), so what it lazily imports or reads is loaded here first.
     """
     import encodings.utf_8_sig  # noqa: F401
+
+    from auditor.config import ScanConfig
+    from auditor.pipeline import policy_for_scan, run_scan
+
+    policy = policy_for_scan([str(root)], ScanConfig())
+    run_scan([str(root)], ScanConfig(), policy=policy)  # as root: every lazy import and read, once
 
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -100,7 +106,7 @@ def _scan_as_unprivileged_user(root: Path):
             os.close(read_end)
             os.setgid(65534)
             os.setuid(65534)
-            result = auditor.scan([str(root)])
+            result = run_scan([str(root)], ScanConfig(), policy=policy)
             os.write(write_end, pickle.dumps(result))
         except BaseException:
             import traceback
