@@ -13,8 +13,16 @@ import logging
 import re
 from functools import cache
 
+import phonenumbers
 import regex
-from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
+from presidio_analyzer import (
+    AnalyzerEngine,
+    EntityRecognizer,
+    Pattern,
+    PatternRecognizer,
+    RecognizerRegistry,
+    RecognizerResult,
+)
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import (
@@ -52,21 +60,16 @@ _DATE_ONLY = re.compile(r"\d{1,4}([/.-])\d{1,2}\1\d{2,4}")  # 11/03/2026, 2026-1
 
 
 def name_lines(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each run of lines holding two adjacent capitalised words, with the
-    non-blank line before each (the NER reads a name at the start of a line better with it)."""
+    """(start, end) of each run of adjacent lines holding two adjacent capitalised words."""
     runs: list[tuple[int, int]] = []
     offset = 0
-    previous = (0, 0)  # the last non-blank line
     for line in text.splitlines(keepends=True):
         end = offset + len(line)
         if _NAME_PAIR.search(line):
-            start = previous[0] if previous[1] > previous[0] else offset
-            if runs and runs[-1][1] >= start:
+            if runs and runs[-1][1] == offset:
                 runs[-1] = (runs[-1][0], end)
             else:
-                runs.append((start, end))
-        if line.strip():
-            previous = (offset, end)
+                runs.append((offset, end))
         offset = end
     return runs
 
@@ -144,23 +147,64 @@ class _InstalledSpacyEngine(SpacyNlpEngine):
         if "lemmatizer" in self.nlp[language].pipe_names:
             return super()._doc_to_nlp_artifact(doc, language)
         entities, scores = self._get_updated_entities(self._get_entities(doc), self._get_scores_for_entities(doc))
-        return NlpArtifacts(
+        lemmas = [token.lower_ for token in doc]  # no lemmatizer ran: see UNUSED_PIPES
+        artifacts = NlpArtifacts(
             entities=entities,
             tokens=doc,
             tokens_indices=[token.idx for token in doc],
-            lemmas=[token.lower_ for token in doc],  # no lemmatizer ran: see UNUSED_PIPES
-            nlp_engine=self,
+            lemmas=lemmas,
+            nlp_engine=None,  # no engine: Presidio's keyword list is not built, see below
             language=language,
             scores=scores,
         )
+        artifacts.nlp_engine = self
+        # The context enhancer only asks whether a word is among the keywords, once for each
+        # word around each result: Presidio's list makes that a scan of the window's words, a
+        # set makes it one lookup. The same words as Presidio's list: no stop words, no
+        # punctuation, no "be", split at colons.
+        artifacts.keywords = frozenset(
+            part
+            for token, lemma in zip(doc, lemmas, strict=True)
+            if not token.is_stop and not token.is_punct and lemma != "be"
+            for part in lemma.split(":")
+        )
+        return artifacts
 
 
 class _IndexedContextEnhancer(LemmaContextAwareEnhancer):
-    """Presidio's context enhancer, finding a match's token by bisection instead of a scan.
+    """Presidio's context enhancer, in place, finding a match's token by bisection.
 
-    Presidio walks every token of the text for every result (quadratic in a window's length);
+    Presidio deep-copies every result before it looks for context words (a tenth of auditor's
+    detection time, results holding dicts and explanation objects), and walks every token of
+    the text for every result (quadratic in a window's length). The results it is given are
+    the analyzer's own, made for this call and dropped after it, so they are boosted in place;
     tokens do not overlap, so the token holding ``start`` is found from the token offsets.
     """
+
+    def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):
+        by_id = {recognizer.id: recognizer for recognizer in recognizers if recognizer.context}
+        extra = [word.lower() for word in context or ()]
+        if nlp_artifacts is None:
+            return raw_results
+        for result in raw_results:
+            metadata = result.recognition_metadata or {}
+            recognizer = by_id.get(metadata.get(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY))
+            if (
+                recognizer is None
+                or metadata.get(RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY)
+                or result.score >= self.MAX_SCORE  # nothing to raise
+            ):
+                continue
+            words = self._extract_surrounding_words(nlp_artifacts, text[result.start : result.end], result.start)
+            supportive = self._find_supportive_word_in_context(
+                words + extra, recognizer.context, self.context_matching_mode
+            )
+            if supportive:
+                boosted = max(result.score + self.context_similarity_factor, self.min_score_with_context_similarity)
+                result.score = min(boosted, self.MAX_SCORE)
+                result.analysis_explanation.set_supportive_context_word(supportive)
+                result.analysis_explanation.set_improved_score(result.score)
+        return raw_results
 
     @staticmethod
     def _find_index_of_match_token(word: str, start: int, tokens, tokens_indices: list[int]) -> int:
@@ -175,8 +219,11 @@ class _IndexedContextEnhancer(LemmaContextAwareEnhancer):
 class _GatedPhoneRecognizer(PhoneRecognizer):
     """Presidio's phone recognizer, shown only the stretches of text that could hold a number.
 
-    Everything else is blanked to spaces (offsets unchanged), so python-phonenumbers, which is
-    most of Presidio's recognizer time on clinical text, parses a few candidates per document.
+    python-phonenumbers is most of Presidio's recognizer time on clinical text. Here it reads
+    each candidate (a run of digits and separators with seven digits or more, and two
+    characters either side) rather than the whole text, and tries the next region only while
+    no region has matched the whole candidate: a later region could only find the same number
+    or a part of it, which ``remove_duplicates`` drops anyway.
     """
 
     # Canada shares the North American plan (+1) with the US: a second pass finds nothing new.
@@ -186,12 +233,25 @@ class _GatedPhoneRecognizer(PhoneRecognizer):
         super().__init__(supported_regions=self.NORTH_AMERICA_ONCE)
 
     def analyze(self, text, entities, nlp_artifacts=None):
-        kept = [" "] * len(text)
-        for match in _PHONE_CANDIDATE.finditer(text):
-            if sum(ch.isdigit() for ch in match.group()) >= 7 and not _DATE_ONLY.fullmatch(match.group()):
-                start, end = max(0, match.start() - 2), min(len(text), match.end() + 2)
-                kept[start:end] = text[start:end]
-        return super().analyze("".join(kept), entities, nlp_artifacts)
+        results = []
+        for candidate in _PHONE_CANDIDATE.finditer(text):
+            digits = candidate.group()
+            if sum(ch.isdigit() for ch in digits) < 7 or _DATE_ONLY.fullmatch(digits):
+                continue
+            offset = max(0, candidate.start() - 2)
+            piece = text[offset : candidate.end() + 2]
+            whole_from, whole_to = candidate.start() - offset, candidate.end() - offset
+            for region in self.supported_regions:
+                whole = False
+                for match in phonenumbers.PhoneNumberMatcher(piece, region, leniency=self.leniency):
+                    result = self._get_recognizer_result(match, piece, region, nlp_artifacts)
+                    result.start += offset
+                    result.end += offset
+                    results.append(result)
+                    whole = whole or (match.start <= whole_from and match.end >= whole_to)
+                if whole:
+                    break
+        return EntityRecognizer.remove_duplicates(results)
 
 
 class _SpecRecognizer(PatternRecognizer):
