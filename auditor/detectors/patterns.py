@@ -1,7 +1,10 @@
 """auditor's own recognizers as data: patterns, scores, context words and checks.
 
 Patterns are for the ``regex`` module (the one Presidio uses), which allows variable-length
-look-behind: a label such as "MRN:" is required before the value but is not part of it.
+look-behind: a label such as "MRN:" is required before the value but is not part of it. Such a
+pattern opens with a look-ahead for how the value starts (a digit, a capital): the engine tries a
+pattern at every position of the text, and the one-character test there is far cheaper than
+the look-behind it spares.
 Each recognizer has a stable detector id (``auditor.<ID>``) that never changes meaning.
 """
 
@@ -110,11 +113,12 @@ SPECS: tuple[PatternSpec, ...] = (
         (
             (
                 "labelled name",
+                rf"(?<=[ \t:*_])(?=(?i:dr|mr|mrs|ms|mx)|\p{{Lu}})"
                 rf"(?<=\b{_STRONG_NAME_LABEL}[ \t]*(?::(?:\*\*|__)?)?[ \t]+|\b{_ROLE_LABEL}[ \t]*:(?:\*\*|__)?[ \t]*)"
                 rf"(?:(?i:dr|mr|mrs|ms|mx)\.?[ \t]+)?{_NOT_A_NAME}{_NAME}\b",
                 0.7,
             ),
-            ("titled name", rf"(?<=\b(?:Dr|Mr|Mrs|Ms|Mx)\.?[ \t]+){_NOT_A_NAME}{_SURNAME_OR_NAME}\b", 0.75),
+            ("titled name", rf"(?=\p{{Lu}})(?<=\b(?:Dr|Mr|Mrs|Ms|Mx)\.?[ \t]+){_NOT_A_NAME}{_SURNAME_OR_NAME}\b", 0.75),
             ("name with credential", rf"\b{_NAME}(?=,?[ \t]+{_CREDENTIAL}\b)", 0.75),
         ),
         flags=CASE_SENSITIVE,
@@ -154,7 +158,7 @@ SPECS: tuple[PatternSpec, ...] = (
         (
             (
                 "labelled MRN",
-                r"(?<=\b(?:MRN|med(?:ical)?\.?\s*rec(?:ord)?\.?|chart|patient\s+id)"
+                r"(?=[A-Z]{0,3}-?\d)(?<=\b(?:MRN|med(?:ical)?\.?\s*rec(?:ord)?\.?|chart|patient\s+id)"
                 + _ID_LABEL_TAIL
                 + r"(?:is\s+)?)[A-Z]{0,3}-?\d{5,10}\b",
                 0.85,
@@ -169,9 +173,9 @@ SPECS: tuple[PatternSpec, ...] = (
         (
             (
                 "labelled member id",
-                r"(?<=\b(?:member|subscriber|beneficiary|policy|insurance|health\s+plan|medicaid"
+                r"(?=[A-Z0-9-]*\d)(?<=\b(?:member|subscriber|beneficiary|policy|insurance|health\s+plan|medicaid"
                 r"|medicare|group)\s*(?:number|num|no\.?|#|id)\s*[:#]?\s*)"
-                r"(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{5,19}\b",
+                r"[A-Z0-9][A-Z0-9-]{5,19}\b",
                 0.85,
             ),
         ),
@@ -192,7 +196,7 @@ SPECS: tuple[PatternSpec, ...] = (
         "auditor.NPI",
         "US_NPI",
         (
-            ("labelled NPI", r"(?<=\bNPI" + _ID_LABEL_TAIL + r")[12]\d{9}\b", 0.95),
+            ("labelled NPI", r"(?=[12]\d)(?<=\bNPI" + _ID_LABEL_TAIL + r")[12]\d{9}\b", 0.95),
             ("bare NPI", r"\b[12]\d{9}\b", 0.2),
         ),
         context=("npi", "provider", "prescriber", "attending"),
@@ -202,7 +206,11 @@ SPECS: tuple[PatternSpec, ...] = (
         "auditor.DEA",
         "DEA_NUMBER",
         (
-            ("labelled DEA", r"(?<=\bDEA" + _ID_LABEL_TAIL + r")[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}\b", 0.95),
+            (
+                "labelled DEA",
+                r"(?=[ABCDEFGHJKLMPRSTUX][A-Z9]\d)(?<=\bDEA" + _ID_LABEL_TAIL + r")[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}\b",
+                0.95,
+            ),
             ("DEA registration", r"\b[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}\b", 0.6),
         ),
         context=("dea", "prescriber", "registration"),
@@ -213,8 +221,12 @@ SPECS: tuple[PatternSpec, ...] = (
         "auditor.PERSON_DATE",
         "PERSON_DATE",
         (
-            ("labelled date", rf"(?<=\b{_PERSON_DATE_LABEL}\s*[:\-]?\s*(?:on\s+)?){DATE}", 0.85),
-            ("date later in sentence", rf"(?<=\b{_PERSON_DATE_LABEL}\b[^.\n\d]{{1,40}}?\bon\s+){DATE}", 0.7),
+            ("labelled date", rf"(?=\d|{_MONTH})(?<=\b{_PERSON_DATE_LABEL}\s*[:\-]?\s*(?:on\s+)?){DATE}", 0.85),
+            (
+                "date later in sentence",
+                rf"(?=\d|{_MONTH})(?<=\b{_PERSON_DATE_LABEL}\b[^.\n\d]{{1,40}}?\bon\s+){DATE}",
+                0.7,
+            ),
         ),
         keywords=(
             "dob",
@@ -236,8 +248,8 @@ SPECS: tuple[PatternSpec, ...] = (
         "auditor.ZIP",
         "ZIP_CODE",
         (
-            ("state and ZIP", rf"(?<=\b(?:{_STATES})\s{{1,2}})\d{{5}}(?:-\d{{4}})?\b", 0.7),
-            ("labelled ZIP", r"(?i:(?<=\bzip(?:\s*code)?\s*[:#]?\s*))\d{5}(?:-\d{4})?\b", 0.85),
+            ("state and ZIP", rf"(?=\d{{5}})(?<=\b(?:{_STATES})\s{{1,2}})\d{{5}}(?:-\d{{4}})?\b", 0.7),
+            ("labelled ZIP", r"(?=\d{5})(?i:(?<=\bzip(?:\s*code)?\s*[:#]?\s*))\d{5}(?:-\d{4})?\b", 0.85),
         ),
         flags=CASE_SENSITIVE,
     ),
@@ -247,9 +259,9 @@ SPECS: tuple[PatternSpec, ...] = (
         (
             (
                 "labelled device identifier",
-                r"(?<=\b(?:serial\s*(?:number|no\.?|#)?|S/N|SN|device\s*(?:id|identifier|serial)"
+                r"(?=[A-Z0-9()\-]*\d)(?<=\b(?:serial\s*(?:number|no\.?|#)?|S/N|SN|device\s*(?:id|identifier|serial)"
                 r"|UDI|IMEI|implant\s*(?:id|serial))\s*[:#]?\s*)"
-                r"(?=[A-Z0-9()\-]*\d)[A-Z0-9(][A-Z0-9()\-]{5,50}",
+                r"[A-Z0-9(][A-Z0-9()\-]{5,50}",
                 0.8,
             ),
         ),
@@ -261,7 +273,7 @@ SPECS: tuple[PatternSpec, ...] = (
         (
             (
                 "labelled account",
-                r"(?<=\b(?:account|acct)\.?" + _ID_LABEL_TAIL + r")\d[\d\-]{5,18}\d\b",
+                r"(?=\d)(?<=\b(?:account|acct)\.?" + _ID_LABEL_TAIL + r")\d[\d\-]{5,18}\d\b",
                 0.75,
             ),
         ),
@@ -304,7 +316,7 @@ SPECS: tuple[PatternSpec, ...] = (
             ("JE id", r"\bJE[-#]?\d[\d-]{2,20}\b", 0.75),
             (
                 "labelled journal entry",
-                r"(?<=\bjournal\s+entry" + _ID_LABEL_TAIL + r")(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{2,20}\b",
+                r"(?=[A-Z0-9-]*\d)(?<=\bjournal\s+entry" + _ID_LABEL_TAIL + r")[A-Z0-9][A-Z0-9-]{2,20}\b",
                 0.8,
             ),
         ),
@@ -316,13 +328,13 @@ SPECS: tuple[PatternSpec, ...] = (
         (
             (
                 "labelled GL account",
-                r"(?<=\b(?:GL|G/L|general\s+ledger)\s*(?:account|acct\.?)?" + _ID_LABEL_TAIL + r")"
+                r"(?=\d{4})(?<=\b(?:GL|G/L|general\s+ledger)\s*(?:account|acct\.?)?" + _ID_LABEL_TAIL + r")"
                 r"\d{4,6}(?:[-.]\d{2,6}){0,3}\b",
                 0.85,
             ),
             (
                 "second GL account in a list",
-                r"(?<=\b(?:GL|G/L|general\s+ledger)\s*(?:account|acct\.?)?"
+                r"(?=\d{4})(?<=\b(?:GL|G/L|general\s+ledger)\s*(?:account|acct\.?)?"
                 + _ID_LABEL_TAIL
                 + r"\d{4,6}(?:[-.]\d{2,6}){0,3}\s*(?:/|,|&|and|to)\s*)\d{4,6}(?:[-.]\d{2,6}){0,3}\b",
                 0.8,
@@ -377,7 +389,11 @@ SPECS: tuple[PatternSpec, ...] = (
         "auditor.ECCN",
         "ECCN",
         (
-            ("labelled ECCN", r"(?<=\bECCN\s*[:#]?\s*)(?:\d[A-E]\d{3}(?:\.[a-z0-9]{1,3})*|EAR99)\b", 0.95),
+            (
+                "labelled ECCN",
+                r"(?=\d[A-E]|EAR99)(?<=\bECCN\s*[:#]?\s*)(?:\d[A-E]\d{3}(?:\.[a-z0-9]{1,3})*|EAR99)\b",
+                0.95,
+            ),
             ("bare ECCN", r"\b\d[A-E]\d{3}(?:\.[a-z0-9]{1,3})*\b", 0.5),
             ("EAR99", r"\bEAR99\b", 0.9),
         ),
