@@ -35,6 +35,8 @@ TRUE_POSITIVES = [
     ("Reverse JE-2026-00417 before close.", "JOURNAL_ENTRY", "JE-2026-00417", "FINANCIAL"),
     ("Post the accrual to GL account 4010-200 this month.", "GL_ACCOUNT", "4010-200", "FINANCIAL"),
     ("This document is ITAR-controlled.", "ITAR_MARKING", "ITAR-controlled", "EXPORT_CONTROLLED"),
+    ("ITAR TECHNICAL DATA - see drawing 4471-B.", "ITAR_MARKING", "ITAR", "EXPORT_CONTROLLED"),
+    ("This memo is controlled under the ITAR.", "ITAR_MARKING", "ITAR", "EXPORT_CONTROLLED"),
     (
         "Technical data subject to the EAR; see 15 CFR 730-774.",
         "EAR_MARKING",
@@ -101,6 +103,18 @@ def test_distribution_statement_a_is_public_release_not_a_marking(found):
     assert not [
         r for r in found("DISTRIBUTION STATEMENT A. Approved for public release.") if r[0] == "DISTRIBUTION_STATEMENT"
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "auditor ships the HIPAA, SOX and ITAR packs.",
+        "Our ITAR compliance training is due on Friday.",
+        "ITAR and the EAR are administered by different agencies.",
+    ],
+)
+def test_naming_the_itar_is_not_a_marking(found, text):
+    assert not [r for r in found(text) if r[0] == "ITAR_MARKING"]
 
 
 def test_checksums_reject_near_misses():

@@ -347,10 +347,17 @@ SPECS: tuple[PatternSpec, ...] = (
         "auditor.ITAR_MARKING",
         "ITAR_MARKING",
         (
+            # The bare acronym is a marking only beside what marks something: "ITAR-controlled",
+            # "ITAR technical data", "controlled under the ITAR". "Our ITAR training" and "the
+            # HIPAA, SOX and ITAR packs" name the regulation and mark nothing.
             (
                 "ITAR marking",
-                r"\b(?:ITAR(?:[-\s](?:controlled|restricted))?|International\s+Traffic\s+in\s+Arms"
-                r"\s+Regulations?(?:\s*\(ITAR\))?|Arms\s+Export\s+Control\s+Act"
+                r"\b(?:ITAR[-\s](?:controlled|restricted)"
+                r"|ITAR(?=[ \t]*[-–—:]?[ \t]*(?:technical\s+data|controlled|restricted|data|marking|export"
+                r"|defen[cs]e\s+articles?)\b)"
+                r"|(?<=\b(?:subject\s+to|under|pursuant\s+to|(?:controlled|restricted|regulated|governed)\s+by)"
+                r"\s+(?:the\s+)?)ITAR"
+                r"|International\s+Traffic\s+in\s+Arms\s+Regulations?(?:\s*\(ITAR\))?|Arms\s+Export\s+Control\s+Act"
                 r"|22\s+CFR\s+(?:parts?\s+)?12\d(?:\s*[-–]\s*130)?)\b",
                 0.9,
             ),
