@@ -117,6 +117,26 @@ def test_naming_the_itar_is_not_a_marking(found, text):
     assert not [r for r in found(text) if r[0] == "ITAR_MARKING"]
 
 
+def test_ner_reads_only_lines_that_could_hold_a_name():
+    from auditor.detectors.presidio import could_hold_name, name_lines
+
+    assert could_hold_name("Seen today by Maria Okafor in clinic.")
+    assert could_hold_name("The Audit Committee met Will Brown.")  # a name beside a non-name pair
+    assert could_hold_name("Approved by Shawn Law.")  # Law is a surname too
+    assert not could_hold_name("The Audit Committee met on Friday.")
+    assert not could_hold_name("Test        Result      Units")  # a table's column gap
+    text = "Chief complaint: cough\nPatient Maria Okafor\nJohn Q. Public visited\n\nDistribution Statement"
+    assert [text[a:b] for a, b in name_lines(text)] == ["Patient Maria Okafor\nJohn Q. Public visited\n"]
+
+
+def test_name_beside_an_institution_is_still_found(found):
+    assert ("PERSON", "Maria Okafor", "PII") in found("The Audit Committee thanked Maria Okafor for the memo.")
+
+
+def test_phone_numbers_of_other_regions_are_found(found):
+    assert ("PHONE_NUMBER", "+44 20 7946 0958", "PII") in found("Call the London office on +44 20 7946 0958.")
+
+
 def test_checksums_reject_near_misses():
     assert npi_is_valid("1245319599")
     assert not npi_is_valid("1245319598")

@@ -45,10 +45,34 @@ UNUSED_PIPES = ("parser", "tok2vec", "tagger", "morphologizer", "attribute_ruler
 # spaCy's NER is most of auditor's time, and auditor reports an NER name or place only when it
 # has two words or more (a single capitalised word is scored below any default threshold, see
 # filters.adjusted_score). So the NER reads only the lines holding two adjacent capitalised
-# words, one after the other ("Maria Okafor", "West Heather", "John Q. Public"); the rest of the
-# text is still tokenized, so context words around a pattern match are all there.
+# words that could be a name ("Maria Okafor", "West Heather", "John Q. Public"); the rest of the
+# text is still tokenized, so context words around a pattern match are all there. Words apart
+# by a table's column gap (four blanks or more) are not adjacent.
 _NAME_PAIR = regex.compile(
-    r"(?<![\p{L}\p{N}])\p{Lu}\p{L}*\p{Ll}\p{L}*(?:['’-]\p{L}+)?[ \t]+(?:\p{Lu}\.[ \t]+)?\p{Lu}\p{L}*\p{Ll}"
+    r"(?<![\p{L}\p{N}])(\p{Lu}\p{L}*\p{Ll}\p{L}*)(?:['’-]\p{L}+)?[ \t]{1,3}"
+    r"(?:\p{Lu}\.[ \t]+)?(\p{Lu}\p{L}*\p{Ll}\p{L}*)"
+)
+# A pair is no name when it opens with a function word, capitalised because it starts a sentence
+# ("The Model", "During Review"), or when its second word names an institution, a law or a part
+# of a document ("Audit Committee", "Control Act", "Distribution Statement", "Physical Exam").
+# Words that are also names stay off both lists (Will, May, Per, Can, An, Do; Law, Rule, Ledger):
+# a name in the line is a pair of its own, so only a line with no possible name is skipped.
+_NOT_A_FIRST_NAME = frozenset(
+    """the this that these those our your their its my we you they it he she in on at for with from by
+    to of into about after before during within without and but if when while where because since
+    unless until although though all any each every some such other another both either neither is are
+    was were has have had does did would shall should could might must please thanks re""".split()
+)
+_NOT_A_SURNAME = frozenset(
+    """act acts regulation regulations statute directive committee board council commission department
+    dept office bureau agency authority administration ministry division unit team group company
+    corporation corp inc llc ltd holdings industries networks systems services partners associates
+    foundation institute university college school center centre clinic hospital laboratory labs
+    program programme project policy policies procedure procedures standard standards guideline
+    guidelines statement statements report reports review summary plan plans assessment history
+    complaint exam examination results result instructions medications allergies diagnosis diagnoses
+    management compliance planning reference category section chapter table figure appendix schedule
+    exhibit agreement contract control controls data information account accounts quarter""".split()
 )
 # NER labels that need every line read: a site that asks for organisations, nationalities or
 # dates gets the NER over the whole text.
@@ -59,13 +83,21 @@ _PHONE_CANDIDATE = re.compile(r"[+(]?\d[\d \t().\-/]{5,24}\d")
 _DATE_ONLY = re.compile(r"\d{1,4}([/.-])\d{1,2}\1\d{2,4}")  # 11/03/2026, 2026-11-03
 
 
+def could_hold_name(line: str) -> bool:
+    """Whether ``line`` holds two adjacent capitalised words that could be a name or a place."""
+    for pair in _NAME_PAIR.finditer(line, overlapped=True):
+        if pair[1].lower() not in _NOT_A_FIRST_NAME and pair[2].lower() not in _NOT_A_SURNAME:
+            return True
+    return False
+
+
 def name_lines(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each run of adjacent lines holding two adjacent capitalised words."""
+    """(start, end) of each run of adjacent lines that ``could_hold_name``."""
     runs: list[tuple[int, int]] = []
     offset = 0
     for line in text.splitlines(keepends=True):
         end = offset + len(line)
-        if _NAME_PAIR.search(line):
+        if could_hold_name(line):
             if runs and runs[-1][1] == offset:
                 runs[-1] = (runs[-1][0], end)
             else:
@@ -132,7 +164,7 @@ class _InstalledSpacyEngine(SpacyNlpEngine):
         segments = [(index, start, end) for index, text in enumerate(texts) for start, end in name_lines(text)]
         found: list[list] = [[] for _ in texts]
         pieces = (texts[index][start:end] for index, start, end in segments)
-        for (index, start, _), piece in zip(segments, nlp.pipe(pieces, batch_size=max(batch_size, 8)), strict=True):
+        for (index, start, _), piece in zip(segments, nlp.pipe(pieces, batch_size=max(batch_size, 64)), strict=True):
             for ent in piece.ents:
                 span = docs[index].char_span(
                     start + ent.start_char, start + ent.end_char, label=ent.label_, alignment_mode="expand"
