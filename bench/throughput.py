@@ -100,8 +100,11 @@ def compare(docs: list[str], jobs: int, batched: bool, model: str, budget: float
         for batch in work:
             for engine, pool in pools.items():
                 started = time.perf_counter()
-                if batched:  # one detect_many call per worker over its share of the batch
-                    results = pool.map(_detect_batched, [batch[i::jobs] for i in range(jobs)], chunksize=1)
+                if batched:  # detect_many calls over shares of the batch, taken by free workers
+                    # An odd number of shares, so that each holds documents of all four kinds in
+                    # turn (with jobs shares, one worker got clinical and export, the other the rest).
+                    shares = 2 * jobs + 1
+                    results = pool.map(_detect_batched, [batch[i::shares] for i in range(shares)], chunksize=1)
                 else:
                     results = pool.map(_detect, batch, chunksize=max(1, len(batch) // (4 * jobs)))
                 seconds[engine] += time.perf_counter() - started
