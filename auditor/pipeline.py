@@ -128,7 +128,15 @@ class _FileOutcome:
 
 
 class _FileReader:
-    """Reads one file and detects in it; one per process (the detector loads its model once)."""
+    """Reads one file and detects in it; one per process (the detector loads its model once).
+
+    A file's units for the full engine (a log's records, a document's parts) are detected
+    together, up to ``BATCH_CHARS`` at a time (``Detector.detect_many``: spaCy runs over
+    them in batches), which is faster on many small records than one call each. A unit of
+    that size or more is detected alone, window by window, so memory stays bounded.
+    """
+
+    BATCH_CHARS = 200_000
 
     def __init__(self, detector: Detector, key: bytes, config: ScanConfig) -> None:
         self.detector = detector
@@ -141,19 +149,42 @@ class _FileReader:
         found: list[Finding] = []
         records: list[RecordContext] = []
         skipped: list[SkippedSource] = []
+        pending: list[TextUnit] = []  # units for the full engine, detected together
+        pending_chars = 0
+
+        def detect_pending() -> None:
+            nonlocal pending_chars
+            pending_chars = 0
+            if not pending:
+                return  # nothing to load the model for (source code may never need it)
+            spans_per_unit = self.detector.detect_many([unit.text for unit in pending])
+            for unit, spans in zip(pending, spans_per_unit, strict=True):
+                found.extend(findings_from_unit(unit, spans, self.key, self.min_confidence))
+            pending.clear()
+
         try:
             for event in read_source(entry):
                 if isinstance(event, TextUnit):
                     chars += len(event.text)
-                    if self.layered is not None:  # source code: regexes first, NLP where they say so
-                        spans = self.layered.detect(event.text, nlp=None if entry.format in CODE_FORMATS else True)
-                    else:
+                    if self.layered is not None and entry.format in CODE_FORMATS:
+                        # source code: regexes first, NLP where they say so
+                        spans = self.layered.detect(event.text)
+                        found.extend(findings_from_unit(event, spans, self.key, self.min_confidence))
+                        continue
+                    if len(event.text) >= self.BATCH_CHARS:  # a large document: window by window
+                        detect_pending()  # findings stay in the order of the units
                         spans = self.detector.detect(event.text)
-                    found.extend(findings_from_unit(event, spans, self.key, self.min_confidence))
+                        found.extend(findings_from_unit(event, spans, self.key, self.min_confidence))
+                        continue
+                    pending.append(event)
+                    pending_chars += len(event.text)
+                    if pending_chars >= self.BATCH_CHARS:
+                        detect_pending()
                 elif isinstance(event, RecordContext):
                     records.append(event)
                 else:
                     skipped.append(event)
+            detect_pending()
         except (OSError, UnicodeDecodeError, SourceError) as exc:
             # The file changed or became unreadable after the walk checked it.
             reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc)

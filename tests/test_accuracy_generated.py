@@ -61,3 +61,10 @@ def test_negative_corpus_false_alarms_stay_rare(corpus, predictions):
     negative = [(d, p) for d, p in zip(corpus, predictions, strict=True) if d.name.startswith("negative")]
     rate = false_alarms_per_10k_words([d for d, _ in negative], [p for _, p in negative])
     assert rate <= 10, f"{rate:.1f} false alarms per 10,000 words"
+
+
+def test_batched_detection_finds_what_one_call_per_text_finds(detector, corpus):
+    """``auditor scan`` detects a file's records together (detect_many): the same spans."""
+    texts = [d.text for d in corpus] + ["", "   \n", "\n\n".join(d.text for d in corpus[:20])]
+    assert len(texts[-1]) > 2 * detector.chunk_chars  # one text of several windows
+    assert detector.detect_many(texts) == [detector.detect(text) for text in texts]

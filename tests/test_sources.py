@@ -246,3 +246,23 @@ def test_read_source_dispatches_by_format(tmp_path):
     path.write_text("name\tmrn\nAda\t00917734\n")
     events = list(read_source(FileToScan(str(path), str(path), path.stat().st_size, "tsv")))
     assert "mrn: 00917734" in events[0].text
+
+
+def test_a_logs_records_are_detected_in_batches_with_the_same_findings(tmp_path, monkeypatch):
+    from auditor.pipeline import _FileReader
+
+    log = tmp_path / "requests.jsonl"
+    lines = [
+        {"model": "gpt-4o", "prompt": f"Visit {i}: " + PATIENT_LINE if i % 3 else "Summarise the release notes."}
+        for i in range(12)
+    ]
+    log.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+
+    def findings(batch_chars: int):
+        monkeypatch.setattr(_FileReader, "BATCH_CHARS", batch_chars)
+        found = auditor.scan([str(log)]).findings
+        return [(f.location.record, f.entity, f.location.line, f.location.column, f.fingerprint) for f in found]
+
+    one_batch, record_by_record, every_few = findings(10**9), findings(1), findings(300)
+    assert {r for r, entity, *_ in one_batch if entity == "MEDICAL_RECORD_NUMBER"} == {1, 2, 4, 5, 7, 8, 10, 11}
+    assert one_batch == record_by_record == every_few
