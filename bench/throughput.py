@@ -155,7 +155,7 @@ def main() -> int:
     parser.add_argument(
         "--modes",
         default="document,batched",
-        help="document: detect() per document, as auditor scan does today; batched: detect_many()",
+        help="document: detect() per document (a scanned document); batched: detect_many() (a log's records)",
     )
     parser.add_argument("--large", default="0.1,1,5", help="large-document sizes in MB, comma-separated")
     parser.add_argument("--budget", type=float, default=0.0, help="seconds per engine per level (0: all)")
