@@ -38,6 +38,12 @@ TRUE_POSITIVES = [
     ("ITAR TECHNICAL DATA - see drawing 4471-B.", "ITAR_MARKING", "ITAR", "EXPORT_CONTROLLED"),
     ("This memo is controlled under the ITAR.", "ITAR_MARKING", "ITAR", "EXPORT_CONTROLLED"),
     (
+        "Governed by the International Traffic in Arms Regulations (ITAR), 22 CFR 120-130.",
+        "ITAR_MARKING",
+        "International Traffic in Arms Regulations (ITAR)",
+        "EXPORT_CONTROLLED",
+    ),
+    (
         "Technical data subject to the EAR; see 15 CFR 730-774.",
         "EAR_MARKING",
         "subject to the EAR",

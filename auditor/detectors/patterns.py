@@ -358,7 +358,7 @@ SPECS: tuple[PatternSpec, ...] = (
                 r"|(?<=\b(?:subject\s+to|under|pursuant\s+to|(?:controlled|restricted|regulated|governed)\s+by)"
                 r"\s+(?:the\s+)?)ITAR"
                 r"|International\s+Traffic\s+in\s+Arms\s+Regulations?(?:\s*\(ITAR\))?|Arms\s+Export\s+Control\s+Act"
-                r"|22\s+CFR\s+(?:parts?\s+)?12\d(?:\s*[-–]\s*130)?)\b",
+                r"|22\s+CFR\s+(?:parts?\s+)?12\d(?:\s*[-–]\s*130)?)(?!\w)",  # not \b: "(ITAR)" ends in ")"
                 0.9,
             ),
         ),
