@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from auditor import interrupts
 from auditor.config import ScanConfig
 from auditor.detectors import Detector
 from auditor.detectors.quick import LayeredDetector
@@ -58,6 +59,7 @@ def run_scan(
     pooled = _scan_in_pool(files, config) if config.jobs > 1 and len(files) > 1 else None
     reader = _FileReader(detector, key, config)
     for number, entry in enumerate(files, start=1):
+        interrupts.raise_if_requested()
         if on_file is not None:
             on_file(entry, number, len(files))
         outcome = next(pooled) if pooled is not None else reader.scan(entry)
@@ -72,6 +74,7 @@ def run_scan(
     code, code_skipped = code_flows(python_files, tuple(findings), policy.catalog, policy.site)
     skipped.extend(code_skipped)
     flows = flows_from_scan(tuple(records), tuple(findings), policy.catalog, covered_literals(code)) + code
+    interrupts.raise_if_requested()
     return ScanResult(
         roots=tuple(str(p) for p in paths),
         started_at=started,
@@ -157,6 +160,7 @@ class _FileReader:
             pending_chars = 0
             if not pending:
                 return  # nothing to load the model for (source code may never need it)
+            interrupts.raise_if_requested()
             spans_per_unit = self.detector.detect_many([unit.text for unit in pending])
             for unit, spans in zip(pending, spans_per_unit, strict=True):
                 found.extend(findings_from_unit(unit, spans, self.key, self.min_confidence))

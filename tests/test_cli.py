@@ -104,6 +104,25 @@ def test_interrupt_exits_130_with_one_line(tmp_path):
     assert stderr.lstrip("\n") == "auditor: error: interrupted\n" and stdout == ""
 
 
+def test_an_interrupt_lost_in_a_callback_still_stops_the_scan(tmp_path, detector):
+    """Python drops a KeyboardInterrupt raised inside a weakref or gc callback ("Exception
+    ignored"); the CLI remembers the signal and the scan stops at its next file or batch."""
+    import signal
+
+    from auditor import interrupts
+    from auditor.pipeline import run_scan
+
+    (tmp_path / "note.txt").write_text(NOTE)
+    with interrupts.remembered():
+        try:
+            signal.raise_signal(signal.SIGINT)
+        except KeyboardInterrupt:
+            pass  # what such a callback does with it
+        with pytest.raises(KeyboardInterrupt):
+            run_scan([str(tmp_path)], detector=detector)
+    assert run_scan([str(tmp_path)], detector=detector).findings  # nothing is remembered outside
+
+
 def test_jobs_gives_the_same_result_as_one_process(detector):
     from dataclasses import replace
 

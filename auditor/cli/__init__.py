@@ -11,6 +11,7 @@ import sys
 
 import click
 
+from auditor import interrupts
 from auditor.cli.check import baseline_group, check_command, hook_group
 from auditor.cli.db import db_command
 from auditor.cli.diff import diff_command
@@ -50,7 +51,8 @@ cli.add_command(destinations_group)
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns (and exits with) the exit code."""
-    code = _run(argv)
+    with interrupts.remembered():  # Ctrl-C is never lost in a callback (auditor/interrupts.py)
+        code = _run(argv)
     sys.exit(code)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Connection, Engine, Table, delete, insert, select, update
 
+from auditor import interrupts
 from auditor.model import AssessedFlow, Finding, ScanResult
 from auditor.store import tables as t
 from auditor.store.engine import git_output, project_root, safe_url
@@ -249,19 +250,8 @@ def record_scan(
 @contextlib.contextmanager
 def sigterm_as_interrupt() -> Iterator[None]:
     """While inside, SIGTERM raises KeyboardInterrupt, so a stopped scan ends ``interrupted``."""
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, interrupt)
-    except ValueError:  # not the main thread: leave signals alone
+    with interrupts.remembered(signal.SIGTERM):
         yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _end_unfinished(engine: Engine, scan_id: int, status: str, error: str, exc: BaseException | None) -> None:
