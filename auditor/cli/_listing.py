@@ -7,7 +7,7 @@ import io
 import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -37,6 +37,14 @@ def format_option(choices: Sequence[str] = ("table", "json", "csv")):
 
 def pick_format(fmt: str | None) -> str:
     return fmt or ("table" if sys.stdout.isatty() else "json")
+
+
+def read(db: str | None, query: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """One read of the findings database (``--db``): ``query(conn, *args, **kwargs)``."""
+    from auditor.store import open_database  # SQLAlchemy loads only for the query commands
+
+    with open_database(db).connect() as conn:
+        return query(conn, *args, **kwargs)
 
 
 def emit_rows(rows: list[dict[str, Any]], fmt: str, table_columns: Sequence[str]) -> None:

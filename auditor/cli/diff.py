@@ -6,7 +6,7 @@ import json
 
 import click
 
-from auditor.cli._listing import db_option, format_option, pick_format, render_table
+from auditor.cli._listing import db_option, format_option, pick_format, read, render_table
 
 FINDING_COLUMNS = ("id", "category", "entity", "path", "line", "record", "excerpt")
 FLOW_COLUMNS = ("id", "verdict", "categories", "destination", "path", "line", "record")
@@ -20,12 +20,9 @@ FLOW_COLUMNS = ("id", "verdict", "categories", "destination", "path", "line", "r
 @click.option("-v", "--verbose", is_flag=True, help="Table: list unchanged items too.")
 def diff_command(scan_a, scan_b, db, fmt, verbose) -> int:
     """Compare two scans (ids, `latest`, `previous`; default previous latest), by stable identity."""
-    from auditor.store import open_database
     from auditor.store.repository import diff_scans
 
-    engine = open_database(db)
-    with engine.connect() as conn:
-        diff = diff_scans(conn, scan_a, scan_b)
+    diff = read(db, diff_scans, scan_a, scan_b)
     if pick_format(fmt) == "json":
         click.echo(json.dumps(diff, indent=2, ensure_ascii=False))
         return 0

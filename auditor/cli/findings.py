@@ -6,7 +6,7 @@ import json
 
 import click
 
-from auditor.cli._listing import db_option, emit_rows, filter_options, filters_from, format_option, pick_format
+from auditor.cli._listing import db_option, emit_rows, filter_options, filters_from, format_option, pick_format, read
 
 TABLE_COLUMNS = ("id", "category", "entity", "confidence", "path", "line", "record", "pointer", "excerpt")
 
@@ -22,13 +22,9 @@ def findings_command() -> None:
 @filter_options
 def list_command(db, fmt, **options) -> int:
     """List the findings of a scan (the latest complete one by default)."""
-    from auditor.store import open_database
     from auditor.store.repository import list_findings
 
-    engine = open_database(db)
-    with engine.connect() as conn:
-        rows = list_findings(conn, filters_from(**options))
-    emit_rows(rows, pick_format(fmt), TABLE_COLUMNS)
+    emit_rows(read(db, list_findings, filters_from(**options)), pick_format(fmt), TABLE_COLUMNS)
     return 0
 
 
@@ -39,12 +35,9 @@ def list_command(db, fmt, **options) -> int:
 def show_command(finding_id, db, fmt) -> int:
     """Show one finding and every flow that carries it, with the rule trail."""
     from auditor.cli.flows import render_flow
-    from auditor.store import open_database
     from auditor.store.repository import get_finding
 
-    engine = open_database(db)
-    with engine.connect() as conn:
-        finding = get_finding(conn, finding_id)
+    finding = read(db, get_finding, finding_id)
     if pick_format(fmt) == "json":
         click.echo(json.dumps(finding, indent=2, ensure_ascii=False))
         return 0

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from auditor.cli._listing import db_option, emit_rows, filter_options, filters_from, format_option, pick_format
+from auditor.cli._listing import db_option, emit_rows, filter_options, filters_from, format_option, pick_format, read
 
 TABLE_COLUMNS = ("id", "verdict", "waived", "categories", "destination", "kind", "path", "line", "record", "rules")
 
@@ -23,13 +23,9 @@ def flows_command() -> None:
 @filter_options
 def list_command(db, fmt, **options) -> int:
     """List the flows of a scan (the latest complete one by default)."""
-    from auditor.store import open_database
     from auditor.store.repository import list_flows
 
-    engine = open_database(db)
-    with engine.connect() as conn:
-        rows = list_flows(conn, filters_from(**options))
-    emit_rows(rows, pick_format(fmt), TABLE_COLUMNS)
+    emit_rows(read(db, list_flows, filters_from(**options)), pick_format(fmt), TABLE_COLUMNS)
     return 0
 
 
@@ -39,12 +35,9 @@ def list_command(db, fmt, **options) -> int:
 @format_option(("table", "json"))
 def show_command(flow_id, db, fmt) -> int:
     """Show one flow: its data, destination, verdict and the rule trail behind it."""
-    from auditor.store import open_database
     from auditor.store.repository import get_flow
 
-    engine = open_database(db)
-    with engine.connect() as conn:
-        flow = get_flow(conn, flow_id)
+    flow = read(db, get_flow, flow_id)
     if pick_format(fmt) == "json":
         click.echo(json.dumps(flow, indent=2, ensure_ascii=False))
     else:

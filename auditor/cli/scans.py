@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import click
 
-from auditor.cli._listing import db_option, emit_rows, format_option, parse_age, parse_moment, pick_format
+from auditor.cli._listing import db_option, emit_rows, format_option, parse_age, parse_moment, pick_format, read
 from auditor.errors import UsageError
 
 TABLE_COLUMNS = (
@@ -31,12 +31,9 @@ def scans_command() -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N scans, newest first.")
 def list_command(db, fmt, target, limit) -> int:
     """List scans, newest first, with their status and counts."""
-    from auditor.store import open_database
     from auditor.store.repository import list_scans
 
-    engine = open_database(db)
-    with engine.connect() as conn:
-        rows = list_scans(conn, target=target, limit=limit)
+    rows = read(db, list_scans, target=target, limit=limit)
     for row in rows:
         if fmt != "json" and row["git_commit"]:
             row["git_commit"] = row["git_commit"][:12]
