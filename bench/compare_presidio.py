@@ -16,7 +16,10 @@ from pathlib import Path
 
 from auditor.config import DEFAULT_MIN_CONFIDENCE, DEFAULT_MODEL
 from auditor.detectors import Detector
-from auditor.evaluation import ANY, error_lines, load_labelled, predict, score
+from auditor.evaluation import error_lines, load_labelled, predict, score
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from accuracy import CATEGORIES, category_table  # noqa: E402  (bench/ is not a package)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,17 +61,7 @@ def main() -> int:
         measure("presidio", Detector(args.model, vanilla=True, floor=0.0), docs, args.min_confidence, args.repeat),
         measure("presidio@0", Detector(args.model, vanilla=True, floor=0.0), docs, 0.0, args.repeat),
     ]
-    categories = [ANY, "PHI", "PII", "FINANCIAL", "EXPORT_CONTROLLED"]
-    print(f"\n{'category':<18} {'engine':<11} {'gold':>5} {'pred':>5} {'precision':>9} {'recall':>7} {'F2':>6}")
-    for category in categories:
-        for name, scores, _ in runs:
-            s = scores.get(category)
-            if s is None:
-                continue
-            print(
-                f"{category:<18} {name:<11} {s.gold:>5} {s.predicted:>5} {s.precision:>9.3f} "
-                f"{s.recall:>7.3f} {s.f_beta():>6.3f}"
-            )
+    category_table([(name, scores) for name, scores, _ in runs], "per category")
     print(f"\n{'engine':<11} {'chars/s':>10}  ratio to presidio")
     baseline = runs[1][2]
     for name, _, speed in runs:
@@ -78,7 +71,7 @@ def main() -> int:
         "threshold 0. Categories for vanilla Presidio come from auditor's static entity map.)"
     )
     if args.show_errors:
-        print("\n".join(error_lines(runs[0][1], categories[1:])))
+        print("\n".join(error_lines(runs[0][1], CATEGORIES[1:])))
     return 0
 
 
