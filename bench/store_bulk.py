@@ -22,57 +22,11 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from auditor.model import (  # noqa: E402
-    AssessedFlow,
-    Category,
-    Decision,
-    Destination,
-    DestinationKind,
-    Finding,
-    Flow,
-    FlowKind,
-    Location,
-    ScanResult,
-    Sink,
-    SourceSummary,
-    Verdict,
-)
+from auditor.model import ScanResult  # noqa: E402
 from auditor.store import open_database, record_scan  # noqa: E402
 
-
-def synthetic_result(root: str, count: int) -> ScanResult:
-    """``count`` findings over 1,000 JSONL files, one flow per file carrying its findings."""
-    per_file = max(1, count // 1000)
-    findings, flows, sources = [], [], []
-    for n in range(count):
-        path = f"{root}/logs/requests-{n // per_file:04d}.jsonl"
-        location = Location(path, n % per_file + 1, 12, record=n % per_file, pointer="/messages/0/content")
-        findings.append(
-            Finding("auditor.MRN", "MEDICAL_RECORD_NUMBER", Category.PHI, 0.85, location, "MRN ******21", f"{n:064x}")
-        )
-    for start in range(0, count, per_file):
-        carried = tuple(findings[start : start + per_file])
-        loc = carried[0].location
-        sources.append(SourceSummary(loc.path, "jsonl", 4096, 4000))
-        flow = Flow(
-            FlowKind.RECORD,
-            Sink(loc, "request record"),
-            Destination("openai", DestinationKind.EXTERNAL, "url"),
-            carried,
-        )
-        flows.append(AssessedFlow(flow, Verdict(Decision.CONDITIONAL)))
-    return ScanResult(
-        roots=(root,),
-        started_at="2024-06-01T00:00:00+00:00",
-        finished_at="2024-06-01T00:00:00+00:00",
-        tool_version="bench",
-        model_name="none",
-        min_confidence=0.4,
-        sources=tuple(sources),
-        skipped=(),
-        findings=tuple(findings),
-        flows=tuple(flows),
-    )
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import synthetic_scan  # noqa: E402  (bench/ is not a package)
 
 
 def time_store(url: str, result: ScanResult) -> float:
@@ -91,7 +45,8 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("AUDITOR_TEST_POSTGRES_URL"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        result = synthetic_result(tmp, args.findings)
+        # 1,000 flows in request logs, each with its rule trail
+        result = synthetic_scan(Path(tmp), args.findings, per_flow=max(1, args.findings // 1000))
         print(f"{args.findings} findings, {len(result.flows)} flows, {len(result.sources)} sources")
         print(f"sqlite      {time_store(f'sqlite:///{tmp}/findings.db', result):6.2f} s")
         if not args.postgres:
