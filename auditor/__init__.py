@@ -10,6 +10,8 @@ Library API (the CLI uses only this)::
         print(item.flow.sink.location, item.flow.destination.id, item.verdict.decision)
 
     verdict = auditor.check_text(prompt, "openai")   # before sending a prompt at run time
+    for d in auditor.detect(text):                   # spans only: the caller holds the text
+        print(d.start, d.end, d.entity, d.category, d.confidence)
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from auditor.model import (
     Decision,
     Destination,
     DestinationKind,
+    Detection,
     Finding,
     Flow,
     FlowKind,
@@ -40,6 +43,7 @@ __all__ = [
     "AssessedFlow",
     "Category",
     "Decision",
+    "Detection",
     "Destination",
     "DestinationKind",
     "Finding",
@@ -55,6 +59,8 @@ __all__ = [
     "Verdict",
     "__version__",
     "check_text",
+    "detect",
+    "detect_many",
     "scan",
 ]
 
@@ -76,3 +82,21 @@ def check_text(text: str, destination: str | Destination, config: ScanConfig | N
     from auditor.checking import check_text as _check
 
     return _check(text, destination, config)
+
+
+def detect(text: str, config: ScanConfig | None = None) -> list[Detection]:
+    """The regulated values in ``text`` (offsets, entity, category, confidence; never the value).
+
+    The same engine, defaults and context rules as ``auditor scan``: a name in clinical text is
+    PHI, the same name elsewhere PII. Never raises on odd text; empty text gives no spans.
+    """
+    from auditor.detection import detect as _detect
+
+    return _detect(text, config)
+
+
+def detect_many(texts: list[str], config: ScanConfig | None = None) -> list[list[Detection]]:
+    """``detect`` of each text, batched through spaCy: faster on many short texts."""
+    from auditor.detection import detect_many as _detect_many
+
+    return _detect_many(texts, config)

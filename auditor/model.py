@@ -63,6 +63,21 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class Detection:
+    """A stretch of a caller's text that holds regulated data: ``text[start:end]`` is the value.
+
+    What ``auditor.detect`` returns. The value itself is never copied: the caller holds the text.
+    """
+
+    start: int
+    end: int
+    entity: str  # e.g. "PERSON", "MEDICAL_RECORD_NUMBER"
+    category: Category  # in the text's context: a name in clinical text is PHI
+    confidence: float  # 0..1
+    detector: str  # stable id, e.g. "presidio.PERSON", "auditor.MRN"
+
+
+@dataclass(frozen=True, slots=True)
 class SkippedSource:
     """A source, or part of one, that was not scanned, and why."""
 

@@ -1,0 +1,50 @@
+"""``auditor.detect``: the spans of regulated data in a text, as ``auditor scan`` finds them.
+
+The same engine, defaults and context rules as a scan (``pipeline.detector_for`` and
+``findings.classify``); one detector per configuration and process, built on first use.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+
+from auditor.config import ScanConfig
+from auditor.detectors import Detector
+from auditor.findings import classify
+from auditor.model import Detection
+from auditor.pipeline import detector_for
+
+_lock = threading.Lock()  # spaCy pipelines are not documented as thread-safe
+
+
+@lru_cache(maxsize=2)
+def _detector(config: ScanConfig) -> Detector:
+    return detector_for(config)
+
+
+def detect(text: str, config: ScanConfig | None = None) -> list[Detection]:
+    """Every regulated value in ``text`` at the scan's confidence threshold, in text order."""
+    config = config or ScanConfig()
+    detector = _detector(config)
+    with _lock:
+        spans = detector.detect(text)
+    return [
+        Detection(c.span.start, c.span.end, c.span.entity, c.category, c.confidence, c.span.detector)
+        for c in classify(text, spans, config.min_confidence)
+    ]
+
+
+def detect_many(texts: list[str], config: ScanConfig | None = None) -> list[list[Detection]]:
+    """``detect`` of each text, with spaCy batched over all of them (faster on many short texts)."""
+    config = config or ScanConfig()
+    detector = _detector(config)
+    with _lock:
+        batches = detector.detect_many(texts)
+    return [
+        [
+            Detection(c.span.start, c.span.end, c.span.entity, c.category, c.confidence, c.span.detector)
+            for c in classify(text, spans, config.min_confidence)
+        ]
+        for text, spans in zip(texts, batches, strict=True)
+    ]

@@ -1,0 +1,243 @@
+"""Detection on public labelled text nobody here wrote: auditor against vanilla Presidio, one run.
+
+For every set in ``../shared/datasets/`` (or ``--datasets DIR``), with the convention in that
+folder's README: a labelled span is *found* when any predicted span overlaps it (type
+ignored); *precision* counts predicted spans that overlap any labelled span, of any label
+(labels a set does not score are neither misses nor false alarms). Per set and per label:
+recall, precision, F2, predicted spans on documents with no labels, chars/s, and the ratio of
+auditor's speed to vanilla Presidio's. auditor runs through the public ``auditor.detect``, at
+the scan's defaults; vanilla Presidio has the same spaCy model, its default recognizers and
+``score_threshold=0.3``.
+
+    python bench/public.py [--sets asq_phi,wnut17] [--limit 200] [--show-errors 40] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import auditor
+from auditor.config import DEFAULT_MODEL, ScanConfig
+
+DEFAULT_DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+# The labels each set scores (None: all of them), from the datasets README.
+SCORED: dict[str, frozenset[str] | None] = {
+    "asq_phi": None,
+    "physionet_deid_nursing": None,  # all but DateYear, below
+    "presidio_synth_v2": frozenset(
+        "PERSON STREET_ADDRESS CREDIT_CARD PHONE_NUMBER EMAIL_ADDRESS ZIP_CODE IBAN_CODE US_SSN IP_ADDRESS "
+        "US_DRIVER_LICENSE".split()
+    ),
+    "wikigold": frozenset({"PER", "LOC"}),
+    "wnut17": frozenset({"person", "location"}),
+}
+UNSCORED: dict[str, frozenset[str]] = {"physionet_deid_nursing": frozenset({"DateYear"})}
+VANILLA_THRESHOLD = 0.3
+
+
+@dataclass(frozen=True)
+class Doc:
+    id: str
+    text: str
+    spans: tuple[tuple[int, int, str], ...]  # every labelled span
+    scored: tuple[tuple[int, int, str], ...]  # the ones this set scores
+
+
+@dataclass
+class Tally:
+    """Counts for one set (or one label of it) and one engine."""
+
+    gold: int = 0
+    found: int = 0
+    predicted: int = 0
+    correct: int = 0
+    on_unlabelled: int = 0  # predictions on documents with no labelled span at all
+    chars: int = 0
+    seconds: float = 0.0
+    misses: list[str] = field(default_factory=list)
+    alarms: list[str] = field(default_factory=list)
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.gold if self.gold else float("nan")
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.predicted if self.predicted else float("nan")
+
+    @property
+    def f2(self) -> float:
+        p, r = self.precision, self.recall
+        return 0.0 if not p + r or p != p or r != r else 5 * p * r / (4 * p + r)
+
+    @property
+    def speed(self) -> float:
+        return self.chars / self.seconds if self.seconds else 0.0
+
+
+def load_set(folder: Path, limit: int | None) -> list[Doc]:
+    """The documents of one set, each with its labelled and its scored spans."""
+    name = folder.name
+    wanted, unwanted = SCORED.get(name), UNSCORED.get(name, frozenset())
+    docs = []
+    with (folder / "dev.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            raw = json.loads(line)
+            spans = tuple((s["start"], s["end"], s["label"]) for s in raw["spans"])
+            scored = tuple(s for s in spans if (wanted is None or s[2] in wanted) and s[2] not in unwanted)
+            docs.append(Doc(str(raw["id"]), raw["text"], spans, scored))
+            if limit and len(docs) >= limit:
+                break
+    return docs
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def tally(
+    docs: Sequence[Doc], predictions: Sequence[Sequence[tuple[int, int, str]]], seconds: float
+) -> tuple[Tally, dict[str, Tally]]:
+    """The set's tally and one per scored label (recall only: a prediction has no gold label)."""
+    whole, by_label = Tally(chars=sum(len(d.text) for d in docs), seconds=seconds), {}
+    for doc, predicted in zip(docs, predictions, strict=True):
+        for start, end, label in doc.scored:
+            hit = any(_overlaps((start, end), p) for p in predicted)
+            for t in (whole, by_label.setdefault(label, Tally())):
+                t.gold += 1
+                t.found += hit
+            if not hit:
+                whole.misses.append(f"{doc.id}: {label} {_context(doc.text, start, end)}")
+        for start, end, entity in predicted:
+            whole.predicted += 1
+            if any(_overlaps((start, end), g) for g in doc.spans):
+                whole.correct += 1
+            else:
+                whole.alarms.append(f"{doc.id}: {entity} {_context(doc.text, start, end)}")
+            whole.on_unlabelled += not doc.spans
+    return whole, by_label
+
+
+def _context(text: str, start: int, end: int) -> str:
+    return repr(text[max(0, start - 30) : start] + "[[" + text[start:end] + "]]" + text[end : end + 20])
+
+
+Engine = Callable[[str], list[tuple[int, int, str]]]
+
+
+def auditor_engine(config: ScanConfig) -> Engine:
+    def run(text: str) -> list[tuple[int, int, str]]:
+        return [(d.start, d.end, d.entity) for d in auditor.detect(text, config)]
+
+    return run
+
+
+def vanilla_engine(model: str) -> Engine:
+    from auditor.detectors import Detector
+
+    detector = Detector(model, vanilla=True, floor=VANILLA_THRESHOLD)
+
+    def run(text: str) -> list[tuple[int, int, str]]:
+        return [(s.start, s.end, s.entity) for s in detector.detect(text)]
+
+    return run
+
+
+def timed(engine: Engine, docs: Sequence[Doc]) -> tuple[list[list[tuple[int, int, str]]], float]:
+    started = time.perf_counter()
+    predictions = [engine(doc.text) for doc in docs]
+    return predictions, time.perf_counter() - started
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} CPUs, {platform.python_implementation()} {platform.python_version()}"
+
+
+def _fmt(value: float) -> str:
+    return "    -" if value != value else f"{value:.3f}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
+    parser.add_argument("--sets", help="comma-separated set names (default: every set found)")
+    parser.add_argument("--limit", type=int, help="at most this many documents per set")
+    parser.add_argument("--model", default=os.environ.get("AUDITOR_SPACY_MODEL", DEFAULT_MODEL))
+    parser.add_argument("--no-vanilla", action="store_true", help="auditor only (faster while tuning)")
+    parser.add_argument("--show-errors", type=int, default=0, metavar="N", help="auditor's first N misses and alarms")
+    parser.add_argument("--json", type=Path, help="write the figures here as JSON")
+    args = parser.parse_args(argv)
+
+    if not args.datasets.is_dir():
+        parser.error(f"no datasets folder at {args.datasets}")
+    names = args.sets.split(",") if args.sets else sorted(p.name for p in args.datasets.iterdir() if p.is_dir())
+    engines: dict[str, Engine] = {"auditor": auditor_engine(ScanConfig(model_name=args.model))}
+    if not args.no_vanilla:
+        engines["presidio"] = vanilla_engine(args.model)
+    for engine in engines.values():
+        engine("Warm-up: Maria Okafor called 555-123-4567.")  # load both models before timing
+
+    print(f"machine: {machine()}; model {args.model}; vanilla threshold {VANILLA_THRESHOLD}")
+    results: dict[str, dict] = {}
+    for name in names:
+        docs = load_set(args.datasets / name, args.limit)
+        chars = sum(len(d.text) for d in docs)
+        print(f"\n== {name}: {len(docs)} documents, {chars:,} chars, {sum(len(d.scored) for d in docs)} scored spans")
+        tallies = {}
+        for engine_name, engine in engines.items():
+            predictions, seconds = timed(engine, docs)
+            tallies[engine_name] = tally(docs, predictions, seconds)
+        print(f"{'engine':<9} {'recall':>7} {'prec':>7} {'F2':>7} {'pred':>6} {'on-unlab':>8} {'chars/s':>9}")
+        for engine_name, (whole, _) in tallies.items():
+            print(
+                f"{engine_name:<9} {_fmt(whole.recall):>7} {_fmt(whole.precision):>7} {_fmt(whole.f2):>7} "
+                f"{whole.predicted:>6} {whole.on_unlabelled:>8} {whole.speed:>9,.0f}"
+            )
+        if "presidio" in tallies and tallies["presidio"][0].speed:
+            print(f"speed ratio auditor / presidio: {tallies['auditor'][0].speed / tallies['presidio'][0].speed:.2f}x")
+        labels = sorted(tallies["auditor"][1])
+        print(f"{'label':<34} {'gold':>5}" + "".join(f" {'recall ' + n:>16}" for n in tallies))
+        for label in labels:
+            row = f"{label:<34} {tallies['auditor'][1][label].gold:>5}"
+            row += "".join(f" {_fmt(t[1][label].recall):>16}" for t in tallies.values())
+            print(row)
+        if args.show_errors:
+            whole = tallies["auditor"][0]
+            for line in whole.misses[: args.show_errors]:
+                print("MISS ", line)
+            for line in whole.alarms[: args.show_errors]:
+                print("FALSE", line)
+        results[name] = {
+            engine_name: {
+                "recall": whole.recall,
+                "precision": whole.precision,
+                "f2": whole.f2,
+                "predicted": whole.predicted,
+                "on_unlabelled": whole.on_unlabelled,
+                "chars_per_s": whole.speed,
+                "labels": {label: t.recall for label, t in by_label.items()},
+            }
+            for engine_name, (whole, by_label) in tallies.items()
+        }
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
