@@ -123,16 +123,13 @@ def test_naming_the_itar_is_not_a_marking(found, text):
     assert not [r for r in found(text) if r[0] == "ITAR_MARKING"]
 
 
-def test_ner_reads_only_lines_that_could_hold_a_name():
-    from auditor.detectors.presidio import could_hold_name, name_lines
+def test_case_tells_a_name_from_an_uncased_ner_guess():
+    from auditor.detectors.filters import is_cased_name
 
-    assert could_hold_name("Seen today by Maria Okafor in clinic.")
-    assert could_hold_name("The Audit Committee met Will Brown.")  # a name beside a non-name pair
-    assert could_hold_name("Approved by Shawn Law.")  # Law is a surname too
-    assert not could_hold_name("The Audit Committee met on Friday.")
-    assert not could_hold_name("Test        Result      Units")  # a table's column gap
-    text = "Chief complaint: cough\nPatient Maria Okafor\nJohn Q. Public visited\n\nDistribution Statement"
-    assert [text[a:b] for a, b in name_lines(text)] == ["Patient Maria Okafor\nJohn Q. Public visited\n"]
+    for name in ("Maria", "José Núñez-Ortega", "O'Brien", "McDonald", "Anna S."):
+        assert is_cased_name(name), name
+    for word in ("MARIA", "FOLEY DRAINING", "abd obese", "maria"):
+        assert not is_cased_name(word), word
 
 
 def test_name_beside_an_institution_is_still_found(found):

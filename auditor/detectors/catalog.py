@@ -27,6 +27,9 @@ class EntityInfo:
     mask: Mask = Mask.VALUE
     person_identifier: bool = False  # becomes PHI in clinical context
     default: bool = True  # detected unless a site asks for a narrower or wider set
+    # Identifies someone only beside a person: a date in clinical text, or in a text that names
+    # or numbers someone, is reported; a release date in a memo is not.
+    needs_person: bool = False
 
 
 P, H, F, X = Category.PII, Category.PHI, Category.FINANCIAL, Category.EXPORT_CONTROLLED
@@ -58,13 +61,15 @@ ENTITIES: dict[str, EntityInfo] = {
     "NRP": EntityInfo(P, default=False),
     "URL": EntityInfo(P, default=False),
     "UUID": EntityInfo(P, default=False),
-    "AGE": EntityInfo(P, person_identifier=True, default=False),
+    "AGE": EntityInfo(P, person_identifier=True),  # over 89 only: auditor.AGE_OVER_89
     # auditor's recognizers: HIPAA Safe Harbor identifiers (45 CFR 164.514(b)(2)(i))
     "MEDICAL_RECORD_NUMBER": EntityInfo(H),
     "HEALTH_PLAN_ID": EntityInfo(H),
     "US_NPI": EntityInfo(H),
     "DEA_NUMBER": EntityInfo(H),
     "PERSON_DATE": EntityInfo(P, person_identifier=True),
+    "DATE": EntityInfo(P, person_identifier=True, needs_person=True),  # any date but a bare year: 164.514(b)(2)(i)(C)
+    "UNIQUE_ID": EntityInfo(P, person_identifier=True),  # "any other unique identifying number" (R)
     "ZIP_CODE": EntityInfo(P, person_identifier=True),
     "DEVICE_ID": EntityInfo(H),
     "ACCOUNT_NUMBER": EntityInfo(F, person_identifier=True),

@@ -102,8 +102,7 @@ class Detector:
             if self.vanilla:
                 self._analyzer = presidio.build_vanilla_analyzer(self.model_name)
             else:
-                everywhere = bool(set(self.entities) & presidio.NER_EVERYWHERE_ENTITIES)
-                self._analyzer = presidio.build_analyzer(self.model_name, everywhere)
+                self._analyzer = presidio.build_analyzer(self.model_name)
         return self._analyzer
 
     def detect(self, text: str) -> list[Span]:
@@ -154,7 +153,8 @@ class Detector:
             detector = _detector_id(result)
             score = float(result.score)
             if not self.vanilla:
-                score = adjusted_score(entity, detector, value, score)
+                after = window[stop : stop + 5]
+                score = adjusted_score(entity, detector, value, score, before, after)
             spans.append(Span(begin, start + stop, entity, detector, score, label_of(entity, value)))
         return spans
 

@@ -235,14 +235,54 @@ def is_false_positive(entity: str, text: str, before: str = "") -> bool:
     return any(f(entity, text) for f in FILTERS) or any(f(entity, text, before) for f in CONTEXT_FILTERS)
 
 
-# The score spaCy NER gets when it names a single capitalised word as a person or a place:
-# alone, such a word is more often a heading or a term (Oxygen, Hospice, Markdown) than a
-# name, so it is reported only when something else (a title, a label) supports it.
-SINGLE_WORD_NER_SCORE = 0.25
+# The score an NER name or place keeps when its case says nothing: spaCy's small model tags
+# words of upper-case notes ("FOLEY DRAINING", "DOPAMINE DC") and of lower-case text ("abd
+# obese") as people and places far more often than names. Such a span is reported only when a
+# context rule (a title, a relation, a signature) finds it too.
+UNCASED_NER_SCORE = 0.25
 
 
-def adjusted_score(entity: str, detector: str, text: str, score: float) -> float:
-    """The score a span keeps after auditor's doubts about its recognizer's evidence."""
-    if detector in ("presidio.PERSON", "presidio.LOCATION") and len(text.split()) == 1:
-        return min(score, SINGLE_WORD_NER_SCORE)
+def adjusted_score(entity: str, detector: str, text: str, score: float, before: str = "", after: str = "") -> float:
+    """The score a span keeps after auditor's doubts about its recognizer's evidence.
+
+    ``before`` and ``after``: the text either side of the span, for NER guesses of one word.
+    """
+    if detector in ("presidio.PERSON", "presidio.LOCATION"):
+        single = len(text.split()) == 1
+        if not is_cased_name(text) or (single and not single_word_can_be_name(entity, text, before, after)):
+            return min(score, UNCASED_NER_SCORE)
     return score
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n*#>-])[\s\"'(]*$")
+
+
+def single_word_can_be_name(entity: str, word: str, before: str, after: str) -> bool:
+    """A one-word NER name or place, unless it could as well be a heading or a term.
+
+    A capitalised word that opens a sentence or a line, or heads a field ("Neuro:", "Goal is"),
+    is capitalised for its position, not because it is a name: there it must be a census first
+    name or surname (a person) or a city or county (a place), or hold letters outside ASCII.
+    """
+    from auditor.detectors.lexicons import person_names, place_names
+
+    if after.lstrip(" \t").startswith(":"):
+        return False
+    if not _SENTENCE_START.search(before):
+        return True
+    key = word.strip(".,'’").lower()
+    known = person_names() if entity == "PERSON" else place_names()
+    return key in known or not word.isascii()
+
+
+def is_cased_name(text: str) -> bool:
+    """Whether ``text`` is written as a name is in running text: capitalised, not all capitals.
+
+    "Maria", "José Núñez-Ortega", "O'Brien", "McDonald" are; "MARIA", "maria" and "FOLEY" are
+    not. A short all-capital word (an acronym such as "UCSF") is left to its own rules.
+    """
+    words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
+    if not words or not any(w[:1].isupper() for w in words):
+        return False
+    letters = [ch for ch in text if ch.isalpha()]
+    return not all(ch.isupper() for ch in letters) or len(letters) <= 1

@@ -93,6 +93,10 @@ class PatternSpec:
     # Cheap gate: the recognizer runs only on text holding one of these (lower case) strings.
     # Every pattern of the spec must need one of them; empty means always run.
     keywords: tuple[str, ...] = ()
+    # Narrows a match to the part that holds the value: (start, end) within ``value``, or None
+    # to drop it. For matches whose end a pattern cannot know ("Dr. Powell aware": the name
+    # ends where the words stop being names).
+    refine: Callable[[str], tuple[int, int] | None] | None = None
 
     @property
     def presidio_entity(self) -> str:
@@ -431,6 +435,13 @@ SPECS: tuple[PatternSpec, ...] = (
 )
 
 
+def _all_specs() -> tuple[PatternSpec, ...]:
+    from auditor.detectors import safe_harbor
+
+    return SPECS + safe_harbor.SPECS
+
+
+SPECS = _all_specs()
 REPORTED_ENTITY: dict[str, str] = {spec.presidio_entity: spec.entity for spec in SPECS}
 
 

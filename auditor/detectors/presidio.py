@@ -14,7 +14,6 @@ import re
 from functools import cache
 
 import phonenumbers
-import regex
 from presidio_analyzer import (
     AnalyzerEngine,
     EntityRecognizer,
@@ -42,78 +41,14 @@ from auditor.offline import ensure_offline
 # the lemmas alone: the lower-cased token stands in for the lemma (Presidio matches context
 # words as substrings, so "numbers" still supports "number"). The parser is never read.
 UNUSED_PIPES = ("parser", "tok2vec", "tagger", "morphologizer", "attribute_ruler", "lemmatizer", "senter")
-# spaCy's NER is most of auditor's time, and auditor reports an NER name or place only when it
-# has two words or more (a single capitalised word is scored below any default threshold, see
-# filters.adjusted_score). So the NER reads only the lines holding two adjacent capitalised
-# words that could be a name ("Maria Okafor", "West Heather", "John Q. Public"); the rest of the
-# text is still tokenized, so context words around a pattern match are all there. Words apart
-# by a table's column gap (four blanks or more) are not adjacent.
-_NAME_PAIR = regex.compile(
-    r"(?<![\p{L}\p{N}])(\p{Lu}\p{L}*\p{Ll}\p{L}*)(?:['’-]\p{L}+)?[ \t]{1,3}"
-    r"(?:\p{Lu}\.[ \t]+)?(\p{Lu}\p{L}*\p{Ll}\p{L}*)"
-)
-# A pair is no name when it opens with a function word, capitalised because it starts a sentence
-# ("The Model", "During Review"), or when its second word names an institution, a law or a part
-# of a document ("Audit Committee", "Control Act", "Distribution Statement", "Physical Exam").
-# Words that are also names stay off both lists (Will, May, Per, Can, An, Do; Law, Rule, Ledger):
-# a name in the line is a pair of its own, so only a line with no possible name is skipped.
-_NOT_A_FIRST_NAME = frozenset(
-    """the this that these those our your their its my we you they it he she in on at for with from by
-    to of into about after before during within without and but if when while where because since
-    unless until although though all any each every some such other another both either neither is are
-    was were has have had does did would shall should could might must please thanks re""".split()
-)
-_NOT_A_SURNAME = frozenset(
-    """act acts regulation regulations statute directive committee board council commission department
-    dept office bureau agency authority administration ministry division unit team group company
-    corporation corp inc llc ltd holdings industries networks systems services partners associates
-    foundation institute university college school center centre clinic hospital laboratory labs
-    program programme project policy policies procedure procedures standard standards guideline
-    guidelines statement statements report reports review summary plan plans assessment history
-    complaint exam examination results result instructions medications allergies diagnosis diagnoses
-    management compliance planning reference category section chapter table figure appendix schedule
-    exhibit agreement contract control controls data information account accounts quarter""".split()
-)
-# NER labels that need every line read: a site that asks for organisations, nationalities or
-# dates gets the NER over the whole text.
-NER_EVERYWHERE_ENTITIES = frozenset({"ORGANIZATION", "NRP", "DATE_TIME"})
 # Presidio's phone recognizer runs python-phonenumbers over the whole text once per region; only
 # runs of digits and separators that hold at least seven digits can be phone numbers.
 _PHONE_CANDIDATE = re.compile(r"[+(]?\d[\d \t().\-/]{5,24}\d")
 _DATE_ONLY = re.compile(r"\d{1,4}([/.-])\d{1,2}\1\d{2,4}")  # 11/03/2026, 2026-11-03
 
 
-def could_hold_name(line: str) -> bool:
-    """Whether ``line`` holds two adjacent capitalised words that could be a name or a place."""
-    for pair in _NAME_PAIR.finditer(line, overlapped=True):
-        if pair[1].lower() not in _NOT_A_FIRST_NAME and pair[2].lower() not in _NOT_A_SURNAME:
-            return True
-    return False
-
-
-def name_lines(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each run of adjacent lines that ``could_hold_name``."""
-    runs: list[tuple[int, int]] = []
-    offset = 0
-    for line in text.splitlines(keepends=True):
-        end = offset + len(line)
-        if could_hold_name(line):
-            if runs and runs[-1][1] == offset:
-                runs[-1] = (runs[-1][0], end)
-            else:
-                runs.append((offset, end))
-        offset = end
-    return runs
-
-
 class _InstalledSpacyEngine(SpacyNlpEngine):
-    """Presidio's spaCy engine without the download: an absent model is a configuration error.
-
-    With ``ner_everywhere`` false, the NER reads only the lines that could hold a name of two
-    words or more (``name_lines``).
-    """
-
-    ner_everywhere = True
+    """Presidio's spaCy engine without the download: an absent model is a configuration error."""
 
     def load(self) -> None:
         import spacy
@@ -141,39 +76,6 @@ class _InstalledSpacyEngine(SpacyNlpEngine):
         )
         keep = {"tok2vec", "transformer"} if shares_tok2vec else {"transformer"}
         return [p for p in UNUSED_PIPES if p in nlp.pipe_names and p not in keep]
-
-    def process_text(self, text: str, language: str):
-        if self.ner_everywhere:
-            return super().process_text(text, language)
-        return self._doc_to_nlp_artifact(self._docs_with_gated_ner([text], language, 1)[0], language)
-
-    def process_batch(self, texts, language: str, batch_size: int = 1, n_process: int = 1, as_tuples: bool = False):
-        if self.ner_everywhere or as_tuples or n_process != 1:
-            yield from super().process_batch(texts, language, batch_size, n_process, as_tuples)
-            return
-        texts = list(texts)
-        for text, doc in zip(texts, self._docs_with_gated_ner(texts, language, batch_size), strict=True):
-            yield text, self._doc_to_nlp_artifact(doc, language)
-
-    def _docs_with_gated_ner(self, texts: list[str], language: str, batch_size: int):
-        """Tokenized docs whose entities come from the NER run over their name-bearing lines only."""
-        from spacy.util import filter_spans
-
-        nlp = self.nlp[language]
-        docs = [nlp.make_doc(text) for text in texts]
-        segments = [(index, start, end) for index, text in enumerate(texts) for start, end in name_lines(text)]
-        found: list[list] = [[] for _ in texts]
-        pieces = (texts[index][start:end] for index, start, end in segments)
-        for (index, start, _), piece in zip(segments, nlp.pipe(pieces, batch_size=max(batch_size, 64)), strict=True):
-            for ent in piece.ents:
-                span = docs[index].char_span(
-                    start + ent.start_char, start + ent.end_char, label=ent.label_, alignment_mode="expand"
-                )
-                if span is not None:
-                    found[index].append(span)
-        for doc, spans in zip(docs, found, strict=True):
-            doc.ents = filter_spans(spans)
-        return docs
 
     def _doc_to_nlp_artifact(self, doc, language: str):
         if "lemmatizer" in self.nlp[language].pipe_names:
@@ -304,7 +206,16 @@ class _SpecRecognizer(PatternRecognizer):
             lowered = text.lower()
             if not any(keyword in lowered for keyword in self.spec.keywords):
                 return []
-        return super().analyze(text, entities, nlp_artifacts, regex_flags)
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        if self.spec.refine is None:
+            return results
+        kept = []
+        for result in results:
+            narrowed = self.spec.refine(text[result.start : result.end])
+            if narrowed is not None:
+                result.start, result.end = result.start + narrowed[0], result.start + narrowed[1]
+                kept.append(result)
+        return kept
 
     def validate_result(self, pattern_text: str) -> bool | None:
         if self.spec.validate is None or self.spec.validate(pattern_text):
@@ -312,26 +223,26 @@ class _SpecRecognizer(PatternRecognizer):
         return False
 
 
-def _spacy_engine(model_name: str, ner_everywhere: bool = True) -> SpacyNlpEngine:
+def _spacy_engine(model_name: str) -> SpacyNlpEngine:
     engine = _InstalledSpacyEngine(
         models=[{"lang_code": "en", "model_name": model_name}],
         ner_model_configuration=NerModelConfiguration(),
     )
-    engine.ner_everywhere = ner_everywhere
     engine.load()
     return engine
 
 
 @cache
-def build_analyzer(model_name: str, ner_everywhere: bool = False) -> AnalyzerEngine:
+def build_analyzer(model_name: str) -> AnalyzerEngine:
     """auditor's engine for ``model_name``, built once per process.
 
-    ``ner_everywhere``: run the NER over the whole text, for sites that ask for NER entities
-    other than names and places (``NER_EVERYWHERE_ENTITIES``).
+    The NER reads the whole text: a gate that showed it only lines with two capitalised words
+    was a third faster and lost most single-word, non-ASCII, upper- and lower-case names on
+    public data (bench/public.py; see the README).
     """
     ensure_offline()
     logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
-    nlp_engine = _spacy_engine(model_name, ner_everywhere)
+    nlp_engine = _spacy_engine(model_name)
     registry = RecognizerRegistry(supported_languages=["en"])
     registry.load_predefined_recognizers(languages=["en"], nlp_engine=nlp_engine)
     registry.remove_recognizer("PhoneRecognizer")

@@ -58,18 +58,24 @@ class QuickDetector:
                 continue  # the spec's gate: its patterns are not even compiled
             for pattern, score in _compiled(spec):
                 for match in pattern.finditer(text):
-                    value = match.group()
+                    value, start, end = match.group(), match.start(), match.end()
                     if not value or (spec.validate is not None and not spec.validate(value)):
                         continue
-                    before = text[max(0, match.start() - 40) : match.start()]
+                    if spec.refine is not None:
+                        narrowed = spec.refine(value)
+                        if narrowed is None:
+                            continue
+                        start, end = start + narrowed[0], start + narrowed[1]
+                        value = text[start:end]
+                    before = text[max(0, start - 40) : start]
                     if is_false_positive(spec.entity, value, before):
                         continue
                     adjusted = adjusted_score(spec.entity, spec.detector, value, score)
                     if adjusted >= self.floor:
                         spans.append(
                             Span(
-                                match.start(),
-                                match.end(),
+                                start,
+                                end,
                                 spec.entity,
                                 spec.detector,
                                 adjusted,

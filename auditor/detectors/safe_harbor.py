@@ -1,0 +1,228 @@
+"""Recognizers for the Safe Harbor identifiers that no label announces, 45 CFR 164.514(b)(2)(i).
+
+Dates (every element but the year: (C)), ages over 89 (C), facilities and places smaller than a
+state (B), any other unique identifying number behind its label (R), and names in the slots
+where a person is named (a title, a relation, a greeting, a signature), in any case: upper-case
+nursing notes and lower-case chat alike. Patterns as data, as in ``patterns``.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from auditor.detectors.patterns import CASE_SENSITIVE, IGNORECASE_MULTILINE, PatternSpec
+
+_MONTH_NAME = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
+)
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])"
+_ORDINAL_DAY = rf"{_DAY}(?:st|nd|rd|th)?"
+_YEAR = r"(?:(?:19|20)\d{2}|'\d{2})"
+_NUM_MONTH = r"(?:1[0-2]|0?[1-9])"
+_ORDINAL_WORDS = (
+    r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth"
+    r"|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty[- ](?:first|second"
+    r"|third|fourth|fifth|sixth|seventh|eighth|ninth)|thirtieth|thirty[- ]first)"
+)
+# A fraction, a ratio or a score reads like a day of a month ("1/2 NS", "5/5 strength", "2/3 of"):
+# a partial date is one whose month and day are in range and that is not followed by a unit,
+# a second slash or the words that follow scores.
+_NOT_A_SCORE = (
+    r"(?![\d/.]|\s*(?i:strength|str\b|mg|mcg|ml|cc\b|tabs?\b|units?|ns\b|of\b|ratio|scale|score|pulses?|lungs?"
+    r"|breath|bs\b|ext|extremit|power|motor|grip|x\b|%))"
+    r"(?<!(?i:strength|str|power|grip|motor|pulses?|score|ratio|sats?|bp|gcs|x)\s*\d{1,2}/\d{1,2})"
+)
+DATE = PatternSpec(
+    "auditor.DATE",
+    "DATE",
+    (
+        ("month day year", rf"\b{_MONTH_NAME}\.?\s+{_ORDINAL_DAY}(?:,?\s+{_YEAR})?\b(?!\s*(?:mg|mcg|ml|%))", 0.6),
+        ("day month year", rf"\b{_ORDINAL_DAY}\s+(?:of\s+)?{_MONTH_NAME}\.?(?:,?\s+{_YEAR})?\b", 0.6),
+        ("month year", rf"\b{_MONTH_NAME}\.?,?\s+(?:19|20)\d{{2}}\b", 0.55),
+        ("numeric date", rf"\b{_NUM_MONTH}[/.-]{_DAY}[/.-](?:(?:19|20)\d{{2}}|\d{{2}})\b(?![/.-]\d)", 0.6),
+        ("day first numeric date", rf"\b{_DAY}[/.]{_NUM_MONTH}[/.](?:19|20)\d{{2}}\b", 0.55),
+        ("ISO date", r"\b(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])\b", 0.6),
+        ("month and day", rf"(?<![\d/.:-])\b{_NUM_MONTH}/{_DAY}\b{_NOT_A_SCORE}", 0.5),
+        ("ordinal day", rf"(?<=\b(?:on|since|from|until|by)\s+the\s+){_DAY}(?:st|nd|rd|th)\b", 0.5),
+        ("spelled date", rf"\b(?:the\s+)?{_ORDINAL_WORDS}\s+of\s+{_MONTH_NAME}\b", 0.6),
+    ),
+    # Month names are words too ("may", "march"): the named forms need their case.
+    flags=CASE_SENSITIVE,
+)
+
+AGE_OVER_89 = PatternSpec(
+    "auditor.AGE_OVER_89",
+    "AGE",
+    (
+        # Ages of 90 or more; a younger age is not an identifier (164.514(b)(2)(i)(C)).
+        (
+            "age over 89",
+            r"\b(?:9\d|1[0-2]\d)(?=[\s-]*(?:y/?o\b|yo\b|yrs?\b|years?[\s-]+old|year-old|-year-old|years?\s+of\s+age))",
+            0.7,
+        ),
+        ("labelled age over 89", r"(?<=\b(?:age|aged)\s*[:=]?\s*)(?:9\d|1[0-2]\d)\b", 0.7),
+    ),
+)
+
+# "Any other unique identifying number": a value right after the label of a record, case,
+# claim or account, whatever its shape ("#SF-998877", "UCSF-20210930-567", "87342GH").
+_ID_VALUE = r"#?\s?(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{2,24}\b"
+_ID_LABEL = (
+    r"(?:MRN|medical\s+record(?:\s+number)?|record\s+(?:number|no\.?|#)|chart\s+(?:number|no\.?|#)"
+    r"|acct|account|case|claim|accession|encounter|visit|admission|specimen|sample|badge|employee"
+    r"|student|site|subject|study|participant|member|policy|insur(?:ance)?|plan|certificate|cert|licen[cs]e"
+    r"|permit|registration|patient|pt|unique|reference|ref|tracking)"
+)
+LABELLED_ID = PatternSpec(
+    "auditor.LABELLED_ID",
+    "UNIQUE_ID",
+    (
+        (
+            "labelled identifier",
+            rf"(?<=\b{_ID_LABEL}\.?\s*(?:number|num|no\.?|#|id|identifier)?\s*(?:[:#]|is|was|of)?\s*){_ID_VALUE}",
+            0.6,
+        ),
+    ),
+    validate=lambda value: sum(ch.isdigit() for ch in value) >= 3,
+)
+
+LABELLED_SSN = PatternSpec(
+    "auditor.LABELLED_SSN",
+    "US_SSN",
+    # Presidio's SSN recognizer drops numbers it knows are invalid or samples (123-45-6789);
+    # behind its label such a number is still somebody's SSN as far as a prompt is concerned.
+    (
+        (
+            "labelled SSN",
+            r"(?<=\b(?:SSN|social\s+security(?:\s+(?:number|no\.?|#))?)\s*[:#]?\s*)\d{3}[- ]?\d{2}[- ]?\d{4}\b",
+            0.85,
+        ),
+    ),
+    keywords=("ssn", "social"),
+)
+
+_FACILITY_WORD = (
+    r"(?:Hospital|Hosp\.?|Medical\s+Center|Med\.?\s+Center|Medical\s+Centre|Medical|Clinic|Health\s+Center"
+    r"|Health\s+System|Health|Healthcare|Memorial|Infirmary|Rehab(?:ilitation)?(?:\s+(?:Center|Hospital))?"
+    r"|Nursing\s+Home|Cancer\s+Center|Children's|Sanatorium|Hospice|Institute|Surgical\s+Center|Urgent\s+Care)"
+)
+_CAP = r"(?:\p{Lu}[\p{L}'’.&-]*|of|and|the)"
+_CARE_VERB = (
+    r"(?:seen|treated|admitted|readmitted|presented|diagnosed|evaluated|referred|transferred|followed"
+    r"|hospitali[sz]ed|visit(?:ed)?|check-?up|appointment|report|biopsy|surgery|scan|imaging|operated"
+    r"|delivered|born|discharged|care|stay|stayed|consult(?:ed)?|examined|screened|tested|went|go|going)"
+)
+FACILITY = PatternSpec(
+    "auditor.FACILITY",
+    "LOCATION",
+    (
+        (
+            "named facility",
+            rf"\b(?:(?:St\.?|Saint)\s+)?\p{{Lu}}[\p{{L}}'’.&-]*(?:\s+{_CAP}){{0,4}}?\s+{_FACILITY_WORD}\b(?:\s+(?:of\s+)?\p{{Lu}}\p{{L}}+(?:\s+\p{{Lu}}\p{{L}}+)?)?",
+            0.6,
+        ),
+        (
+            "place of care",
+            rf"(?<=\b{_CARE_VERB}\s+(?:at|to|from|in)\s+(?:the\s+)?)"
+            r"(?!(?:ICU|MICU|SICU|CCU|ER|ED|OR|PACU|NICU|Home|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday"
+            r"|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)\b)"
+            r"\p{Lu}[\p{L}'’.&-]*(?:\s+\p{Lu}[\p{L}'’.&-]*){0,3}",
+            0.55,
+        ),
+    ),
+    flags=CASE_SENSITIVE,
+)
+
+# Names in the slots where a person is named. The word after a title or a relation is a name
+# when it is capitalised in mixed-case text, or a census name in upper- or lower-case text
+# (the check in ``filters.slot_name_is_plausible``).
+_NAME_TOKEN = r"[\p{L}][\p{L}'’-]*\.?"
+_TITLE = r"(?:dr|doctor|mr|mrs|ms|miss|mx|nurse|prof|professor|sister|brother|father|rev)"
+_RELATION = (
+    r"(?:wife|husband|spouse|son|sons|daughter|daughters|dtr|sister|brother|mother|father|mom|dad|niece"
+    r"|nephew|grand(?:son|daughter|mother|father|child)|aunt|uncle|cousin|friend|neighbou?r|proxy|hcp"
+    r"|spokesperson|guardian|fianc[eé]e?|partner|girlfriend|boyfriend|sibling|caregiver|child|children"
+    r"|patient|pt)"
+)
+_TOKEN = regex.compile(r"[\p{L}][\p{L}'’-]*\.?")
+
+
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+def _plausible(token: str, lexicon_only: bool) -> bool:
+    """A word in a name slot that can be a name: capitalised in mixed case, or a census name."""
+    from auditor.detectors.lexicons import person_names
+
+    word = token.rstrip(".").lower()
+    if len(word) < 2 or word in _STOP_WORDS:
+        return False
+    cased = token[:1].isupper() and any(ch.islower() for ch in token)
+    return word in person_names() or (cased and not lexicon_only)
+
+
+def _leading_names(value: str, lexicon_only: bool) -> tuple[int, int] | None:
+    """The leading run of words of ``value`` that can be names ("and" may join two)."""
+    end = None
+    tokens = list(_TOKEN.finditer(value))
+    for i, token in enumerate(tokens):
+        word = token.group()
+        if word.lower() == "and" and end is not None and i + 1 < len(tokens):
+            continue
+        if not _plausible(word, lexicon_only):
+            break
+        end = token.end() - (1 if word.endswith(".") and len(word) > 2 else 0)
+    if end is None or not tokens:
+        return None
+    return tokens[0].start(), end
+
+
+_STOP_WORDS = _stop_words()
+
+SLOT_NAME = PatternSpec(
+    "auditor.SLOT_NAME",
+    "PERSON",
+    (
+        ("titled name", rf"(?<=\b{_TITLE}\.?[ \t]+){_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})?", 0.7),
+        (
+            "relation's name",
+            rf"(?<=\b{_RELATION}[ \t]*,?[ \t]+(?:named[ \t]+|is[ \t]+)?){_NAME_TOKEN}"
+            rf"(?:[ \t]+(?:and[ \t]+)?{_NAME_TOKEN})?",
+            0.6,
+        ),
+        (
+            "greeting",
+            rf"(?<=\b(?:hi|hello|hey|dear|thanks|thank[ \t]+you)[ \t]*,?[ \t]+){_NAME_TOKEN}(?=[ \t]*[,!.\n])",
+            0.6,
+        ),
+        (
+            "self-introduction",
+            rf"(?<=\b(?:my[ \t]+name[ \t]+is|name[ \t]+is|i[ \t]+am|i'm|call[ \t]+me)[ \t]+)"
+            rf"{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})?",
+            0.6,
+        ),
+    ),
+    flags=IGNORECASE_MULTILINE,
+    refine=lambda value: _leading_names(value, lexicon_only=False),
+)
+
+SIGNATURE_NAME = PatternSpec(
+    "auditor.SIGNATURE_NAME",
+    "PERSON",
+    (
+        (
+            "signature",
+            rf"(?<=^[ \t]*|[.;][ \t]+){_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,2}}"
+            r"(?=,?[ \t]+(?-i:RN|RRT|NP|MD|PA-C|LPN|CNA|RNC|APRN|MSW|LICSW|LCSW|SLP|RD)\b)",
+            0.6,
+        ),
+    ),
+    flags=IGNORECASE_MULTILINE,
+    refine=lambda value: _leading_names(value, lexicon_only=True),
+)
+
+SPECS = (DATE, AGE_OVER_89, LABELLED_ID, LABELLED_SSN, FACILITY, SLOT_NAME, SIGNATURE_NAME)
