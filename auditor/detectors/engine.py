@@ -144,13 +144,13 @@ class Detector:
             if not own_from <= begin < own_to:
                 continue
             stop = result.end
-            if entity in _GENERIC and "\n" in window[result.start : stop]:
+            detector = _detector_id(result)
+            if entity in _GENERIC and not detector.startswith("auditor.") and "\n" in window[result.start : stop]:
                 stop = result.start + window[result.start : stop].index("\n")  # NER runs over a line end
             value = window[result.start : stop]
             before = window[max(0, result.start - 40) : result.start]
             if not self.vanilla and is_false_positive(entity, value, before):
                 continue
-            detector = _detector_id(result)
             score = float(result.score)
             if not self.vanilla:
                 after = window[stop : stop + 5]

@@ -258,21 +258,55 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n*#>-])[\s\"'(]*$")
 
 
 def single_word_can_be_name(entity: str, word: str, before: str, after: str) -> bool:
-    """A one-word NER name or place, unless it could as well be a heading or a term.
+    """A one-word NER name or place, unless it could as well be a heading or a common word.
 
-    A capitalised word that opens a sentence or a line, or heads a field ("Neuro:", "Goal is"),
-    is capitalised for its position, not because it is a name: there it must be a census first
-    name or surname (a person) or a city or county (a place), or hold letters outside ASCII.
+    A word that heads a field ("Neuro:") is not a name. Otherwise the word must be a census
+    first name or surname (a person) or a city or county (a place), hold letters outside
+    ASCII, or be rare in English (wordfreq): "Rubija" and "Okafor" are names, "Node", "Foley
+    catheter" and "Goal" are words that a sentence or a heading capitalised. A common word
+    that opens a sentence is never taken.
     """
-    from auditor.detectors.lexicons import person_names, place_names
+    from auditor.detectors.lexicons import person_names, place_names, zipf
 
     if after.lstrip(" \t").startswith(":"):
         return False
-    if not _SENTENCE_START.search(before):
-        return True
     key = word.strip(".,'’").lower()
+    if key.endswith(_MEDICAL_SUFFIXES) or is_drug_name(key):
+        return False
     known = person_names() if entity == "PERSON" else place_names()
-    return key in known or not word.isascii()
+    if key in known or not word.isascii():
+        return True
+    return not _SENTENCE_START.search(before) and zipf(key) < RARE_WORD_ZIPF
+
+
+# Endings of medical terms, rare in English and so never taken for names: "Hyperlipidemia".
+_MEDICAL_SUFFIXES = (
+    "emia",
+    "itis",
+    "osis",
+    "ectomy",
+    "otomy",
+    "ostomy",
+    "pathy",
+    "plasty",
+    "scopy",
+    "algia",
+    "trophy",
+    "uria",
+    "penia",
+    "megaly",
+    "lysis",
+    "graphy",
+    "cardia",
+    "pnea",
+    "plegia",
+    "rrhea",
+    "sclerosis",
+)
+
+
+# wordfreq's Zipf scale: 3 is a word seen once per million words ("catheter" 2.9, "foley" 3.5).
+RARE_WORD_ZIPF = 3.0
 
 
 def is_cased_name(text: str) -> bool:

@@ -13,13 +13,22 @@ from importlib import resources
 
 
 @cache
-def person_names() -> frozenset[str]:
-    """First names and surnames of the 1990 US census, lower case (about 94,000)."""
+def _census(*files: str) -> frozenset[str]:
     words: set[str] = set()
-    for name in ("dist.male.first", "dist.female.first", "dist.all.last"):
+    for name in files:
         text = resources.files("names").joinpath(name).read_text(encoding="ascii")
         words.update(line.split(" ", 1)[0].lower() for line in text.splitlines() if line.strip())
     return frozenset(words)
+
+
+def first_names() -> frozenset[str]:
+    """First names of the 1990 US census, lower case (about 5,000)."""
+    return _census("dist.male.first", "dist.female.first")
+
+
+def person_names() -> frozenset[str]:
+    """First names and surnames of the 1990 US census, lower case (about 92,000)."""
+    return _census("dist.male.first", "dist.female.first", "dist.all.last")
 
 
 @cache
@@ -34,3 +43,10 @@ def place_names() -> frozenset[str]:
     for county in cache_.get_us_counties():
         words.add(county["name"].lower().removesuffix(" county"))
     return frozenset(words)
+
+
+def zipf(word: str) -> float:
+    """How common ``word`` is in English, on wordfreq's Zipf scale (0: unseen; 7: "the")."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en")

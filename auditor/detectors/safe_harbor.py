@@ -40,10 +40,15 @@ DATE = PatternSpec(
         ("month day year", rf"\b{_MONTH_NAME}\.?\s+{_ORDINAL_DAY}(?:,?\s+{_YEAR})?\b(?!\s*(?:mg|mcg|ml|%))", 0.6),
         ("day month year", rf"\b{_ORDINAL_DAY}\s+(?:of\s+)?{_MONTH_NAME}\.?(?:,?\s+{_YEAR})?\b", 0.6),
         ("month year", rf"\b{_MONTH_NAME}\.?,?\s+(?:19|20)\d{{2}}\b", 0.55),
-        ("numeric date", rf"\b{_NUM_MONTH}[/.-]{_DAY}[/.-](?:(?:19|20)\d{{2}}|\d{{2}})\b(?![/.-]\d)", 0.6),
+        (
+            "numeric date",
+            rf"(?<![\d.,/])\b{_NUM_MONTH}([/.-]){_DAY}\1(?:(?:19|20)\d{{2}}|\d{{2}})\b(?![/.-]\d)",
+            0.6,
+        ),
         ("day first numeric date", rf"\b{_DAY}[/.]{_NUM_MONTH}[/.](?:19|20)\d{{2}}\b", 0.55),
         ("ISO date", r"\b(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])\b", 0.6),
-        ("month and day", rf"(?<![\d/.:-])\b{_NUM_MONTH}/{_DAY}\b{_NOT_A_SCORE}", 0.5),
+        # Not the fractions of everyday notes ("rales 1/3 up", "BP drop 1/2").
+        ("month and day", rf"(?<![\d/.,:-])\b(?!(?:1/[234]|2/3|3/4)\b){_NUM_MONTH}/{_DAY}\b{_NOT_A_SCORE}", 0.5),
         ("ordinal day", rf"(?<=\b(?:on|since|from|until|by)\s+the\s+){_DAY}(?:st|nd|rd|th)\b", 0.5),
         ("spelled date", rf"\b(?:the\s+)?{_ORDINAL_WORDS}\s+of\s+{_MONTH_NAME}\b", 0.6),
     ),
@@ -71,8 +76,8 @@ _ID_VALUE = r"#?\s?(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{2,24}\b"
 _ID_LABEL = (
     r"(?:MRN|medical\s+record(?:\s+number)?|record\s+(?:number|no\.?|#)|chart\s+(?:number|no\.?|#)"
     r"|acct|account|case|claim|accession|encounter|visit|admission|specimen|sample|badge|employee"
-    r"|student|site|subject|study|participant|member|policy|insur(?:ance)?|plan|certificate|cert|licen[cs]e"
-    r"|permit|registration|patient|pt|unique|reference|ref|tracking)"
+    r"|student|site|subject|study|participant|member|policy|insur(?:ance)?|certificate|cert|licen[cs]e"
+    r"|permit|registration|patient\s+(?:id|number|no\.?|#)|unique|reference|ref|tracking)"
 )
 LABELLED_ID = PatternSpec(
     "auditor.LABELLED_ID",
@@ -142,8 +147,7 @@ _TITLE = r"(?:dr|doctor|mr|mrs|ms|miss|mx|nurse|prof|professor|sister|brother|fa
 _RELATION = (
     r"(?:wife|husband|spouse|son|sons|daughter|daughters|dtr|sister|brother|mother|father|mom|dad|niece"
     r"|nephew|grand(?:son|daughter|mother|father|child)|aunt|uncle|cousin|friend|neighbou?r|proxy|hcp"
-    r"|spokesperson|guardian|fianc[eé]e?|partner|girlfriend|boyfriend|sibling|caregiver|child|children"
-    r"|patient|pt)"
+    r"|spokesperson|guardian|fianc[eé]e?|partner|girlfriend|boyfriend|sibling|caregiver|child|children)"
 )
 _TOKEN = regex.compile(r"[\p{L}][\p{L}'’-]*\.?")
 
@@ -156,13 +160,17 @@ def _stop_words() -> frozenset[str]:
 
 def _plausible(token: str, lexicon_only: bool) -> bool:
     """A word in a name slot that can be a name: capitalised in mixed case, or a census name."""
-    from auditor.detectors.lexicons import person_names
+    from auditor.detectors.lexicons import first_names, person_names, zipf
 
     word = token.rstrip(".").lower()
     if len(word) < 2 or word in _STOP_WORDS:
         return False
     cased = token[:1].isupper() and any(ch.islower() for ch in token)
-    return word in person_names() or (cased and not lexicon_only)
+    if cased and not lexicon_only:
+        return True
+    # The census lists surnames that are everyday words ("Plan", "States", "Going"): a surname
+    # alone must also be uncommon in English.
+    return word in first_names() or (word in person_names() and zipf(word) < 4.5)
 
 
 def _leading_names(value: str, lexicon_only: bool) -> tuple[int, int] | None:
@@ -187,7 +195,8 @@ SLOT_NAME = PatternSpec(
     "auditor.SLOT_NAME",
     "PERSON",
     (
-        ("titled name", rf"(?<=\b{_TITLE}\.?[ \t]+){_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})?", 0.7),
+        # Not "40 ms. Pool": a unit after a number is no title.
+        ("titled name", rf"(?<=(?<!\d[ \t]*)\b{_TITLE}\.?[ \t]+){_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})?", 0.7),
         (
             "relation's name",
             rf"(?<=\b{_RELATION}[ \t]*,?[ \t]+(?:named[ \t]+|is[ \t]+)?){_NAME_TOKEN}"
@@ -220,9 +229,36 @@ SIGNATURE_NAME = PatternSpec(
             r"(?=,?[ \t]+(?-i:RN|RRT|NP|MD|PA-C|LPN|CNA|RNC|APRN|MSW|LICSW|LCSW|SLP|RD)\b)",
             0.6,
         ),
+        # A speaker in a dialogue: "Nicole: Remember me?" ("Plan:" and "Neuro:" are no census names).
+        ("speaker label", r"(?<=^[ \t]*)(?-i:\p{Lu}\p{Ll}+)(?=:[ \t]+\S)", 0.5),
     ),
     flags=IGNORECASE_MULTILINE,
     refine=lambda value: _leading_names(value, lexicon_only=True),
 )
 
-SPECS = (DATE, AGE_OVER_89, LABELLED_ID, LABELLED_SSN, FACILITY, SLOT_NAME, SIGNATURE_NAME)
+# An address after what announces one ("lives at", "Billing address:"), in any country's form:
+# the line, and the short lines under it that hold a number or a place ("LAPPEENRANTA",
+# "Estonia 62488"), up to a blank line. Units and military addresses stand alone.
+ADDRESS_BLOCK = PatternSpec(
+    "auditor.ADDRESS_BLOCK",
+    "LOCATION",
+    (
+        (
+            "announced address",
+            r"(?<=\b(?:address(?:\s+is)?|addr\.?|lives\s+at|living\s+at|resides\s+at|located\s+at|office\s+is\s+at"
+            r"|moved\s+to|ship\s+to|mail\s+to|deliver\s+to)\b\s*:?[ \t]*\n?[ \t]*)"
+            r"(?=[\p{L}\d#])[^\n!?;]{0,80}?(?:\n[ \t]*(?:[^\n]{0,40}\d[^\n]{0,40}|\p{Lu}[^\n]{0,40}))*"
+            r"(?=[.!?;]?[ \t]*(?:\n[ \t]*\n|\n?\Z|[.!?;][ \t]))",
+            0.6,
+        ),
+        ("unit", r"\b(?:Apt\.?|Apartment|Suite|Ste\.?|Unit)[ \t]*#?[ \t]*\d{1,5}[A-Z]?\b", 0.5),
+        (
+            "military address",
+            r"\b(?:PSC|Unit|CMR)[ \t]+\d{3,5},?[ \t]+Box[ \t]+\d{2,5}(?:\s+(?:APO|FPO|DPO)[ \t]+A[AEP][ \t]+\d{5})?",
+            0.6,
+        ),
+    ),
+    flags=CASE_SENSITIVE,
+)
+
+SPECS = (ADDRESS_BLOCK, DATE, AGE_OVER_89, LABELLED_ID, LABELLED_SSN, FACILITY, SLOT_NAME, SIGNATURE_NAME)
