@@ -34,14 +34,15 @@ def classify(text: str, spans: list[Span], min_confidence: float) -> list[Classi
     from a text that neither is clinical nor identifies anyone.
     """
     clinical = is_clinical(text, {s.entity for s in spans if s.score >= min_confidence})
-    names_someone = clinical or any(
+    names_someone = any(
         s.score >= min_confidence and entity_info(s.entity).person_identifier and not entity_info(s.entity).needs_person
         for s in spans
     )
     kept: list[Classified] = []
     for span in spans:
-        if entity_info(span.entity).needs_person and not names_someone:
-            continue  # a date that identifies nobody: 164.514(b)(2)(i) lists dates "related to an individual"
+        info = entity_info(span.entity)
+        if info.needs_person and not (names_someone or (clinical and info.person_identifier)):
+            continue  # identifies nobody: 164.514(b)(2)(i) lists dates "related to an individual"
         confidence = span.score
         if clinical and entity_info(span.entity).person_identifier:
             confidence = min(1.0, confidence + CLINICAL_BOOST)

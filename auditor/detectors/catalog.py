@@ -27,8 +27,8 @@ class EntityInfo:
     mask: Mask = Mask.VALUE
     person_identifier: bool = False  # becomes PHI in clinical context
     default: bool = True  # detected unless a site asks for a narrower or wider set
-    # Identifies someone only beside a person: a date in clinical text, or in a text that names
-    # or numbers someone, is reported; a release date in a memo is not.
+    # Identifies someone only beside a person: reported where the text names or numbers someone
+    # (or, for a person identifier such as a date, is clinical); a release date in a memo is not.
     needs_person: bool = False
 
 
@@ -68,7 +68,9 @@ ENTITIES: dict[str, EntityInfo] = {
     "US_NPI": EntityInfo(H),
     "DEA_NUMBER": EntityInfo(H),
     "PERSON_DATE": EntityInfo(P, person_identifier=True),
-    "DATE": EntityInfo(P, person_identifier=True, needs_person=True),  # any date but a bare year: 164.514(b)(2)(i)(C)
+    "DATE": EntityInfo(P, person_identifier=True, needs_person=True),
+    # A state or a country: not a Safe Harbor identifier, but personal data beside a name.
+    "REGION": EntityInfo(P, needs_person=True),  # any date but a bare year: 164.514(b)(2)(i)(C)
     "UNIQUE_ID": EntityInfo(P, person_identifier=True),  # "any other unique identifying number" (R)
     "ZIP_CODE": EntityInfo(P, person_identifier=True),
     "DEVICE_ID": EntityInfo(H),

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from auditor.detectors.catalog import DEFAULT_ENTITIES
-from auditor.detectors.filters import adjusted_score, is_false_positive
+from auditor.detectors.filters import adjusted_score, is_false_positive, is_state_or_country
 from auditor.detectors.patterns import REPORTED_ENTITY, label_of, presidio_entities
 
 # Preference when two detectors claim overlapping text with equal confidence: the more
@@ -151,6 +151,8 @@ class Detector:
             before = window[max(0, result.start - 40) : result.start]
             if not self.vanilla and is_false_positive(entity, value, before):
                 continue
+            if not self.vanilla and is_state_or_country(entity, value):
+                entity = "REGION"
             score = float(result.score)
             if not self.vanilla:
                 after = window[stop : stop + 5]

@@ -162,6 +162,8 @@ def ner_is_abbreviation(entity: str, text: str) -> bool:
     word = text.strip()
     if entity not in _NER_ENTITIES or " " in word or len(word) > 5:
         return False
+    if entity == "PERSON" and word.isalpha() and uncased_ner_name(word):
+        return False  # "CAROL", "JON": a name in an upper-case note
     return sum(c.isupper() for c in word) >= 2 or not word[:1].isupper() or any(c.isdigit() for c in word)
 
 
@@ -172,9 +174,9 @@ def regions() -> frozenset[str]:
     return frozenset(w.strip().lower() for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
 
-def location_is_state_or_country(entity: str, text: str) -> bool:
-    """Safe Harbor removes geography smaller than a state (164.514(b)(2)(i)(B)); states and
-    countries are not identifiers."""
+def is_state_or_country(entity: str, text: str) -> bool:
+    """A state or a country: geography Safe Harbor leaves in (164.514(b)(2)(i)(B)), reported as
+    ``REGION``, which identifies someone only beside a person's name."""
     return entity == "LOCATION" and text.strip().strip(".").lower() in regions()
 
 
@@ -196,7 +198,6 @@ FILTERS: tuple[Callable[[str, str], bool], ...] = (
     ner_is_number,
     ner_is_label,
     ner_is_abbreviation,
-    location_is_state_or_country,
     ner_is_document_structure,
     ner_is_period,
     ner_is_reference,
@@ -248,10 +249,23 @@ def adjusted_score(entity: str, detector: str, text: str, score: float, before: 
     ``before`` and ``after``: the text either side of the span, for NER guesses of one word.
     """
     if detector in ("presidio.PERSON", "presidio.LOCATION"):
-        single = len(text.split()) == 1
-        if not is_cased_name(text) or (single and not single_word_can_be_name(entity, text, before, after)):
+        if not is_cased_name(text):
+            if entity == "PERSON" and uncased_ner_name(text):
+                return score
+            return min(score, UNCASED_NER_SCORE)
+        if len(text.split()) == 1 and not single_word_can_be_name(entity, text, before, after):
             return min(score, UNCASED_NER_SCORE)
     return score
+
+
+def uncased_ner_name(text: str) -> bool:
+    """An NER name in upper or lower case ("DAVID", "emma"): every word a census name."""
+    from auditor.detectors.lexicons import can_be_name, zipf
+
+    words = text.split()
+    # An everyday word that is also a first name ("max", "will", "bill") is not taken on the
+    # NER's word alone.
+    return bool(words) and all(can_be_name(w, cased_ok=False) and zipf(w.lower()) < 4.5 for w in words)
 
 
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n*#>-])[\s\"'(]*$")
@@ -266,17 +280,20 @@ def single_word_can_be_name(entity: str, word: str, before: str, after: str) -> 
     catheter" and "Goal" are words that a sentence or a heading capitalised. A common word
     that opens a sentence is never taken.
     """
-    from auditor.detectors.lexicons import person_names, place_names, zipf
+    from auditor.detectors.lexicons import first_names, person_names, place_names, zipf
 
     if after.lstrip(" \t").startswith(":"):
         return False
     key = word.strip(".,'’").lower()
     if key.endswith(_MEDICAL_SUFFIXES) or is_drug_name(key):
         return False
-    known = person_names() if entity == "PERSON" else place_names()
-    if key in known or not word.isascii():
+    if not word.isascii():
         return True
-    return not _SENTENCE_START.search(before) and zipf(key) < RARE_WORD_ZIPF
+    if _SENTENCE_START.search(before):
+        # Capitalised by its place: only a first name ("Maria called") is taken there, not a
+        # surname or a rare term that is also a word ("Lungs", "Comfort", "Checksums").
+        return key in (first_names() if entity == "PERSON" else place_names())
+    return zipf(key) < RARE_WORD_ZIPF or key in (person_names() if entity == "PERSON" else place_names())
 
 
 # Endings of medical terms, rare in English and so never taken for names: "Hyperlipidemia".

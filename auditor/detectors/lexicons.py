@@ -50,3 +50,25 @@ def zipf(word: str) -> float:
     from wordfreq import zipf_frequency
 
     return zipf_frequency(word, "en")
+
+
+def can_be_name(token: str, *, cased_ok: bool = True, rare_ok: bool = False) -> bool:
+    """Whether a word in a place where names stand can be one.
+
+    A word written as names are ("Marder", "O'Brien") can, when ``cased_ok``. A word in upper
+    or lower case ("POWELL", "healey") must be a census first name, or a census surname that is
+    uncommon in English (the census lists "Plan", "States" and "Going" as surnames), or, when
+    ``rare_ok`` (behind a title: "DR. BAKAITIS"), a word rare in English.
+    """
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    word = token.rstrip(".").lower()
+    if len(word) < 2 or word in STOP_WORDS:
+        return False
+    if cased_ok and token[:1].isupper() and any(ch.islower() for ch in token):
+        return True
+    if len(word) < 3:
+        return False  # "AL", "MA", "GU": abbreviations far more often than names
+    if word in first_names() or (word in person_names() and zipf(word) < 4.5):
+        return True
+    return rare_ok and word.replace("'", "").replace("-", "").isalpha() and zipf(word) < 3.0

@@ -141,9 +141,9 @@ FACILITY = PatternSpec(
 
 # Names in the slots where a person is named. The word after a title or a relation is a name
 # when it is capitalised in mixed-case text, or a census name in upper- or lower-case text
-# (the check in ``filters.slot_name_is_plausible``).
+# (``lexicons.can_be_name``).
 _NAME_TOKEN = r"[\p{L}][\p{L}'’-]*\.?"
-_TITLE = r"(?:dr|doctor|mr|mrs|ms|miss|mx|nurse|prof|professor|sister|brother|father|rev)"
+_TITLE = r"(?:dr|doctor|mr|mrs|ms|miss|mx|nurse|prof|professor|sister|brother|father|rev|(?-i:NP|MD|RN|PA))"
 _RELATION = (
     r"(?:wife|husband|spouse|son|sons|daughter|daughters|dtr|sister|brother|mother|father|mom|dad|niece"
     r"|nephew|grand(?:son|daughter|mother|father|child)|aunt|uncle|cousin|friend|neighbou?r|proxy|hcp"
@@ -152,44 +152,27 @@ _RELATION = (
 _TOKEN = regex.compile(r"[\p{L}][\p{L}'’-]*\.?")
 
 
-def _stop_words() -> frozenset[str]:
-    from spacy.lang.en.stop_words import STOP_WORDS
+def _leading_names(value: str, **rules: bool) -> tuple[int, int] | None:
+    """The leading run of words of ``value`` that can be names ("and" may join two, an initial
+    may open one); ``rules`` as for ``lexicons.can_be_name``."""
+    from auditor.detectors.lexicons import can_be_name
 
-    return frozenset(STOP_WORDS)
-
-
-def _plausible(token: str, lexicon_only: bool) -> bool:
-    """A word in a name slot that can be a name: capitalised in mixed case, or a census name."""
-    from auditor.detectors.lexicons import first_names, person_names, zipf
-
-    word = token.rstrip(".").lower()
-    if len(word) < 2 or word in _STOP_WORDS:
-        return False
-    cased = token[:1].isupper() and any(ch.islower() for ch in token)
-    if cased and not lexicon_only:
-        return True
-    # The census lists surnames that are everyday words ("Plan", "States", "Going"): a surname
-    # alone must also be uncommon in English.
-    return word in first_names() or (word in person_names() and zipf(word) < 4.5)
-
-
-def _leading_names(value: str, lexicon_only: bool) -> tuple[int, int] | None:
-    """The leading run of words of ``value`` that can be names ("and" may join two)."""
     end = None
-    tokens = list(_TOKEN.finditer(value))
-    for i, token in enumerate(tokens):
-        word = token.group()
-        if word.lower() == "and" and end is not None and i + 1 < len(tokens):
+    tokens = [t.group() for t in _TOKEN.finditer(value)]
+    spans = list(_TOKEN.finditer(value))
+    for i, word in enumerate(tokens):
+        following = i + 1 < len(tokens) and can_be_name(tokens[i + 1], **rules)
+        if word.lower() == "and" and end is not None and following:
             continue
-        if not _plausible(word, lexicon_only):
+        if len(word) == 2 and word.endswith(".") and following:
+            continue  # an initial: "W. Marotta"
+        if not can_be_name(word, **rules):
             break
-        end = token.end() - (1 if word.endswith(".") and len(word) > 2 else 0)
-    if end is None or not tokens:
+        end = spans[i].end() - (1 if word.endswith(".") and len(word) > 2 else 0)
+    if end is None:
         return None
-    return tokens[0].start(), end
+    return spans[0].start(), end
 
-
-_STOP_WORDS = _stop_words()
 
 SLOT_NAME = PatternSpec(
     "auditor.SLOT_NAME",
@@ -216,7 +199,7 @@ SLOT_NAME = PatternSpec(
         ),
     ),
     flags=IGNORECASE_MULTILINE,
-    refine=lambda value: _leading_names(value, lexicon_only=False),
+    refine=lambda value: _leading_names(value, rare_ok=True),
 )
 
 SIGNATURE_NAME = PatternSpec(
@@ -233,7 +216,7 @@ SIGNATURE_NAME = PatternSpec(
         ("speaker label", r"(?<=^[ \t]*)(?-i:\p{Lu}\p{Ll}+)(?=:[ \t]+\S)", 0.5),
     ),
     flags=IGNORECASE_MULTILINE,
-    refine=lambda value: _leading_names(value, lexicon_only=True),
+    refine=lambda value: _leading_names(value, cased_ok=False),
 )
 
 # An address after what announces one ("lives at", "Billing address:"), in any country's form:
