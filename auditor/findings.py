@@ -30,8 +30,8 @@ class Classified:
 def classify(text: str, spans: list[Span], min_confidence: float) -> list[Classified]:
     """Categories and confidences of a unit's spans; those below ``min_confidence`` dropped.
 
-    Identifiers of a person become PHI, and more certain, in clinical text; a date is dropped
-    from a text that neither is clinical nor identifies anyone.
+    Identifiers of a person become PHI, and more certain, in clinical text; a date outside
+    clinical text, and a state or country in a text that names nobody, are dropped.
     """
     clinical = is_clinical(text, {s.entity for s in spans if s.score >= min_confidence})
     names_someone = any(
@@ -41,7 +41,7 @@ def classify(text: str, spans: list[Span], min_confidence: float) -> list[Classi
     kept: list[Classified] = []
     for span in spans:
         info = entity_info(span.entity)
-        if info.needs_person and not (names_someone or (clinical and info.person_identifier)):
+        if (info.needs_person and not names_someone) or (info.clinical_only and not clinical):
             continue  # identifies nobody: 164.514(b)(2)(i) lists dates "related to an individual"
         confidence = span.score
         if clinical and entity_info(span.entity).person_identifier:

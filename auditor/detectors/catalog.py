@@ -27,9 +27,11 @@ class EntityInfo:
     mask: Mask = Mask.VALUE
     person_identifier: bool = False  # becomes PHI in clinical context
     default: bool = True  # detected unless a site asks for a narrower or wider set
-    # Identifies someone only beside a person: reported where the text names or numbers someone
-    # (or, for a person identifier such as a date, is clinical); a release date in a memo is not.
+    # Identifies someone only beside a person: reported where the text names or numbers someone.
     needs_person: bool = False
+    # Identifies someone only in a patient's record: a date of care is PHI, a close date in a
+    # finance memo or a release date identifies nobody (labelled dates of birth are PERSON_DATE).
+    clinical_only: bool = False
 
 
 P, H, F, X = Category.PII, Category.PHI, Category.FINANCIAL, Category.EXPORT_CONTROLLED
@@ -68,7 +70,7 @@ ENTITIES: dict[str, EntityInfo] = {
     "US_NPI": EntityInfo(H),
     "DEA_NUMBER": EntityInfo(H),
     "PERSON_DATE": EntityInfo(P, person_identifier=True),
-    "DATE": EntityInfo(P, person_identifier=True, needs_person=True),
+    "DATE": EntityInfo(P, person_identifier=True, clinical_only=True),
     # A state or a country: not a Safe Harbor identifier, but personal data beside a name.
     "REGION": EntityInfo(P, needs_person=True),  # any date but a bare year: 164.514(b)(2)(i)(C)
     "UNIQUE_ID": EntityInfo(P, person_identifier=True),  # "any other unique identifying number" (R)

@@ -37,9 +37,33 @@ HEALTH_ONLY_ENTITIES = frozenset(
 )
 
 
+# Health information that is no identifier but makes the identifiers beside it PHI: conditions
+# and procedures (by name or by their Greek and Latin endings), an age with a sex ("a
+# 58-year-old female", "78 yo M"), doses, and the medications in drugs.txt.
+_HEALTH_INFO = re.compile(
+    r"\b(?:\w+(?:ectomy|otomy|ostomy|itis|osis|emia|aemia|oma|pathy|plasty|scopy|algia|plegia|uria)"
+    r"|GERD|COPD|CHF|CKD|ESRD|AFib|a-?fib|DVT|PE|MI|CAD|HTN|DM|T2DM|UTI|BPH|PTSD|ADHD|HIV|AIDS|MS|ALS"
+    r"|asthma|cancer|tumou?r|stroke|seizures?|epilepsy|dementia|alzheimer'?s|parkinson'?s|depression|anxiety"
+    r"|schizophrenia|bipolar|hepatitis|cirrhosis|infection|fracture|injury|migraine|obesity|pregnan(?:t|cy)"
+    r"|chemotherapy|radiation|dialysis|transplant|intubat(?:ed|ion)|ventilator|cardiac|renal|pulmonary"
+    r"|treated|seen\s+(?:at|by)|medical|health|doctor|surgeon|appointment|check-?up|consult(?:ation)?|ER|ICU"
+    r"|\d{1,3}[- ](?:year|yr)s?[- ]old|\d{1,3}\s?(?:yo|y/o|y\.o\.)\b|\d+(?:\.\d+)?\s?(?:mg|mcg|ml|units?)\b)\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z-]{3,}")
+
+
 def clinical_signals(text: str) -> int:
-    """How many distinct clinical terms and ICD-10 codes the text holds (capped at 3)."""
+    """How many distinct clinical terms, health information and ICD-10 codes the text holds
+    (capped at 3)."""
+    from auditor.detectors.filters import drug_names
+
     terms = {m.group().lower() for m in _CLINICAL_TERMS.finditer(text)}
+    if len(terms) < 3:
+        terms.update(m.group().lower() for m in _HEALTH_INFO.finditer(text))
+    if len(terms) < 3:
+        drugs = drug_names()
+        terms.update(w for w in (m.group().lower() for m in _WORD.finditer(text)) if w in drugs)
     if _ICD10_CODE.search(text):
         terms.add("<icd10>")
     return min(len(terms), 3)

@@ -50,6 +50,14 @@ DATE = PatternSpec(
         # Not the fractions of everyday notes ("rales 1/3 up", "BP drop 1/2").
         ("month and day", rf"(?<![\d/.,:-])\b(?!(?:1/[234]|2/3|3/4)\b){_NUM_MONTH}/{_DAY}\b{_NOT_A_SCORE}", 0.5),
         ("ordinal day", rf"(?<=\b(?:on|since|from|until|by)\s+the\s+){_DAY}(?:st|nd|rd|th)\b", 0.5),
+        ("day-month-year", rf"\b{_DAY}-{_MONTH_NAME}-(?:(?:19|20)\d{{2}}|\d{{2}})\b", 0.6),
+        # Relative to an event, in a record: "seen last week", "admitted last Friday".
+        (
+            "relative date",
+            r"\b(?i:last|this\s+past|next)\s+(?:(?i:week|month|weekend|night)|Monday|Tuesday|Wednesday|Thursday"
+            rf"|Friday|Saturday|Sunday|{_MONTH_NAME})\b",
+            0.5,
+        ),
         ("spelled date", rf"\b(?:the\s+)?{_ORDINAL_WORDS}\s+of\s+{_MONTH_NAME}\b", 0.6),
     ),
     # Month names are words too ("may", "march"): the named forms need their case.
