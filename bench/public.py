@@ -9,7 +9,7 @@ auditor's speed to vanilla Presidio's. auditor runs through the public ``auditor
 the scan's defaults; vanilla Presidio has the same spaCy model, its default recognizers and
 ``score_threshold=0.3``.
 
-    python bench/public.py [--sets asq_phi,wnut17] [--limit 200] [--show-errors 40] [--json OUT]
+    python bench/public.py [--sets asq_phi,wnut17] [--limit 200] [--batch 64] [--show-errors 40] [--json OUT]
 """
 
 from __future__ import annotations
@@ -129,30 +129,36 @@ def _context(text: str, start: int, end: int) -> str:
     return repr(text[max(0, start - 30) : start] + "[[" + text[start:end] + "]]" + text[end : end + 20])
 
 
-Engine = Callable[[str], list[tuple[int, int, str]]]
+Predictions = list[list[tuple[int, int, str]]]
+Engine = Callable[[list[str]], Predictions]  # texts in, each text's (start, end, entity) out
 
 
-def auditor_engine(config: ScanConfig) -> Engine:
-    def run(text: str) -> list[tuple[int, int, str]]:
-        return [(d.start, d.end, d.entity) for d in auditor.detect(text, config)]
+def auditor_engine(config: ScanConfig, batched: bool) -> Engine:
+    def run(texts: list[str]) -> Predictions:
+        if batched:
+            return [[(d.start, d.end, d.entity) for d in found] for found in auditor.detect_many(texts, config)]
+        return [[(d.start, d.end, d.entity) for d in auditor.detect(text, config)] for text in texts]
 
     return run
 
 
-def vanilla_engine(model: str) -> Engine:
+def vanilla_engine(model: str, batched: bool) -> Engine:
     from auditor.detectors import Detector
 
     detector = Detector(model, vanilla=True, floor=VANILLA_THRESHOLD)
 
-    def run(text: str) -> list[tuple[int, int, str]]:
-        return [(s.start, s.end, s.entity) for s in detector.detect(text)]
+    def run(texts: list[str]) -> Predictions:
+        found = detector.detect_many(texts) if batched else [detector.detect(text) for text in texts]
+        return [[(s.start, s.end, s.entity) for s in spans] for spans in found]
 
     return run
 
 
-def timed(engine: Engine, docs: Sequence[Doc]) -> tuple[list[list[tuple[int, int, str]]], float]:
+def timed(engine: Engine, docs: Sequence[Doc], batch: int) -> tuple[Predictions, float]:
     started = time.perf_counter()
-    predictions = [engine(doc.text) for doc in docs]
+    predictions: Predictions = []
+    for i in range(0, len(docs), batch):
+        predictions += engine([doc.text for doc in docs[i : i + batch]])
     return predictions, time.perf_counter() - started
 
 
@@ -179,6 +185,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="at most this many documents per set")
     parser.add_argument("--model", default=os.environ.get("AUDITOR_SPACY_MODEL", DEFAULT_MODEL))
     parser.add_argument("--no-vanilla", action="store_true", help="auditor only (faster while tuning)")
+    parser.add_argument(
+        "--batch", type=int, default=1, metavar="N", help="texts per call: 1 is detect(), more is detect_many()"
+    )
     parser.add_argument("--show-errors", type=int, default=0, metavar="N", help="auditor's first N misses and alarms")
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     args = parser.parse_args(argv)
@@ -186,13 +195,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.datasets.is_dir():
         parser.error(f"no datasets folder at {args.datasets}")
     names = args.sets.split(",") if args.sets else sorted(p.name for p in args.datasets.iterdir() if p.is_dir())
-    engines: dict[str, Engine] = {"auditor": auditor_engine(ScanConfig(model_name=args.model))}
+    batched = args.batch > 1
+    engines: dict[str, Engine] = {"auditor": auditor_engine(ScanConfig(model_name=args.model), batched)}
     if not args.no_vanilla:
-        engines["presidio"] = vanilla_engine(args.model)
+        engines["presidio"] = vanilla_engine(args.model, batched)
     for engine in engines.values():
-        engine("Warm-up: Maria Okafor called 555-123-4567.")  # load both models before timing
+        engine(["Warm-up: Maria Okafor called 555-123-4567."])  # load both models before timing
 
-    print(f"machine: {machine()}; model {args.model}; vanilla threshold {VANILLA_THRESHOLD}")
+    print(
+        f"machine: {machine()}; model {args.model}; vanilla threshold {VANILLA_THRESHOLD}; "
+        f"{'detect_many, ' + str(args.batch) + ' texts a call' if batched else 'detect, one text a call'}"
+    )
     results: dict[str, dict] = {}
     for name in names:
         docs = load_set(args.datasets / name, args.limit)
@@ -200,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"\n== {name}: {len(docs)} documents, {chars:,} chars, {sum(len(d.scored) for d in docs)} scored spans")
         tallies = {}
         for engine_name, engine in engines.items():
-            predictions, seconds = timed(engine, docs)
+            predictions, seconds = timed(engine, docs, args.batch)
             tallies[engine_name] = tally(docs, predictions, seconds)
         print(f"{'engine':<9} {'recall':>7} {'prec':>7} {'F2':>7} {'pred':>6} {'on-unlab':>8} {'chars/s':>9}")
         for engine_name, (whole, _) in tallies.items():

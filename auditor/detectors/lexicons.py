@@ -72,3 +72,10 @@ def can_be_name(token: str, *, cased_ok: bool = True, rare_ok: bool = False) -> 
     if word in first_names() or (word in person_names() and zipf(word) < 4.5):
         return True
     return rare_ok and word.replace("'", "").replace("-", "").isalpha() and zipf(word) < 3.0
+
+
+def load() -> None:
+    """Read every list now (about a second), rather than on the first text that needs one."""
+    person_names()
+    place_names()
+    zipf("warm")

@@ -31,6 +31,7 @@ from presidio_analyzer.predefined_recognizers import (
     UsMbiRecognizer,
 )
 
+from auditor.detectors import lexicons
 from auditor.detectors.patterns import SPECS, PatternSpec
 from auditor.errors import ModelNotInstalledError
 from auditor.offline import ensure_offline
@@ -242,6 +243,7 @@ def build_analyzer(model_name: str) -> AnalyzerEngine:
     """
     ensure_offline()
     logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
+    lexicons.load()  # read once here, so the first text is not the one that pays for them
     nlp_engine = _spacy_engine(model_name)
     registry = RecognizerRegistry(supported_languages=["en"])
     registry.load_predefined_recognizers(languages=["en"], nlp_engine=nlp_engine)
