@@ -173,3 +173,101 @@ def test_vanilla_false_positive_is_removed(vanilla, detector, name, text, value,
     all_entities = type(detector)(detector.model_name, entities=tuple({entity, "PERSON", "PHONE_NUMBER"}), floor=0.0)
     ours = {(s.entity, text[s.start : s.end]) for s in all_entities.detect(text)}
     assert not any(e == entity and (value in v or v in value) for e, v in ours), ours
+
+
+# --- Safe Harbor identifiers without a label, names in any shape (issue 14) ----------------
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("Seen for chest pain on April 12, 2023, the patient was admitted.", "April 12, 2023"),
+        ("Patient with diabetes, follow-up visit March 5th 2021.", "March 5th 2021"),
+        ("PT ADMITTED 7/22 WITH HYPOTENSION, CHF. DIGOXIN TOXIC.", "7/22"),
+        ("Patient diagnosed with COPD on the 3rd, seen again at the clinic.", "3rd"),
+        ("Hospital course: admitted the twenty-second of March with pneumonia.", "twenty-second of March"),
+    ],
+)
+def test_dates_in_clinical_text_are_phi(found, text, value):
+    assert ("DATE", value, "PHI") in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Q3 close is on March 5, 2027; revenue guidance follows.",  # finance: identifies nobody
+        "Strength 5/5 in all extremities, diagnosed with hypertension, 1/2 NS at 75 ml.",  # scores, fractions
+        "Patient with diabetes diagnosed back in 2021.",  # a year alone is not a Safe Harbor date
+    ],
+)
+def test_dates_that_identify_nobody_are_not_reported(found, text):
+    assert not [f for f in found(text) if f[0] == "DATE"]
+
+
+def test_only_ages_over_89_are_identifiers(found):
+    assert ("AGE", "93", "PHI") in found("Patient is a 93-year-old woman with CHF, admitted to hospital.")
+    assert not [f for f in found("Patient is a 67-year-old woman with CHF, admitted to hospital.") if f[0] == "AGE"]
+
+
+@pytest.mark.parametrize(
+    "text, entity, value",
+    [
+        ("treated at UCSF on 3/4/2023 (MRN: #SF-998877) for asthma", "UNIQUE_ID", "#SF-998877"),
+        ("Pt has insur ID WX-987654, diabetes follow-up.", "UNIQUE_ID", "WX-987654"),
+        ("Patient SSN: 123-45-6789, admitted with pneumonia.", "US_SSN", "123-45-6789"),
+        ("Patient seen at Brigham and Women's Hospital for asthma.", "LOCATION", "Brigham and Women's Hospital"),
+        ("Patient with COPD seen at Cedar Crest on January 8, 2023.", "LOCATION", "Cedar Crest"),
+    ],
+)
+def test_labelled_numbers_and_facilities(found, text, entity, value):
+    assert entity in {f[0] for f in found(text) if f[1] == value}, found(text)
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("CCU NOTE: MILRINONE DECREASED PER DR. POWELL. DIGOXIN HELD.", "POWELL"),
+        ("plan discussed with dr healey, pt diuresed with lasix.", "healey"),
+        ("Social: daughter Veronica will be spokesperson.", "Veronica"),
+        ("Hi Maria, can you check the results?", "Maria"),
+        ("My name is Rubija and I need help.", "Rubija"),
+        ("Ubul: What a wife.\nNicole: Remember me?", "Nicole"),
+        ("Reviewed by José Núñez-Ortega yesterday.", "José Núñez-Ortega"),
+    ],
+)
+def test_names_in_any_shape(found, text, name):
+    assert any(f[0] == "PERSON" and name in f[1] for f in found(text)), found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Neuro: alert and oriented. GU: Foley draining clear urine. Remains on Propofol.",
+        "pt states she feels better. I'm going home on Thursday.",
+        "Up to 3 s each instead of about 40 ms. Pool exhaustion followed.",
+        "The limit is 500 characters max. Checksums (SHA-256) follow.",
+    ],
+)
+def test_words_that_look_like_names_are_not(found, text):
+    assert not [f for f in found(text) if f[0] == "PERSON"], found(text)
+
+
+def test_a_country_is_reported_only_beside_a_person(found):
+    assert not [f for f in found("Exports to Canada rose in the quarter.") if f[0] == "REGION"]
+    assert any(f[0] == "REGION" and "Canada" in f[1] for f in found("Maria Okafor was born in Canada."))
+
+
+def test_an_address_in_any_countrys_form(found):
+    text = "Billing address: Sara Schwarz\n    28245 Puruntie 82 Apt. 595\n   LAPPEENRANTA\n\nThanks"
+    assert any(f[0] == "LOCATION" and "Puruntie 82" in f[1] for f in found(text)), found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "1234567890" * 300, "ZZZ " * 500, "مرحبا اسمي أحمد. שלום, שמי דוד.", "Patient \ud800 Maria \udfff 3/4"],
+)
+def test_detect_never_raises_on_odd_text(text):
+    import auditor
+
+    for detection in auditor.detect(text):
+        assert 0 <= detection.start < detection.end <= len(text)

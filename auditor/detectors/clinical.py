@@ -41,14 +41,14 @@ HEALTH_ONLY_ENTITIES = frozenset(
 # and procedures (by name or by their Greek and Latin endings), an age with a sex ("a
 # 58-year-old female", "78 yo M"), doses, and the medications in drugs.txt.
 _HEALTH_INFO = re.compile(
-    r"\b(?:\w+(?:ectomy|otomy|ostomy|itis|osis|emia|aemia|oma|pathy|plasty|scopy|algia|plegia|uria)"
-    r"|GERD|COPD|CHF|CKD|ESRD|AFib|a-?fib|DVT|PE|MI|CAD|HTN|DM|T2DM|UTI|BPH|PTSD|ADHD|HIV|AIDS|MS|ALS"
-    r"|asthma|cancer|tumou?r|stroke|seizures?|epilepsy|dementia|alzheimer'?s|parkinson'?s|depression|anxiety"
-    r"|schizophrenia|bipolar|hepatitis|cirrhosis|infection|fracture|injury|migraine|obesity|pregnan(?:t|cy)"
-    r"|chemotherapy|radiation|dialysis|transplant|intubat(?:ed|ion)|ventilator|cardiac|renal|pulmonary"
-    r"|treated|seen\s+(?:at|by)|medical|health|doctor|surgeon|appointment|check-?up|consult(?:ation)?|ER|ICU"
-    r"|\d{1,3}[- ](?:year|yr)s?[- ]old|\d{1,3}\s?(?:yo|y/o|y\.o\.)\b|\d+(?:\.\d+)?\s?(?:mg|mcg|ml|units?)\b)\b",
-    re.IGNORECASE,
+    r"\b(?i:\w+(?:ectomy|otomy|ostomy|itis|osis|emia|aemia|oma|pathy|plasty|scopy|algia|plegia|uria)"
+    r"|asthma|cancer|tumou?r|stroke|seizures?|epilepsy|dementia|alzheimer'?s|parkinson'?s|depression"
+    r"|schizophrenia|bipolar|hepatitis|cirrhosis|infection|fracture|migraine|obesity|pregnan(?:t|cy)"
+    r"|chemotherapy|dialysis|intubat(?:ed|ion)|ventilator|(?:treated|seen)\s+(?:at|by|for)|doctor|surgeon"
+    r"|check-?up|\d{1,3}[- ](?:year|yr)s?[- ]old|\d{1,3}\s?(?:yo|y/o|y\.o\.)"
+    r"|\d+(?:\.\d+)?\s?(?:mg|mcg|ml))\b"
+    # Abbreviations of conditions only in capitals: "MS" is multiple sclerosis, "ms" milliseconds.
+    r"|\b(?:GERD|COPD|CHF|CKD|ESRD|AFib|DVT|CAD|HTN|T2DM|UTI|BPH|PTSD|ADHD|HIV|AIDS|ICU)\b"
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z-]{3,}")
 

@@ -8,6 +8,7 @@ that owns its start, so overlaps never report a value twice.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -71,6 +72,21 @@ def windows(length: int, text: str, size: int, overlap: int) -> Iterator[tuple[i
         start = max(end - overlap, start + 1)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def encodable(text: str) -> str:
+    """``text`` with each lone surrogate (invalid Unicode from a bad decoder) replaced by U+FFFD.
+
+    One character for one, so every offset still points into the caller's text.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
+    return text
+
+
 class Detector:
     """auditor's detection engine over one Presidio analyzer (built lazily, once per process)."""
 
@@ -109,6 +125,7 @@ class Detector:
         """Every span at or above the floor score, false positives removed, overlaps resolved."""
         if not text.strip():
             return []
+        text = encodable(text)
         spans: list[Span] = []
         for start, end, own_from, own_to in windows(len(text), text, self.chunk_chars, self.chunk_overlap):
             spans.extend(self._window_spans(text[start:end], start, own_from, own_to, None))
@@ -120,6 +137,7 @@ class Detector:
         The same spans as calling ``detect`` on each text; faster on many small texts (JSONL
         records, chat turns), because spaCy's NER runs batched over windows (``nlp.pipe``).
         """
+        texts = [encodable(text) for text in texts]
         jobs = [
             (index, *window)
             for index, text in enumerate(texts)

@@ -13,6 +13,7 @@ from functools import cache
 from importlib import resources
 
 from auditor.detectors.checks import looks_like_icd10, npi_is_valid
+from auditor.detectors.lexicons import can_be_name
 
 _MEASUREMENT = re.compile(r"^\d{2,3}\s*/\s*\d{2,3}$")  # blood pressure 164/90, ratios
 _PERIOD = re.compile(r"^(?:FY|CY|Q[1-4]|H[12])[-\s]?\d{2,4}$", re.IGNORECASE)  # FY2021, Q3-2026
@@ -162,8 +163,8 @@ def ner_is_abbreviation(entity: str, text: str) -> bool:
     word = text.strip()
     if entity not in _NER_ENTITIES or " " in word or len(word) > 5:
         return False
-    if entity == "PERSON" and word.isalpha() and uncased_ner_name(word):
-        return False  # "CAROL", "JON": a name in an upper-case note
+    if entity == "PERSON" and word.isalpha() and can_be_name(word, cased_ok=False):
+        return False  # "CAROL", "JON": a name in an upper-case note (adjusted_score judges NER's)
     return sum(c.isupper() for c in word) >= 2 or not word[:1].isupper() or any(c.isdigit() for c in word)
 
 

@@ -69,7 +69,10 @@ def can_be_name(token: str, *, cased_ok: bool = True, rare_ok: bool = False) -> 
         return True
     if len(word) < 3:
         return False  # "AL", "MA", "GU": abbreviations far more often than names
-    if word in first_names() or (word in person_names() and zipf(word) < 4.5):
+    if word in first_names():
+        return True
+    # A surname in lower case is too often a word ("portal", "park"); in capitals it is taken.
+    if token.isupper() and word in person_names() and zipf(word) < 4.5:
         return True
     return rare_ok and word.replace("'", "").replace("-", "").isalpha() and zipf(word) < 3.0
 

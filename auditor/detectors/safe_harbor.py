@@ -54,11 +54,11 @@ DATE = PatternSpec(
         # Relative to an event, in a record: "seen last week", "admitted last Friday".
         (
             "relative date",
-            r"\b(?i:last|this\s+past|next)\s+(?:(?i:week|month|weekend|night)|Monday|Tuesday|Wednesday|Thursday"
+            r"\b(?i:last|this\s+past)\s+(?:(?i:week|weekend|night)|Monday|Tuesday|Wednesday|Thursday"
             rf"|Friday|Saturday|Sunday|{_MONTH_NAME})\b",
             0.5,
         ),
-        ("spelled date", rf"\b(?:the\s+)?{_ORDINAL_WORDS}\s+of\s+{_MONTH_NAME}\b", 0.6),
+        ("spelled date", rf"\b{_ORDINAL_WORDS}\s+of\s+{_MONTH_NAME}\b", 0.6),
     ),
     # Month names are words too ("may", "march"): the named forms need their case.
     flags=CASE_SENSITIVE,
@@ -80,7 +80,7 @@ AGE_OVER_89 = PatternSpec(
 
 # "Any other unique identifying number": a value right after the label of a record, case,
 # claim or account, whatever its shape ("#SF-998877", "UCSF-20210930-567", "87342GH").
-_ID_VALUE = r"#?\s?(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{2,24}\b"
+_ID_VALUE = r"(?:#\s?)?(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{2,24}\b"
 _ID_LABEL = (
     r"(?:MRN|medical\s+record(?:\s+number)?|record\s+(?:number|no\.?|#)|chart\s+(?:number|no\.?|#)"
     r"|acct|account|case|claim|accession|encounter|visit|admission|specimen|sample|badge|employee"
@@ -132,7 +132,8 @@ FACILITY = PatternSpec(
     (
         (
             "named facility",
-            rf"\b(?:(?:St\.?|Saint)\s+)?\p{{Lu}}[\p{{L}}'’.&-]*(?:\s+{_CAP}){{0,4}}?\s+{_FACILITY_WORD}\b(?:\s+(?:of\s+)?\p{{Lu}}\p{{L}}+(?:\s+\p{{Lu}}\p{{L}}+)?)?",
+            rf"\b(?:(?:St\.?|Saint)[ \t]+)?\p{{Lu}}[\p{{L}}'’.&-]*(?:[ \t]+{_CAP}){{0,4}}?[ \t]+{_FACILITY_WORD}\b"
+            r"(?:[ \t]+(?:of[ \t]+)?\p{Lu}\p{L}+(?:[ \t]+\p{Lu}\p{L}+)?)?",
             0.6,
         ),
         (
@@ -158,6 +159,12 @@ _RELATION = (
     r"|spokesperson|guardian|fianc[eé]e?|partner|girlfriend|boyfriend|sibling|caregiver|child|children)"
 )
 _TOKEN = regex.compile(r"[\p{L}][\p{L}'’-]*\.?")
+
+
+def _first_names() -> frozenset[str]:
+    from auditor.detectors.lexicons import first_names
+
+    return first_names()
 
 
 def _leading_names(value: str, **rules: bool) -> tuple[int, int] | None:
@@ -220,11 +227,25 @@ SIGNATURE_NAME = PatternSpec(
             r"(?=,?[ \t]+(?-i:RN|RRT|NP|MD|PA-C|LPN|CNA|RNC|APRN|MSW|LICSW|LCSW|SLP|RD)\b)",
             0.6,
         ),
-        # A speaker in a dialogue: "Nicole: Remember me?" ("Plan:" and "Neuro:" are no census names).
-        ("speaker label", r"(?<=^[ \t]*)(?-i:\p{Lu}\p{Ll}+)(?=:[ \t]+\S)", 0.5),
+        # In upper- or lower-case notes: "PATIENT JOHN", "mrs. park" (the census decides).
+        (
+            "patient's name",
+            rf"(?<=\b(?:patient|pt\.?|mr|mrs|ms)[ \t]+){_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,2}}",
+            0.6,
+        ),
     ),
     flags=IGNORECASE_MULTILINE,
     refine=lambda value: _leading_names(value, cased_ok=False),
+)
+
+# A speaker in a dialogue: "Nicole: Remember me?". Headings take the same shape ("Plan:",
+# "Labs:", "Neuro:"), so only a census first name is taken.
+SPEAKER_NAME = PatternSpec(
+    "auditor.SPEAKER_NAME",
+    "PERSON",
+    (("speaker label", r"(?<=^[ \t]*)\p{Lu}\p{Ll}+(?=:[ \t]+\S)", 0.5),),
+    flags=CASE_SENSITIVE,
+    validate=lambda value: value.lower() in _first_names(),
 )
 
 # An address after what announces one ("lives at", "Billing address:"), in any country's form:
@@ -237,7 +258,7 @@ ADDRESS_BLOCK = PatternSpec(
         (
             "announced address",
             r"(?<=\b(?:address(?:\s+is)?|addr\.?|lives\s+at|living\s+at|resides\s+at|located\s+at|office\s+is\s+at"
-            r"|moved\s+to|ship\s+to|mail\s+to|deliver\s+to)\b\s*:?[ \t]*\n?[ \t]*)"
+            r"|ship\s+to|mail\s+to|deliver\s+to)\b\s*:?[ \t]*\n?[ \t]*)"
             r"(?=[\p{L}\d#])[^\n!?;]{0,80}?(?:\n[ \t]*(?:[^\n]{0,40}\d[^\n]{0,40}|\p{Lu}[^\n]{0,40}))*"
             r"(?=[.!?;]?[ \t]*(?:\n[ \t]*\n|\n?\Z|[.!?;][ \t]))",
             0.6,
@@ -250,6 +271,8 @@ ADDRESS_BLOCK = PatternSpec(
         ),
     ),
     flags=CASE_SENSITIVE,
+    # An address has a number and a capitalised word ("28245 Puruntie 82"): not "associated with".
+    validate=lambda value: any(ch.isdigit() for ch in value) and regex.search(r"\p{Lu}", value) is not None,
 )
 
-SPECS = (ADDRESS_BLOCK, DATE, AGE_OVER_89, LABELLED_ID, LABELLED_SSN, FACILITY, SLOT_NAME, SIGNATURE_NAME)
+SPECS = (SPEAKER_NAME, ADDRESS_BLOCK, DATE, AGE_OVER_89, LABELLED_ID, LABELLED_SSN, FACILITY, SLOT_NAME, SIGNATURE_NAME)
