@@ -1,8 +1,10 @@
 """JSON and JSONL request logs: every string field, located by record and JSON pointer.
 
-OpenAI (``messages``), Anthropic (``system``/``messages``) and generic (``prompt``,
-``input``, ``completion``) records are all covered by reading every string leaf that is not
-request metadata. The model, provider and URL of each record are kept for flow mapping.
+A record of a known format (``logformats``: LiteLLM's standard logging payload, OpenAI batch
+files, LangSmith and Langfuse exports) is read where its schema keeps what was sent to the
+model; any other record (OpenAI ``messages``, Anthropic ``system``/``messages``, generic
+``prompt``/``input``) by every string leaf that is not request metadata. The model, provider
+and URL of each record are kept for flow mapping.
 """
 
 from __future__ import annotations
@@ -13,40 +15,8 @@ from typing import Any
 
 from auditor.model import Location, RecordContext, SkippedSource
 from auditor.sources.base import LineIndex, Piece, SourceEvent, TextUnit
+from auditor.sources.logformats import LogFormat, at, first_string, log_formats
 
-# Keys whose string values describe the request rather than carry its content.
-METADATA_KEYS = frozenset(
-    {
-        "model",
-        "role",
-        "type",
-        "id",
-        "object",
-        "provider",
-        "url",
-        "base_url",
-        "api_base",
-        "endpoint",
-        "host",
-        "method",
-        "finish_reason",
-        "stop_reason",
-        "created",
-        "timestamp",
-        "request_id",
-        "status",
-        "tool_call_id",
-        "name_of_model",
-        "encoding_format",
-        "user_id",
-        "service_tier",
-        "media_type",
-        "detail",
-        "api_version",
-        "region",
-        "deployment",
-    }
-)
 MODEL_KEYS = ("model", "model_id", "modelId", "deployment")
 PROVIDER_KEYS = ("provider", "vendor", "api_provider")
 URL_KEYS = ("url", "base_url", "api_base", "endpoint", "host")
@@ -117,13 +87,24 @@ def _record_events(
     raw: str,
     cursor: _Cursor | None = None,
 ) -> Iterator[SourceEvent]:
+    formats = log_formats()
+    known = formats.format_of(record)
     if isinstance(record, dict):
-        yield RecordContext(display, number, line, **_request_facts(record))
+        yield RecordContext(display, number, line, **_request_facts(record, known))
     cursor = cursor or _Cursor(raw)
     pieces: list[Piece] = []
     chunks: list[str] = []
     offset = 0
-    for pointer, value in _string_leaves(record, ""):
+    if known is None:
+        leaves = _string_leaves(record, "", formats.metadata_keys)
+    else:
+        leaves = (
+            leaf
+            for pointer in known.content
+            if at(record, pointer) is not None
+            for leaf in _string_leaves(at(record, pointer), pointer, formats.metadata_keys)
+        )
+    for pointer, value in leaves:
         if not value.strip():
             continue
         found = cursor.find(value)
@@ -148,21 +129,32 @@ def _json_locator(display, number, pointer, index, found, value, fallback_line):
     return locate
 
 
-def _string_leaves(node: Any, pointer: str) -> Iterator[tuple[str, str]]:
+def _string_leaves(node: Any, pointer: str, metadata: frozenset[str]) -> Iterator[tuple[str, str]]:
     if isinstance(node, str):
         yield pointer, node
     elif isinstance(node, dict):
         for key, value in node.items():
-            if key in METADATA_KEYS and not isinstance(value, (dict, list)):
+            if key in metadata and not isinstance(value, (dict, list)):
                 continue
             escaped = str(key).replace("~", "~0").replace("/", "~1")
-            yield from _string_leaves(value, f"{pointer}/{escaped}")
+            yield from _string_leaves(value, f"{pointer}/{escaped}", metadata)
     elif isinstance(node, list):
         for i, value in enumerate(node):
-            yield from _string_leaves(value, f"{pointer}/{i}")
+            yield from _string_leaves(value, f"{pointer}/{i}", metadata)
 
 
-def _request_facts(record: dict) -> dict[str, str | None]:
+def _request_facts(record: dict, known: LogFormat | None) -> dict[str, str | None]:
+    generic = _generic_facts(record)
+    if known is None:
+        return generic
+    return {
+        "model": first_string(record, known.model) or generic["model"],
+        "provider": first_string(record, known.provider) or known.provider_default or generic["provider"],
+        "url": first_string(record, known.url) or generic["url"],
+    }
+
+
+def _generic_facts(record: dict) -> dict[str, str | None]:
     layers = [record] + [record[k] for k in NESTED_REQUEST_KEYS if isinstance(record.get(k), dict)]
 
     def first(keys: tuple[str, ...]) -> str | None:
