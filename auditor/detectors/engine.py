@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from auditor.detectors.catalog import DEFAULT_ENTITIES
-from auditor.detectors.filters import adjusted_score, is_false_positive, is_state_or_country
+from auditor.detectors.filters import adjusted_score, is_false_positive, is_state_or_country, org_is_a_name
 from auditor.detectors.patterns import REPORTED_ENTITY, label_of, presidio_entities
 
 # Preference when two detectors claim overlapping text with equal confidence: the more
@@ -104,10 +104,16 @@ class Detector:
             self.entities = list(entities) if entities else None
         else:
             self.entities = presidio_entities(list(entities or DEFAULT_ENTITIES))
+            # spaCy's small model calls many foreign names organisations ("Tomomi Nishiyama",
+            # "Homero Portillo"): its organisations are read for names (filters.org_is_a_name).
+            self.names_from_orgs = "PERSON" in self.entities and "ORGANIZATION" not in self.entities
+            if self.names_from_orgs:
+                self.entities.append("ORGANIZATION")
         self.chunk_chars = chunk_chars
         self.chunk_overlap = chunk_overlap
         self.floor = floor
         self.vanilla = vanilla
+        self.names_from_orgs = getattr(self, "names_from_orgs", False)
         self._analyzer = None
 
     @property
@@ -171,6 +177,10 @@ class Detector:
                 continue
             if not self.vanilla and is_state_or_country(entity, value):
                 entity = "REGION"
+            if not self.vanilla and entity == "ORGANIZATION" and self.names_from_orgs:
+                if not org_is_a_name(value):
+                    continue
+                entity, detector = "PERSON", "auditor.NAME_FROM_ORG"
             score = float(result.score)
             if not self.vanilla:
                 after = window[stop : stop + 5]

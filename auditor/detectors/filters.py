@@ -261,9 +261,12 @@ def adjusted_score(entity: str, detector: str, text: str, score: float, before: 
 
 def uncased_ner_name(text: str) -> bool:
     """An NER name in upper or lower case ("DAVID", "emma"): every word a census name."""
-    from auditor.detectors.lexicons import can_be_name, zipf
+    from auditor.detectors.lexicons import first_names, person_names, zipf
 
     words = text.split()
+    lowered = [w.lower().strip(".,'’") for w in words]
+    if len(words) >= 2 and lowered[0] in first_names() and lowered[-1] in person_names():
+        return True  # "paul walker", "KEVIN SMITH": a first name and a surname
     # An everyday word that is also a first name ("max", "will", "bill") is not taken on the
     # NER's word alone.
     return bool(words) and all(can_be_name(w, cased_ok=False) and zipf(w.lower()) < 4.5 for w in words)
@@ -338,3 +341,27 @@ def is_cased_name(text: str) -> bool:
         return False
     letters = [ch for ch in text if ch.isalpha()]
     return not all(ch.isupper() for ch in letters) or len(letters) <= 1
+
+
+_ORG_WORDS = frozenset(
+    """inc inc. ltd ltd. llc corp corp. corporation company co co. group holdings bank university
+    college school institute hospital clinic center centre committee board council department dept
+    office agency authority association society foundation trust fund partners labs laboratory
+    systems services solutions technologies technology networks media news records music studios
+    church club team league party union ministry court news times post journal press airlines""".split()
+)
+
+
+def org_is_a_name(text: str) -> bool:
+    """An NER organisation that is a person's name: two or three capitalised words, no word of
+    an organisation, and a census first name first or a census surname last (or letters
+    outside ASCII: "Elínborg Guðmundsdóttir")."""
+    from auditor.detectors.lexicons import first_names, person_names
+
+    words = text.replace("\n", " ").split()
+    if not 2 <= len(words) <= 3 or not all(is_cased_name(w) for w in words):
+        return False
+    lowered = [w.lower().strip(".,'’") for w in words]
+    if any(w in _ORG_WORDS for w in lowered) or any(ch.isdigit() for ch in text):
+        return False
+    return lowered[0] in first_names() or lowered[-1] in person_names() or not text.isascii()
