@@ -275,4 +275,60 @@ ADDRESS_BLOCK = PatternSpec(
     validate=lambda value: any(ch.isdigit() for ch in value) and regex.search(r"\p{Lu}", value) is not None,
 )
 
-SPECS = (SPEAKER_NAME, ADDRESS_BLOCK, DATE, AGE_OVER_89, LABELLED_ID, LABELLED_SSN, FACILITY, SLOT_NAME, SIGNATURE_NAME)
+# Numbers behind their label, whatever their country's format or checksum ("Phone: (99) 645-791",
+# "Pager 83554", "my card 4131034282458809939", "ZIP: 3520"): Presidio's recognizers want a
+# valid number in a known format; a prompt or a note gives whatever the person typed.
+LABELLED_NUMBER_PHONE = PatternSpec(
+    "auditor.LABELLED_PHONE",
+    "PHONE_NUMBER",
+    (
+        (
+            "labelled phone",
+            r"(?<=\b(?:phone|tel|telephone|mobile|cell|cellphone|fax|pager|pg|beeper|call\s+me\s+(?:on|at)"
+            r"|reach\s+me\s+(?:on|at)|answering\s+at|text\s+me\s+at|messages\s+to)\.?\s*(?:#|number|no\.?)?"
+            r"\s*[:#]?\s*)\+?\(?\d[\d ()./-]{3,18}\d\b",
+            0.6,
+        ),
+    ),
+    validate=lambda value: sum(ch.isdigit() for ch in value) >= 5,
+)
+LABELLED_CARD = PatternSpec(
+    "auditor.LABELLED_CARD",
+    "CREDIT_CARD",
+    (
+        (
+            "labelled card number",
+            r"(?<=\bcard\s*(?:number|no\.?|#)?\s*(?:is\s+)?[:#]?\s*)\d(?:[ -]?\d){11,18}\b",
+            0.6,
+        ),
+    ),
+    keywords=("card",),
+)
+LABELLED_POSTCODE = PatternSpec(
+    "auditor.LABELLED_POSTCODE",
+    "ZIP_CODE",
+    (
+        (
+            "labelled postcode",
+            r"(?<=\b(?:zip|zip\s*code|postcode|postal\s+code|post\s+code|plz)\s*(?:is\s+)?[:#]?\s*)"
+            r"\d{3,5}(?:[- ]\d{2,4})?\b",
+            0.6,
+        ),
+    ),
+    keywords=("zip", "post", "plz"),
+)
+
+SPECS = (
+    LABELLED_NUMBER_PHONE,
+    LABELLED_CARD,
+    LABELLED_POSTCODE,
+    SPEAKER_NAME,
+    ADDRESS_BLOCK,
+    DATE,
+    AGE_OVER_89,
+    LABELLED_ID,
+    LABELLED_SSN,
+    FACILITY,
+    SLOT_NAME,
+    SIGNATURE_NAME,
+)
