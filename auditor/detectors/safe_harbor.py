@@ -318,7 +318,62 @@ LABELLED_POSTCODE = PatternSpec(
     keywords=("zip", "post", "plz"),
 )
 
+# A street line in the European and Latin American form, name then number ("Puruntie 82",
+# "Rua do Arenque 1634", "Søndergade 52"), after a house or postal number, and the short lines
+# under it (a unit, a town, a country with its postcode). The street name must read as one:
+# a street word of its language, letters outside ASCII, or a word rare in English.
+_STREET_WORD = regex.compile(
+    r"(?i:\w*(?:vej|gade|gatan|gata|katu|tie|strasse|straße|str\.|weg|laan|straat|gasse|utca|ulica|ul\.|allee"
+    r"|plein|platz|torget|vägen|veien|kuja|polku|rinne|tér|út|u\.)\b|\b(?:rua|calle|via|avenida|av\.|rue|travessa"
+    r"|largo|camino|carrera|viale|piazza|strada|cesta)\b)"
+)
+# The house number ends the line, a clause or the sentence: not "rales 1/3", "PEEP 5 and".
+_STREET_LINE = (
+    r"\b\d{1,6}[ \t]+(?:\p{L}[\p{L}'’.-]*[ \t]+){0,3}\p{L}[\p{L}'’.-]*[ \t]+\d{1,5}[A-Za-z]?\b\.?"
+    r"(?=[ \t]*(?:,|\n|\Z|(?i:st)\b|\.(?:\s|\Z)))"
+)
+
+
+def _street_like(value: str) -> bool:
+    from auditor.detectors.lexicons import zipf
+
+    words = regex.findall(r"\p{L}[\p{L}'’.-]*", value.split("\n")[0])
+    if not words or all(w.isupper() for w in words):
+        return False  # a shouted note ("30 PCWP 30"), not a street
+    from auditor.detectors.filters import is_drug_name
+
+    lowered = [w.lower().strip(".") for w in words]
+    from spacy.lang.en.stop_words import STOP_WORDS  # only once a street line matched
+
+    if any((w in STOP_WORDS and w not in _STREET_PARTICLES) or w in _UNITS or is_drug_name(w) for w in lowered):
+        return False  # "120 mg lasix at 2200", "2 or Quartermain 3"
+    return (
+        _STREET_WORD.search(" ".join(words)) is not None
+        or not all(w.isascii() for w in words)
+        or min(zipf(w.lower().strip(".")) for w in words) < 2.0
+    )
+
+
+_STREET_PARTICLES = frozenset("do da de di du la le del della dos das van von der den ter".split())
+_UNITS = frozenset("mg mcg ml cc hr hrs h min units unit tab tabs x iv po sq psv peep".split())
+
+STREET_BLOCK = PatternSpec(
+    "auditor.STREET_BLOCK",
+    "LOCATION",
+    (
+        (
+            "street line and the lines under it",
+            _STREET_LINE + r"(?:[ \t]*\n[ \t]*(?:[^\n]{0,40}\d[^\n]{0,20}|\p{Lu}[^\n]{0,30})"
+            r"|[ \t]*\n[ \t]*\n[ \t]*[^\n]{0,40}\d[^\n]{0,20})*",
+            0.6,
+        ),
+    ),
+    flags=CASE_SENSITIVE,
+    validate=_street_like,
+)
+
 SPECS = (
+    STREET_BLOCK,
     LABELLED_NUMBER_PHONE,
     LABELLED_CARD,
     LABELLED_POSTCODE,
