@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from dataclasses import replace
 
-from auditor.flows.python.catalog import CodeCatalog, SinkSpec
+from auditor.flows.python.catalog import CodeCatalog, Resolution, SinkSpec
 from auditor.flows.python.interpreter import Frame, Interpreter
 from auditor.flows.python.project import FunctionInfo, ModuleInfo, Project, dotted_name
 from auditor.flows.python.sinks import SinkHits
@@ -21,6 +21,7 @@ from auditor.policy.destinations import Catalog
 
 MAX_DEPTH = 4  # calls followed into the project from an entry point
 MAX_INLINE_PER_ENTRY = 250
+_NO_RESOLUTION = Resolution()
 _ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault", "os.environ().get"})
 
 
@@ -46,6 +47,7 @@ class Analyzer(Interpreter):
         self._memo: dict[tuple, Value] = {}
         self._stack: list[str] = []
         self._inlined = 0
+        self.ambient: dict[str, list[Client]] = {}  # package -> clients set as its default
 
     # --- entry points --------------------------------------------------------------------------
 
@@ -182,8 +184,11 @@ class Analyzer(Interpreter):
 
         specs = self.catalog.sinks_for_call(ref)
         if specs:
-            self.hits.record(specs[0], None, ref, args, kwargs, node, frame, self)
-            return data_of(*everything)
+            used = self.call_sink(specs[0], ref, args, kwargs, everything, node, frame)
+            if used:  # a vector index built with these models answers queries through them
+                return Value(clients=used, traces=data_of(*everything).traces)
+            if self.catalog.client_for(ref) is None:
+                return data_of(*everything)
 
         spec = self.catalog.client_for(ref)
         if spec is not None:
@@ -191,8 +196,9 @@ class Analyzer(Interpreter):
             if spec.qualifier_args:
                 qualifier = find_arg(spec.qualifier_args, args, kwargs)
                 key = f"{spec.id}:{qualifier[1].text}" if qualifier and qualifier[1].text else spec.id
-            client = Client(spec, key, ref, args, kwargs, loc)
-            return Value(clients=(client,), traces=data_of(*everything).traces)
+            ambient = self.ambient.get(ref.split(".")[0]) if spec.ambient else None
+            clients = tuple(ambient) if ambient else (Client(spec, key, ref, args, kwargs, loc),)
+            return Value(clients=clients, traces=data_of(*everything).traces)
 
         function = self.project.functions.get(ref)
         if function is not None:
@@ -217,16 +223,41 @@ class Analyzer(Interpreter):
         if self.catalog.is_wrapper(ref):
             clients = tuple(c for v in everything for c in v.clients)
             if clients:
+                if isinstance(node.func, ast.Attribute):  # kernel.add_service(chat): the kernel calls it
+                    self.mutate(node.func.value, Value(clients=clients), frame)
                 return Value(clients=clients, traces=data_of(*everything).traces)
         return self.unknown_call(callee, ref, everything, node, frame)
 
+    def call_sink(self, spec: SinkSpec, ref: str, args, kwargs, everything, node: ast.Call, frame: Frame):
+        """A sink function; one whose destination is its models' (``client_args``: a vector
+        store's embeddings, a LlamaIndex index) goes where the clients among its arguments, else
+        the package's default ones, else its own resolution send. Returns the clients used."""
+        if not spec.client_args:
+            self.hits.record(spec, None, ref, args, kwargs, node, frame, self)
+            return ()
+        used = tuple(dict.fromkeys(c for v in everything for c in v.clients)) or tuple(
+            self.ambient.get(ref.split(".")[0], ())
+        )
+        for client in used:  # each client's own configuration decides, not the sink's default
+            bare = replace(spec, resolution=_NO_RESOLUTION)
+            self.hits.record(bare, client, ref, args, kwargs, node, frame, self, call_name=ref)
+        if not used and spec.resolution != _NO_RESOLUTION:
+            self.hits.record(spec, None, ref, args, kwargs, node, frame, self)
+            fallback = self.catalog.client_for(ref)
+            if fallback is not None:
+                return (Client(fallback, fallback.id, ref, args, kwargs, self.loc(frame, node)),)
+        return used
+
     def client_call(self, callee: Value, args, kwargs, node: ast.Call, frame: Frame) -> Value:
         member = callee.member or "__call__"
+        # What an object made by a call on the client holds goes with its own calls: the
+        # documents of an index reach the model through its query engine.
+        held = callee if "()" in member else EMPTY
         for client in callee.clients:
             specs = self.catalog.sinks_for_method(client.key, member)
             if specs:
-                self.hits.record(specs[0], client, member, args, kwargs, node, frame, self)
-        data = data_of(*args, *(v for _, v in kwargs))
+                self.hits.record(specs[0], client, member, (*args, held), kwargs, node, frame, self)
+        data = data_of(callee, *args, *(v for _, v in kwargs))
         return Value(traces=data.traces, clients=callee.clients, member=f"{member}()")
 
     def unknown_call(self, callee: Value, ref: str | None, everything, node: ast.Call, frame: Frame) -> Value:
@@ -249,6 +280,13 @@ class Analyzer(Interpreter):
             self.mutate(
                 node.func.value, added.hop(Step(loc, f"added to '{dotted_name(node.func.value) or 'object'}'")), frame
             )
+        # A model client handed to an object (kernel.add_service(chat)) is then called through it.
+        clients = tuple(dict.fromkeys(c for v in everything for c in v.clients))
+        if clients:
+            if ref is not None and ref.rsplit(".", 1)[-1] == "configure":  # dspy.configure(lm=...)
+                self.set_ambient(ref, clients)
+            if isinstance(node.func, ast.Attribute):
+                self.mutate(node.func.value, Value(clients=clients), frame)
         return Value(traces=traces, ref=f"{ref}()" if ref else None)
 
     def construct(self, class_ref: str, args, kwargs, node: ast.Call, frame: Frame) -> Value:

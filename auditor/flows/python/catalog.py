@@ -48,6 +48,7 @@ class ClientSpec:
     qualifier_args: tuple[Arg, ...] = ()
     sdk_from_module: bool = False
     switches: tuple[tuple[str, str, str], ...] = ()  # (arg, equals, destination)
+    ambient: bool = False  # calls go to the package's configured default model when one is set
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class SinkSpec:
     decorators: tuple[str, ...]
     data_args: tuple[Arg, ...]  # empty: every argument carries data
     resolution: Resolution
+    client_args: bool = False  # goes where the model clients among its arguments send
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,7 @@ def _client(item: dict[str, Any]) -> ClientSpec:
         qualifier_args=tuple(item.get("qualifier_args", ())),
         sdk_from_module=item.get("sdk_from_module", False),
         switches=tuple((s["arg"], s["equals"], s["destination"]) for s in item.get("switches", ())),
+        ambient=item.get("ambient", False),
     )
 
 
@@ -225,6 +228,7 @@ def _sink(item: dict[str, Any]) -> SinkSpec:
         decorators=tuple(item.get("decorators", ())),
         data_args=tuple(item.get("data_args", ())),
         resolution=_resolution(item),
+        client_args=item.get("client_args", False),
     )
 
 

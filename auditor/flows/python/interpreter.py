@@ -19,6 +19,8 @@ from auditor.model import DataSource, Finding, Location, Step
 
 _BUILTINS = frozenset(dir(builtins))
 _SQL = re.compile(r"^\s*(select|with)\b", re.IGNORECASE)
+# Keys of a request body that asks a model for text: what makes an HTTP post a model call.
+PROMPT_KEYS = frozenset({"messages", "prompt", "prompts", "inputs", "contents"})
 _SQL_TABLE = re.compile(r"\b(?:from|join)\s+([A-Za-z_][\w.\"`\[\]]*)", re.IGNORECASE)
 
 
@@ -106,7 +108,10 @@ class Interpreter:
 
     def stmt_AnnAssign(self, node, frame):
         if node.value is not None:
-            self.bind(node.target, self.eval(node.value, frame), frame, node.value)
+            value = self.eval(node.value, frame)
+            if not value.clients:  # service: AzureChatCompletion = kernel.get_service(...)
+                value = merge(value, self.annotation_client(node.annotation, frame, node) or EMPTY)
+            self.bind(node.target, value, frame, node.value)
 
     def stmt_AugAssign(self, node, frame):
         value = self.eval(node.value, frame)
@@ -234,6 +239,8 @@ class Interpreter:
                 attrs = self.heap.setdefault(base.obj, {})
                 attrs[target.attr] = merge(attrs[target.attr], value) if target.attr in attrs else value
             else:
+                if base.ref and value.clients:  # Settings.llm = OpenAI(...): the library's default model
+                    self.set_ambient(base.ref, value.clients)
                 self.mutate(target.value, value, frame)
         elif isinstance(target, ast.Subscript):
             self.eval(target.slice, frame)
@@ -369,7 +376,8 @@ class Interpreter:
         if not values:
             return Value(constant=True)
         merged = merge(*values)
-        return replace(merged, text=None, ref=None)
+        shaped = any(isinstance(k, ast.Constant) and k.value in PROMPT_KEYS for k in node.keys)
+        return replace(merged, text=None, ref=None, prompt_shaped=merged.prompt_shaped or shaped)
 
     def comprehension(self, node, frame, elements):
         inner = Frame(frame.module, frame.symbol, dict(frame.env), frame.depth, frame.function, frame.closure)
@@ -514,3 +522,9 @@ class Interpreter:
                 client = Client(spec, spec.id, value.ref, (), (), self.loc(frame, node), assumed=True)
                 return Value(clients=(client,))
         return None
+
+    def set_ambient(self, ref: str, clients: tuple[Client, ...]) -> None:
+        """Clients a library uses when a call names none (LlamaIndex ``Settings``, ``dspy.configure``)."""
+        package = ref.split(".")[0]
+        known = self.ambient.setdefault(package, [])
+        known.extend(c for c in clients if c not in known)

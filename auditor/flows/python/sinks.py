@@ -66,6 +66,7 @@ class SinkHits:
         node: ast.Call,
         frame: Frame,
         analyzer: Analyzer,
+        call_name: str | None = None,
     ) -> None:
         destination = resolve_destination(self.destinations, spec.resolution, client, args, kwargs)
         if destination is None:
@@ -75,7 +76,7 @@ class SinkHits:
         else:
             carried = [*args, *(v for _, v in kwargs)]
         loc = analyzer.loc(frame, node)
-        call = _call_name(client, name)
+        call = call_name or _call_name(client, name)
         traces = merge_traces(*(v.traces for v in carried))
         step = Step(loc, f"sent by {call}")
         end = getattr(node, "end_lineno", None) or loc.line

@@ -71,6 +71,7 @@ class Value:
     obj: int | None = None  # heap id of an instance of a class of the project
     queries: tuple[DataSource, ...] = ()  # SQL reading sensitive tables: data once executed
     constant: bool = False  # a literal: names bound to it are not sources
+    prompt_shaped: bool = False  # a dict with a model request's keys ("messages", "prompt"...)
 
     def with_traces(self, traces: tuple[Trace, ...]) -> Value:
         return replace(self, traces=traces)
@@ -129,6 +130,7 @@ def merge(*values: Value) -> Value:
         obj=objs.pop() if len(objs) == 1 else None,
         queries=tuple(dict.fromkeys(q for v in values for q in v.queries)),
         constant=all(v.constant for v in values),
+        prompt_shaped=any(v.prompt_shaped for v in values),
     )
 
 
