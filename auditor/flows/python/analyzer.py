@@ -223,7 +223,7 @@ class Analyzer(Interpreter):
         if self.catalog.is_wrapper(ref):
             clients = tuple(c for v in everything for c in v.clients)
             if clients:
-                if isinstance(node.func, ast.Attribute):  # kernel.add_service(chat): the kernel calls it
+                if _on_an_object(node, callee):  # kernel.add_service(chat): the kernel calls it
                     self.mutate(node.func.value, Value(clients=clients), frame)
                 return Value(clients=clients, traces=data_of(*everything).traces)
         return self.unknown_call(callee, ref, everything, node, frame)
@@ -285,7 +285,7 @@ class Analyzer(Interpreter):
         if clients:
             if ref is not None and ref.rsplit(".", 1)[-1] == "configure":  # dspy.configure(lm=...)
                 self.set_ambient(ref, clients)
-            if isinstance(node.func, ast.Attribute):
+            if _on_an_object(node, callee):
                 self.mutate(node.func.value, Value(clients=clients), frame)
         return Value(traces=traces, ref=f"{ref}()" if ref else None)
 
@@ -413,3 +413,9 @@ class Analyzer(Interpreter):
                 if spec is not None:
                     return spec, decorator, value.ref
         return None
+
+
+def _on_an_object(node: ast.Call, callee: Value) -> bool:
+    """A method call on an object (``kernel.add_service``), not a module's function
+    (``dspy.configure``): only an object keeps what it is given."""
+    return isinstance(node.func, ast.Attribute) and (callee.ref is None or "()" in callee.ref)
