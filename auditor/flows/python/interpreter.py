@@ -21,6 +21,9 @@ _BUILTINS = frozenset(dir(builtins))
 _SQL = re.compile(r"^\s*(select|with)\b", re.IGNORECASE)
 # Keys of a request body that asks a model for text: what makes an HTTP post a model call.
 PROMPT_KEYS = frozenset({"messages", "prompt", "prompts", "inputs", "contents"})
+# A select list of aggregates only (count, sums, averages) reads no row: not a source.
+_SQL_SELECT_LIST = re.compile(r"^\s*select\s+(?:distinct\s+)?(.*?)\s+from\b", re.IGNORECASE | re.DOTALL)
+_SQL_AGGREGATE = re.compile(r"^(count|sum|avg|min|max)\s*\(.*\)(\s+(as\s+)?\w+)?$", re.IGNORECASE | re.DOTALL)
 _SQL_TABLE = re.compile(r"\b(?:from|join)\s+([A-Za-z_][\w.\"`\[\]]*)", re.IGNORECASE)
 
 
@@ -469,7 +472,7 @@ class Interpreter:
         return merge_traces(*groups)
 
     def sql_sources(self, text: str, frame: Frame, node: ast.AST) -> tuple[DataSource, ...]:
-        if len(text) < 12 or not _SQL.match(text):
+        if len(text) < 12 or not _SQL.match(text) or _aggregates_only(text):
             return ()
         found = []
         for match in _SQL_TABLE.finditer(text):
@@ -528,3 +531,12 @@ class Interpreter:
         package = ref.split(".")[0]
         known = self.ambient.setdefault(package, [])
         known.extend(c for c in clients if c not in known)
+
+
+def _aggregates_only(sql: str) -> bool:
+    """``SELECT count(*) FROM patients``: every selected item is an aggregate."""
+    match = _SQL_SELECT_LIST.match(sql)
+    if not match:
+        return False
+    items = [i.strip() for i in re.split(r",(?![^(]*\))", match.group(1))]
+    return bool(items) and all(_SQL_AGGREGATE.match(i) for i in items)
