@@ -85,3 +85,20 @@ def test_a_real_syntax_error_is_skipped_with_its_reason_and_line(tmp_path, sourc
     assert isinstance(skipped, SkippedSource)
     assert skipped.reason.startswith("code-flow analysis skipped: syntax error: ")
     assert message in skipped.reason and skipped.line == line
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'x = f"{' + "(" * 20000 + 'a["k"]' + ")" * 20000 + '}"\n',
+        "def f[T](x): pass\ny = " + "[" * 20000 + "]" * 20000 + "\n",
+        'note = f"{a["b"]}"\x00\n',
+    ],
+    ids=["deep-f-string", "deep-with-type-parameters", "null-byte"],
+)
+def test_deeply_nested_or_binary_newer_syntax_is_skipped_with_a_reason_not_a_crash(tmp_path, source):
+    path = tmp_path / "hostile.py"
+    path.write_text(source, encoding="utf-8")
+    skipped = parse_module(str(path), "hostile.py")
+    assert isinstance(skipped, SkippedSource)
+    assert skipped.reason.startswith("code-flow analysis skipped: ")

@@ -30,7 +30,7 @@ def parse_newer_syntax(source: str, filename: str) -> ast.Module | SyntaxError |
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
         return SyntaxError(exc.message, (filename, exc.raw_line, exc.raw_column + 1, None))
-    except Exception:  # noqa: BLE001 - odd input can raise other errors: not Python then
+    except (Exception, RecursionError):  # noqa: BLE001 - odd input can raise others: not Python then
         return None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     positions = wrapper.resolve(PositionProvider)
