@@ -69,7 +69,7 @@ def test_a_literal_that_reaches_a_sink_carries_its_findings(corpus_flows):
 THIRD_PARTY_FLOOR = {
     "agents_customer_service": (1.0, 1.0, 0),
     "healthcare_orchestrator": (1.0, 1.0, 0),
-    "hospital_rag": (0.0, 0.0, 0),
+    "hospital_rag": (1.0, 1.0, 0),  # 0.00 and 0.00 before
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from dataclasses import replace
 
-from auditor.flows.python.catalog import CodeCatalog, Resolution, SinkSpec
+from auditor.flows.python.catalog import CodeCatalog, Resolution, SinkSpec, split_words
 from auditor.flows.python.interpreter import Frame, Interpreter
 from auditor.flows.python.project import FunctionInfo, ModuleInfo, Project, dotted_name
 from auditor.flows.python.sinks import SinkHits
@@ -22,6 +22,7 @@ from auditor.policy.destinations import Catalog
 MAX_DEPTH = 4  # calls followed into the project from an entry point
 MAX_INLINE_PER_ENTRY = 250
 _NO_RESOLUTION = Resolution()
+_FIELD_LIST_WORDS = frozenset({"properties", "fields", "columns", "attributes"})
 _ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault", "os.environ().get"})
 
 
@@ -157,7 +158,7 @@ class Analyzer(Interpreter):
     def call(self, node: ast.Call, frame: Frame) -> Value:
         callee = self.eval(node.func, frame)
         args = tuple(self.eval(a, frame) for a in node.args)
-        kwargs = tuple((kw.arg or "**", self.eval(kw.value, frame)) for kw in node.keywords)
+        kwargs = tuple((kw.arg or "**", self.keyword_value(kw, frame)) for kw in node.keywords)
         ref = callee.ref
         loc = self.loc(frame, node)
         everything = (*args, *(v for _, v in kwargs))
@@ -248,11 +249,26 @@ class Analyzer(Interpreter):
                 return (Client(fallback, fallback.id, ref, args, kwargs, self.loc(frame, node)),)
         return used
 
+    def keyword_value(self, keyword: ast.keyword, frame: Frame) -> Value:
+        """A keyword argument; a list of field names (``text_node_properties=["patient_name",
+        ...]``) that names regulated data makes the call read that data."""
+        value = self.eval(keyword.value, frame)
+        words = split_words(keyword.arg or "")
+        if not (words and words[-1] in _FIELD_LIST_WORDS and isinstance(keyword.value, (ast.List, ast.Tuple))):
+            return value
+        traces = tuple(
+            trace
+            for element in keyword.value.elts
+            if isinstance(element, ast.Constant) and isinstance(element.value, str)
+            for trace in self.name_source(frame, element.value, element, f"field named in '{keyword.arg}'")
+        )
+        return value.with_traces(self.combine(value.traces, traces)) if traces else value
+
     def client_call(self, callee: Value, args, kwargs, node: ast.Call, frame: Frame) -> Value:
         member = callee.member or "__call__"
-        # What an object made by a call on the client holds goes with its own calls: the
-        # documents of an index reach the model through its query engine.
-        held = callee if "()" in member else EMPTY
+        # What an object built on the client holds goes with its calls: the documents of an
+        # index reach the model through its query engine, a chain's retriever through the chain.
+        held = callee
         for client in callee.clients:
             specs = self.catalog.sinks_for_method(client.key, member)
             if specs:

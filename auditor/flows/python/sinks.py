@@ -100,7 +100,9 @@ class SinkHits:
         self._add(loc, ref, destination, False, (loc.line, loc.line), frame, traces, step)
 
     def _add(self, loc, call, destination, assumed, line_range, frame, traces, step) -> None:
-        key = (loc.path, loc.line, loc.column, call, destination.id, destination.host, destination.resolved_by)
+        # One flow per call site and destination: a chain holding a chat model and an embeddings
+        # object of the same vendor sends to it once, whichever client is named.
+        key = (loc.path, loc.line, loc.column, destination.id, destination.host)
         hit = self.hits.get(key)
         if hit is None:
             hit = self.hits[key] = _Hit(loc, call, destination, assumed, line_range, frame.module.lines)
