@@ -199,7 +199,8 @@ class Analyzer(Interpreter):
                 key = f"{spec.id}:{qualifier[1].text}" if qualifier and qualifier[1].text else spec.id
             ambient = self.ambient.get(ref.split(".")[0]) if spec.ambient else None
             clients = tuple(ambient) if ambient else (Client(spec, key, ref, args, kwargs, loc),)
-            return Value(clients=clients, traces=data_of(*everything).traces)
+            data = data_of(*everything)
+            return Value(clients=clients, traces=data.traces, prompt_shaped=data.prompt_shaped)
 
         function = self.project.functions.get(ref)
         if function is not None:
@@ -303,7 +304,7 @@ class Analyzer(Interpreter):
                 self.set_ambient(ref, clients)
             if _on_an_object(node, callee):
                 self.mutate(node.func.value, Value(clients=clients), frame)
-        return Value(traces=traces, ref=f"{ref}()" if ref else None)
+        return Value(traces=traces, ref=f"{ref}()" if ref else None, prompt_shaped=data.prompt_shaped)
 
     def construct(self, class_ref: str, args, kwargs, node: ast.Call, frame: Frame) -> Value:
         obj = self.new_obj()

@@ -432,8 +432,8 @@ class Interpreter:
             found = self.ref_attribute(base.ref, attr, frame)
             if found is not None:
                 return found
-            return Value(ref=f"{base.ref}.{attr}", traces=base.traces)
-        value = Value(traces=base.traces)
+            return Value(ref=f"{base.ref}.{attr}", traces=base.traces, prompt_shaped=base.prompt_shaped)
+        value = Value(traces=base.traces, prompt_shaped=base.prompt_shaped)
         if not base.traces:
             value = Value(traces=self.name_source(frame, attr, node, "attribute"))
         return value

@@ -137,7 +137,8 @@ def merge(*values: Value) -> Value:
 def data_of(*values: Value) -> Value:
     """Only the data of ``values`` (what a call on them returns when nothing more is known)."""
     traces = merge_traces(*(v.traces for v in values))
-    return Value(traces=traces) if traces else EMPTY
+    shaped = any(v.prompt_shaped for v in values)  # json.dumps(request).encode() is still a model request
+    return Value(traces=traces, prompt_shaped=shaped) if traces or shaped else EMPTY
 
 
 def find_arg(
