@@ -172,6 +172,18 @@ class Analyzer(Interpreter):
         if callee.clients:
             return self.client_call(callee, args, kwargs, node, frame)
 
+        if (
+            isinstance(node.func, ast.Attribute)
+            and node.func.attr == "format"
+            and isinstance(node.func.value, (ast.Name, ast.Constant, ast.Attribute))
+            and any(not v.constant for v in everything)
+        ):
+            template = self.eval(node.func.value, frame)  # a name or a literal: no side effect
+            marked = self.marker_traces(frame, node, template.text or "", "the prompt template")
+            if marked:
+                data = data_of(*everything)
+                return data.with_traces(self.combine(data.traces, marked))
+
         if ref is None:
             return self.unknown_call(callee, None, everything, node, frame)
 

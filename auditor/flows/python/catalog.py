@@ -97,6 +97,7 @@ class CodeCatalog:
     wrappers: tuple[str, ...]
     vocabulary: Vocabulary
     not_propagating: tuple[str, ...]
+    markers: tuple[tuple[Category, re.Pattern[str]], ...] = ()
     _lookups: dict[str, dict[Any, Any]] = field(default_factory=dict, compare=False, repr=False)
 
     def client_for(self, ref: str) -> ClientSpec | None:
@@ -131,6 +132,16 @@ class CodeCatalog:
     def propagates(self, ref: str) -> bool:
         """False for calls whose result is not their arguments' data (len, isinstance, logging)."""
         return self._memo("propagates", ref, lambda: not _matches(ref.removeprefix("builtins."), self.not_propagating))
+
+    def marked_categories(self, text: str) -> list[tuple[Category, str]]:
+        """Classes of data that ``text`` (a comment, a prompt template) states, with the words."""
+        found = []
+        for category, pattern in self.markers:
+            for match in pattern.finditer(text):
+                if not _NEGATED.search(text[max(0, match.start() - 24) : match.start()]):
+                    found.append((category, match.group(0)))
+                    break
+        return found
 
     def is_ai_module(self, dotted: str) -> bool:
         """Whether an imported module is one the catalog names (an SDK, an HTTP client...)."""
@@ -184,6 +195,11 @@ def _load(path: Path, site_sinks: tuple[dict[str, Any], ...], site_sanitizers: t
         tuple(data.get("wrappers", ())),
         vocabulary,
         tuple(sources.get("not_propagating", ())),
+        tuple(
+            (Category(category), re.compile(pattern, re.IGNORECASE))
+            for category, patterns in sources.get("markers", {}).items()
+            for pattern in patterns
+        ),
     )
 
 
@@ -254,6 +270,7 @@ def _first(items, ref: str, patterns_of):
     return None
 
 
+_NEGATED = re.compile(r"\b(no|not|non|without|free of)\W+(\w+\W+)?$", re.IGNORECASE)
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 

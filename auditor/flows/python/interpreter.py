@@ -81,6 +81,33 @@ class Interpreter:
         where = replace(finding.location, symbol=frame.symbol)
         return Trace(finding, (Step(where, f"string literal with {finding.category.value} ({finding.entity})"),))
 
+    def marker_traces(self, frame: Frame, node: ast.AST, text: str, kind: str) -> tuple[Trace, ...]:
+        """Traces for the classes of data ``text`` states (see ``markers`` in rules/code.yaml)."""
+        if not text or not self.catalog.markers:
+            return ()
+        where = self.loc(frame, node)
+        traces = []
+        for category, words in self.catalog.marked_categories(text):
+            description = f"{kind} says '{words}'"
+            traces.append(Trace(DataSource(description, (category,), where), (Step(where, description),)))
+        return tuple(traces)
+
+    def comment_traces(self, frame: Frame, node: ast.AST) -> tuple[Trace, ...]:
+        """What a comment on the line of an assignment, or on the comment lines just above it,
+        states of the value's class: ``# ECCN 9E003``."""
+        lines, line = frame.module.lines, getattr(node, "lineno", 0)
+        if not 0 < line <= len(lines):
+            return ()
+        texts = []
+        current = lines[line - 1]
+        if "#" in current:
+            texts.append(current[current.index("#") :])
+        above = line - 2
+        while above >= 0 and above >= line - 3 and lines[above].lstrip().startswith("#"):
+            texts.append(lines[above])
+            above -= 1
+        return self.marker_traces(frame, node, " ".join(texts), "the comment") if texts else ()
+
     def name_source(self, frame: Frame, name: str, node: ast.AST, kind: str) -> tuple[Trace, ...]:
         """A trace when ``name`` (a variable, attribute, key...) is named like regulated data."""
         categories = self.catalog.vocabulary.categories(name)
@@ -230,6 +257,9 @@ class Interpreter:
                 value = replace(value, traces=self.name_source(frame, target.id, target, "variable"))
             else:
                 value = value.hop(Step(self.loc(frame, target), f"assigned to '{target.id}'"))
+            marked = self.comment_traces(frame, target)
+            if marked:
+                value = value.with_traces(self.combine(value.traces, marked))
             frame.env[target.id] = value
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
@@ -302,8 +332,12 @@ class Interpreter:
         text = "".join(parts) if all(p is not None for p in parts) else None
         merged = merge(*values) if values else EMPTY
         sql_text = "".join(p if p is not None else "x" for p in parts)
+        marked = ()
+        if any(not v.constant for v in values):  # a template whose words state what goes into it
+            template = " ".join(str(p.value) for p in node.values if isinstance(p, ast.Constant))
+            marked = self.marker_traces(frame, node, template, "the prompt template")
         return Value(
-            traces=self.combine(self.literal_traces(frame, node), merged.traces),
+            traces=self.combine(self.literal_traces(frame, node), merged.traces, marked),
             text=text,
             env=merged.env,
             constant=all(v.constant for v in values),
@@ -316,6 +350,10 @@ class Interpreter:
             # A LangChain pipe: prompt | model | parser runs the model.
             return merge(data_of(left, right), Value(clients=left.clients + right.clients))
         value = data_of(left, right)
+        if isinstance(node.op, ast.Mod) and left.text and not right.constant:
+            value = value.with_traces(
+                self.combine(value.traces, self.marker_traces(frame, node, left.text, "the prompt template"))
+            )
         text = None
         if isinstance(node.op, ast.Add) and left.text is not None and right.text is not None:
             text = left.text + right.text
