@@ -11,18 +11,18 @@ from __future__ import annotations
 import ast
 from dataclasses import replace
 
-from auditor.flows.python.catalog import CodeCatalog, Resolution, SinkSpec, split_words
+from auditor.flows.python.catalog import CodeCatalog, Resolution, SinkSpec
 from auditor.flows.python.interpreter import Frame, Interpreter
+from auditor.flows.python.meaning import listed_fields, model_fields
 from auditor.flows.python.project import FunctionInfo, ModuleInfo, Project, dotted_name
 from auditor.flows.python.sinks import SinkHits
 from auditor.flows.python.values import EMPTY, Client, Trace, Value, data_of, find_arg, merge
-from auditor.model import Finding, Step
+from auditor.model import DataSource, Finding, Step
 from auditor.policy.destinations import Catalog
 
 MAX_DEPTH = 4  # calls followed into the project from an entry point
 MAX_INLINE_PER_ENTRY = 250
 _NO_RESOLUTION = Resolution()
-_FIELD_LIST_WORDS = frozenset({"properties", "fields", "columns", "attributes"})
 _ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault", "os.environ().get"})
 
 
@@ -262,17 +262,25 @@ class Analyzer(Interpreter):
                 return (Client(fallback, fallback.id, ref, args, kwargs, self.loc(frame, node)),)
         return used
 
+    def model_rows(self, class_ref: str, loc) -> tuple[DataSource, ...]:
+        """A model class of the project given to a query (``select(Patient)``,
+        ``session.query(Patient)``) reads its rows: regulated data when its name, table or
+        fields are named for it."""
+        cls = self.project.classes[class_ref]
+        matched = model_fields(cls.node, self.catalog.vocabulary)
+        if not matched:
+            return ()
+        categories = tuple(dict.fromkeys(c for _, cats in matched for c in cats))
+        fields = ", ".join(n for n, _ in matched[:3])
+        return (DataSource(f"rows of model {cls.node.name} ({fields})", categories, loc),)
+
     def keyword_value(self, keyword: ast.keyword, frame: Frame) -> Value:
         """A keyword argument; a list of field names (``text_node_properties=["patient_name",
         ...]``) that names regulated data makes the call read that data."""
         value = self.eval(keyword.value, frame)
-        words = split_words(keyword.arg or "")
-        if not (words and words[-1] in _FIELD_LIST_WORDS and isinstance(keyword.value, (ast.List, ast.Tuple))):
-            return value
         traces = tuple(
             trace
-            for element in keyword.value.elts
-            if isinstance(element, ast.Constant) and isinstance(element.value, str)
+            for element in listed_fields(keyword)
             for trace in self.name_source(frame, element.value, element, f"field named in '{keyword.arg}'")
         )
         return value.with_traces(self.combine(value.traces, traces)) if traces else value
@@ -295,6 +303,7 @@ class Analyzer(Interpreter):
         data = data_of(callee, *everything)
         loc = self.loc(frame, node)
         queries = tuple(q for v in everything for q in v.queries)
+        queries += tuple(q for v in everything if v.ref in self.project.classes for q in self.model_rows(v.ref, loc))
         traces = data.traces
         if queries:
             step = Step(loc, f"query run by {dotted_name(node.func) or 'a call'}()")

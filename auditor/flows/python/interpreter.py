@@ -10,21 +10,14 @@ from __future__ import annotations
 
 import ast
 import builtins
-import re
 from dataclasses import dataclass, field, replace
 
+from auditor.flows.python.meaning import PROMPT_KEYS, comment_text, sql_tables
 from auditor.flows.python.project import ClassInfo, FunctionInfo, ModuleInfo, dotted_name
 from auditor.flows.python.values import EMPTY, Client, Trace, Value, data_of, merge
 from auditor.model import DataSource, Finding, Location, Step
 
 _BUILTINS = frozenset(dir(builtins))
-_SQL = re.compile(r"^\s*(select|with)\b", re.IGNORECASE)
-# Keys of a request body that asks a model for text: what makes an HTTP post a model call.
-PROMPT_KEYS = frozenset({"messages", "prompt", "prompts", "inputs", "contents"})
-# A select list of aggregates only (count, sums, averages) reads no row: not a source.
-_SQL_SELECT_LIST = re.compile(r"^\s*select\s+(?:distinct\s+)?(.*?)\s+from\b", re.IGNORECASE | re.DOTALL)
-_SQL_AGGREGATE = re.compile(r"^(count|sum|avg|min|max)\s*\(.*\)(\s+(as\s+)?\w+)?$", re.IGNORECASE | re.DOTALL)
-_SQL_TABLE = re.compile(r"\b(?:from|join)\s+([A-Za-z_][\w.\"`\[\]]*)", re.IGNORECASE)
 
 
 @dataclass
@@ -93,20 +86,9 @@ class Interpreter:
         return tuple(traces)
 
     def comment_traces(self, frame: Frame, node: ast.AST) -> tuple[Trace, ...]:
-        """What a comment on the line of an assignment, or on the comment lines just above it,
-        states of the value's class: ``# ECCN 9E003``."""
-        lines, line = frame.module.lines, getattr(node, "lineno", 0)
-        if not 0 < line <= len(lines):
-            return ()
-        texts = []
-        current = lines[line - 1]
-        if "#" in current:
-            texts.append(current[current.index("#") :])
-        above = line - 2
-        while above >= 0 and above >= line - 3 and lines[above].lstrip().startswith("#"):
-            texts.append(lines[above])
-            above -= 1
-        return self.marker_traces(frame, node, " ".join(texts), "the comment") if texts else ()
+        """What a comment on an assignment's line, or just above it, states of the value's class."""
+        text = comment_text(frame.module.lines, getattr(node, "lineno", 0))
+        return self.marker_traces(frame, node, text, "the comment") if text else ()
 
     def name_source(self, frame: Frame, name: str, node: ast.AST, kind: str) -> tuple[Trace, ...]:
         """A trace when ``name`` (a variable, attribute, key...) is named like regulated data."""
@@ -510,11 +492,8 @@ class Interpreter:
         return merge_traces(*groups)
 
     def sql_sources(self, text: str, frame: Frame, node: ast.AST) -> tuple[DataSource, ...]:
-        if len(text) < 12 or not _SQL.match(text) or _aggregates_only(text):
-            return ()
         found = []
-        for match in _SQL_TABLE.finditer(text):
-            table = match.group(1).strip('"`[]').rsplit(".", 1)[-1]
+        for table in sql_tables(text):
             categories = self.catalog.vocabulary.categories(table)
             if categories:
                 found.append(DataSource(f"SQL reading table '{table}'", categories, self.loc(frame, node)))
@@ -569,12 +548,3 @@ class Interpreter:
         package = ref.split(".")[0]
         known = self.ambient.setdefault(package, [])
         known.extend(c for c in clients if c not in known)
-
-
-def _aggregates_only(sql: str) -> bool:
-    """``SELECT count(*) FROM patients``: every selected item is an aggregate."""
-    match = _SQL_SELECT_LIST.match(sql)
-    if not match:
-        return False
-    items = [i.strip() for i in re.split(r",(?![^(]*\))", match.group(1))]
-    return bool(items) and all(_SQL_AGGREGATE.match(i) for i in items)
