@@ -362,6 +362,17 @@ class Interpreter:
         self.bind(node.target, value, frame, node.value)
         return value
 
+    def expr_Yield(self, node, frame):
+        """A generator's items are what its callers iterate over: a yield is a return."""
+        if node.value is not None:
+            value = self.eval(node.value, frame)
+            if frame.function is not None:
+                value = value.hop(Step(self.loc(frame, node), f"yielded by {frame.function.qualname}()"))
+            frame.returns.append(value)
+        return EMPTY
+
+    expr_YieldFrom = expr_Yield
+
     def expr_Await(self, node, frame):
         return self.eval(node.value, frame)
 
