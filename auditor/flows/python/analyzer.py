@@ -49,6 +49,7 @@ class Analyzer(Interpreter):
         self._stack: list[str] = []
         self._inlined = 0
         self.ambient: dict[str, list[Client]] = {}  # package -> clients set as its default
+        self.files: dict[str, tuple[Trace, ...]] = {}  # path -> data written to it
 
     # --- entry points --------------------------------------------------------------------------
 
@@ -171,6 +172,10 @@ class Analyzer(Interpreter):
 
         if callee.clients:
             return self.client_call(callee, args, kwargs, node, frame)
+
+        if ref in ("builtins.open", "io.open") and args and args[0].text in self.files:
+            path = args[0].text
+            return Value(traces=tuple(t.hop(Step(loc, f"read back from {path}")) for t in self.files[path]))
 
         if (
             isinstance(node.func, ast.Attribute)

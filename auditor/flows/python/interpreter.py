@@ -163,6 +163,25 @@ class Interpreter:
             if item.optional_vars is not None:
                 self.bind(item.optional_vars, value, frame, item.context_expr)
         self.run_body(node.body, frame)
+        for item in node.items:
+            self.remember_written_file(item, frame)
+
+    def remember_written_file(self, item: ast.withitem, frame: Frame) -> None:
+        """``with open(path, "w") as out: out.write(row)``: the file at ``path`` holds the rows,
+        for whoever opens it again (a JSONL file uploaded for fine-tuning or a batch)."""
+        call, target = item.context_expr, item.optional_vars
+        if not (isinstance(call, ast.Call) and call.args and isinstance(target, ast.Name)):
+            return
+        if self.eval(call.func, frame).ref not in ("builtins.open", "io.open"):
+            return
+        mode_node = (
+            call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "mode"), None)
+        )
+        mode = self.eval(mode_node, frame).text if mode_node is not None else "r"
+        path = self.eval(call.args[0], frame).text
+        written = frame.env.get(target.id, EMPTY).traces
+        if path and mode and set(mode) & set("wax") and written:
+            self.files[path] = self.combine(self.files.get(path, ()), written)
 
     stmt_AsyncWith = stmt_With
 
