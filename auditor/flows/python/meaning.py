@@ -62,8 +62,30 @@ def comment_text(lines: list[str], line: int) -> str:
     return " ".join(texts)
 
 
+# Calls that declare a mapped column: SQLAlchemy, SQLModel and Django fields.
+_COLUMN_CALLS = re.compile(r"^(Column|mapped_column|relationship|models\.\w+Field|models\.ForeignKey)$")
+
+
+def is_orm_model(node: ast.ClassDef) -> bool:
+    """A class mapped to a table (``__tablename__``, ``Column``/``mapped_column`` fields,
+    Django ``models.*Field``, SQLModel's ``table=True``): querying it reads rows. A pydantic
+    schema named as an output type is not."""
+    if any(k.arg == "table" and isinstance(k.value, ast.Constant) and k.value.value is True for k in node.keywords):
+        return True
+    for item in node.body:
+        value = item.value if isinstance(item, (ast.Assign, ast.AnnAssign)) else None
+        targets = item.targets if isinstance(item, ast.Assign) else []
+        if any(isinstance(t, ast.Name) and t.id == "__tablename__" for t in targets):
+            return True
+        if isinstance(value, ast.Call) and _COLUMN_CALLS.match(ast.unparse(value.func)):
+            return True
+    return False
+
+
 def model_fields(node: ast.ClassDef, vocabulary: Vocabulary) -> list[tuple[str, tuple]]:
-    """Names of a model class (its own, its table's, its fields') that name regulated data."""
+    """Names of an ORM model class (its own, its table's, its fields') that name regulated data."""
+    if not is_orm_model(node):
+        return []
     names = [node.name]
     for item in node.body:
         if isinstance(item, ast.Assign):
