@@ -71,6 +71,9 @@ class Vocabulary:
 
     terms: tuple[tuple[tuple[str, ...], Category], ...]
     false_friends: frozenset[str]
+    # Words that unmark one category only: a blueprint's name is not the blueprint (yet a
+    # patient's name is PHI).
+    category_false_friends: dict[Category, frozenset[str]] = field(default_factory=dict, compare=False, hash=False)
     _cache: dict[str, tuple[Category, ...]] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
@@ -187,7 +190,14 @@ def _load(path: Path, site_sinks: tuple[dict[str, Any], ...], site_sanitizers: t
         for category, words in sources["categories"].items()
         for term in words
     )
-    vocabulary = Vocabulary(terms, frozenset(w.lower() for w in sources.get("false_friends", ())))
+    vocabulary = Vocabulary(
+        terms,
+        frozenset(w.lower() for w in sources.get("false_friends", ())),
+        {
+            Category(category): frozenset(w.lower() for w in words)
+            for category, words in sources.get("category_false_friends", {}).items()
+        },
+    )
     return CodeCatalog(
         clients,
         sinks,
@@ -310,5 +320,7 @@ def _match_words(vocabulary: Vocabulary, words: tuple[str, ...]) -> tuple[Catego
                 if category in found or start + len(term) > len(forms):
                     continue
                 if all(term[i] in forms[start + i] for i in range(1, len(term))):
-                    found.append(category)
+                    unmarking = vocabulary.category_false_friends.get(category)
+                    if not (unmarking and any(w in unmarking for w in words)):
+                        found.append(category)
     return tuple(c for c in Category if c in found)
