@@ -63,6 +63,7 @@ class SinkSpec:
     data_args: tuple[Arg, ...]  # empty: every argument carries data
     resolution: Resolution
     client_args: bool = False  # goes where the model clients among its arguments send
+    collects: bool = False  # tracing set-up: exports what every model call of the app sends
 
 
 @dataclass(frozen=True)
@@ -255,6 +256,7 @@ def _sink(item: dict[str, Any]) -> SinkSpec:
         data_args=tuple(item.get("data_args", ())),
         resolution=_resolution(item),
         client_args=item.get("client_args", False),
+        collects=item.get("collects", False),
     )
 
 
