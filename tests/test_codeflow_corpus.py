@@ -3,129 +3,42 @@
 Every sink line says what it expects (see tests/fixtures/code/README.md); the test runs the
 real detection engine over the string literals, the scanner over the whole corpus as one
 project, and the real policy with the default site configuration. Any missed, extra or
-wrong flow fails, with a table per file.
+wrong flow fails, with a table per file. The application code under third_party/, which this
+project did not write, is held to the recall and accuracy measured on it instead.
 """
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from auditor.config import DEFAULT_MIN_CONFIDENCE
-from auditor.findings import findings_from_unit
-from auditor.fingerprint import load_key
-from auditor.flows.python import code_flows
-from auditor.model import AssessedFlow
-from auditor.policy import load_policy
-from auditor.sources import TextUnit
-from auditor.sources.code import read_python
+from bench.codeflow_corpus import THIRD_PARTY, assess_corpus, expectations, score
 
 CORPUS = Path(__file__).parent / "fixtures" / "code"
-_EXPECT = re.compile(r"#\s*expect:\s*(.+)$")
 
 
-@dataclass(frozen=True)
-class Expected:
-    verdict: str | None  # None: "none" (no flow with regulated data)
-    categories: tuple[str, ...] = ()
-    destination: str | None = None
-
-    def matches(self, flow: AssessedFlow) -> bool:
-        categories = tuple(c.value for c in flow.flow.categories)
-        if self.verdict is None:
-            return not categories
-        return (
-            flow.verdict.decision.value == self.verdict
-            and categories == self.categories
-            and (self.destination is None or flow.flow.destination.id == self.destination)
-        )
-
-    def __str__(self) -> str:
-        if self.verdict is None:
-            return "none"
-        dest = f" dest={self.destination}" if self.destination else ""
-        return f"{self.verdict} {','.join(self.categories)}{dest}".replace("  ", " ")
-
-
-def expectations(path: Path) -> dict[int, list[Expected]]:
-    """The marks of one file: line -> what the flows there must be."""
-    marks: dict[int, list[Expected]] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        match = _EXPECT.search(line)
-        if not match:
-            continue
-        marks[number] = []
-        for part in match.group(1).split(";"):
-            words = part.split()
-            if words == ["none"]:
-                marks[number].append(Expected(None))
-                continue
-            dest = next((w.removeprefix("dest=") for w in words if w.startswith("dest=")), None)
-            cats = next((w for w in words[1:] if not w.startswith("dest=")), "")
-            marks[number].append(Expected(words[0], tuple(sorted(filter(None, cats.split(",")))), dest))
-    return marks
-
-
-def describe(flow: AssessedFlow) -> str:
-    cats = ",".join(c.value for c in flow.flow.categories)
-    return f"{flow.verdict.decision.value} {cats} dest={flow.flow.destination.id}".replace("  ", " ")
+def own_files() -> list[Path]:
+    """The corpus this project wrote: every mark must hold. third_party/ is measured apart."""
+    return sorted(p for p in CORPUS.rglob("*.py") if THIRD_PARTY not in p.parents)
 
 
 @pytest.fixture(scope="module")
 def corpus_flows(detector):
-    files = sorted(CORPUS.rglob("*.py"))
-    key = load_key()
-    findings = []
-    for path in files:
-        for event in read_python(str(path), str(path)):
-            if isinstance(event, TextUnit):
-                findings.extend(findings_from_unit(event, detector.detect(event.text), key, DEFAULT_MIN_CONFIDENCE))
-    policy = load_policy()
-    flows, skipped = code_flows([(str(p), str(p)) for p in files], tuple(findings), policy.catalog)
-    return files, [policy.assess(f) for f in flows], skipped
+    files = own_files()
+    assessed, skipped = assess_corpus(files, detector)
+    return files, assessed, skipped
 
 
 def test_every_marked_flow_is_found_with_its_verdict_and_nothing_else(corpus_flows):
     files, assessed, skipped = corpus_flows
     assert skipped == []
-    by_line: dict[tuple[str, int], list[AssessedFlow]] = defaultdict(list)
-    for flow in assessed:
-        by_line[(flow.flow.sink.location.path, flow.flow.sink.location.line)].append(flow)
-    rows, failures = [], 0
-    for path in files:
-        marks = expectations(path)
-        lines = sorted(set(marks) | {line for (p, line) in by_line if p == str(path)})
-        for line in lines:
-            wanted = list(marks.get(line, []))
-            found = by_line.get((str(path), line), [])
-            unmatched = [f for f in found if not _take(wanted, f)]
-            missing = [w for w in wanted if w.verdict is not None]
-            ok = not unmatched and not missing
-            failures += not ok
-            rows.append(
-                f"{'ok  ' if ok else 'FAIL'} {path.relative_to(CORPUS)}:{line:<4} "
-                f"expected [{'; '.join(map(str, marks.get(line, []))) or '-'}]  "
-                f"found [{'; '.join(map(describe, found)) or '-'}]"
-            )
-    assert failures == 0, "\n" + "\n".join(rows)
-
-
-def _take(wanted: list[Expected], flow: AssessedFlow) -> bool:
-    """Cross off the expectation a flow meets; a "none" mark covers any flow without data."""
-    for expected in wanted:
-        if expected.matches(flow):
-            if expected.verdict is not None:
-                wanted.remove(expected)
-            return True
-    return False
+    result = score(files, assessed, CORPUS)
+    assert result.failures == 0, "\n" + "\n".join(result.rows)
 
 
 def test_the_corpus_covers_every_kind_of_application():
-    marked = {p.relative_to(CORPUS).parts[0] for p in CORPUS.rglob("*.py") if expectations(p)}
+    marked = {p.relative_to(CORPUS).parts[0] for p in own_files() if expectations(p)}
     assert marked >= {"flask_intake", "fastapi_local", "langchain_triage", "batch_jobs", "clinic", "negatives"}
 
 
@@ -148,3 +61,26 @@ def test_a_literal_that_reaches_a_sink_carries_its_findings(corpus_flows):
     source = (CORPUS / "negatives" / "literals.py").read_text(encoding="utf-8").splitlines()
     note_line = next(n for n, line in enumerate(source, 1) if line.startswith("SAMPLE_NOTE ="))
     assert {f.location.line for f in smoke[0].findings} == {note_line}
+
+
+# Recall, verdict accuracy and false alarms measured per application (bench/codeflow_corpus.py),
+# each first before the scanner was changed for it. Raise them as the scanner learns; never
+# lower them. healthcare_orchestrator and agents_customer_service were 0.00 before.
+THIRD_PARTY_FLOOR = {
+    "agents_customer_service": (1.0, 1.0, 0),
+    "healthcare_orchestrator": (1.0, 1.0, 0),
+    "hospital_rag": (1.0, 1.0, 0),  # 0.00 and 0.00 before
+}
+
+
+@pytest.mark.parametrize("app", sorted(p.name for p in THIRD_PARTY.iterdir() if p.is_dir()))
+def test_third_party_applications_keep_their_measured_recall_and_accuracy(detector, app):
+    files = sorted((THIRD_PARTY / app).rglob("*.py"))
+    assessed, skipped = assess_corpus(files, detector)
+    result = score(files, assessed, THIRD_PARTY)
+    report = "\n" + "\n".join(result.rows)
+    assert skipped == [], skipped
+    recall, accuracy, false_alarms = THIRD_PARTY_FLOOR[app]
+    assert result.recall >= recall, report
+    assert result.accuracy >= accuracy, report
+    assert result.false_alarms <= false_alarms, report

@@ -11,16 +11,18 @@ from __future__ import annotations
 import ast
 from dataclasses import replace
 
-from auditor.flows.python.catalog import CodeCatalog, SinkSpec
+from auditor.flows.python.catalog import CodeCatalog, Resolution, SinkSpec
 from auditor.flows.python.interpreter import Frame, Interpreter
+from auditor.flows.python.meaning import listed_fields, model_fields
 from auditor.flows.python.project import FunctionInfo, ModuleInfo, Project, dotted_name
 from auditor.flows.python.sinks import SinkHits
 from auditor.flows.python.values import EMPTY, Client, Trace, Value, data_of, find_arg, merge
-from auditor.model import Finding, Step
+from auditor.model import DataSource, Finding, Step
 from auditor.policy.destinations import Catalog
 
 MAX_DEPTH = 4  # calls followed into the project from an entry point
 MAX_INLINE_PER_ENTRY = 250
+_NO_RESOLUTION = Resolution()
 _ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault", "os.environ().get"})
 
 
@@ -46,6 +48,8 @@ class Analyzer(Interpreter):
         self._memo: dict[tuple, Value] = {}
         self._stack: list[str] = []
         self._inlined = 0
+        self.ambient: dict[str, list[Client]] = {}  # package -> clients set as its default
+        self.files: dict[str, tuple[Trace, ...]] = {}  # path -> data written to it
 
     # --- entry points --------------------------------------------------------------------------
 
@@ -155,7 +159,7 @@ class Analyzer(Interpreter):
     def call(self, node: ast.Call, frame: Frame) -> Value:
         callee = self.eval(node.func, frame)
         args = tuple(self.eval(a, frame) for a in node.args)
-        kwargs = tuple((kw.arg or "**", self.eval(kw.value, frame)) for kw in node.keywords)
+        kwargs = tuple((kw.arg or "**", self.keyword_value(kw, frame)) for kw in node.keywords)
         ref = callee.ref
         loc = self.loc(frame, node)
         everything = (*args, *(v for _, v in kwargs))
@@ -168,6 +172,22 @@ class Analyzer(Interpreter):
 
         if callee.clients:
             return self.client_call(callee, args, kwargs, node, frame)
+
+        if ref in ("builtins.open", "io.open") and args and args[0].text in self.files:
+            path = args[0].text
+            return Value(traces=tuple(t.hop(Step(loc, f"read back from {path}")) for t in self.files[path]))
+
+        if (
+            isinstance(node.func, ast.Attribute)
+            and node.func.attr == "format"
+            and isinstance(node.func.value, (ast.Name, ast.Constant, ast.Attribute))
+            and any(not v.constant for v in everything)
+        ):
+            template = self.eval(node.func.value, frame)  # a name or a literal: no side effect
+            marked = self.marker_traces(frame, node, template.text or "", "the prompt template")
+            if marked:
+                data = data_of(*everything)
+                return data.with_traces(self.combine(data.traces, marked))
 
         if ref is None:
             return self.unknown_call(callee, None, everything, node, frame)
@@ -182,8 +202,11 @@ class Analyzer(Interpreter):
 
         specs = self.catalog.sinks_for_call(ref)
         if specs:
-            self.hits.record(specs[0], None, ref, args, kwargs, node, frame, self)
-            return data_of(*everything)
+            used = self.call_sink(specs[0], ref, args, kwargs, everything, node, frame)
+            if used:  # a vector index built with these models answers queries through them
+                return Value(clients=used, traces=data_of(*everything).traces)
+            if self.catalog.client_for(ref) is None:
+                return data_of(*everything)
 
         spec = self.catalog.client_for(ref)
         if spec is not None:
@@ -191,8 +214,10 @@ class Analyzer(Interpreter):
             if spec.qualifier_args:
                 qualifier = find_arg(spec.qualifier_args, args, kwargs)
                 key = f"{spec.id}:{qualifier[1].text}" if qualifier and qualifier[1].text else spec.id
-            client = Client(spec, key, ref, args, kwargs, loc)
-            return Value(clients=(client,), traces=data_of(*everything).traces)
+            ambient = self.ambient.get(ref.split(".")[0]) if spec.ambient else None
+            clients = tuple(ambient) if ambient else (Client(spec, key, ref, args, kwargs, loc),)
+            data = data_of(*everything)
+            return Value(clients=clients, traces=data.traces, prompt_shaped=data.prompt_shaped)
 
         function = self.project.functions.get(ref)
         if function is not None:
@@ -217,16 +242,64 @@ class Analyzer(Interpreter):
         if self.catalog.is_wrapper(ref):
             clients = tuple(c for v in everything for c in v.clients)
             if clients:
+                if _on_an_object(node, callee):  # kernel.add_service(chat): the kernel calls it
+                    self.mutate(node.func.value, Value(clients=clients), frame)
                 return Value(clients=clients, traces=data_of(*everything).traces)
         return self.unknown_call(callee, ref, everything, node, frame)
 
+    def call_sink(self, spec: SinkSpec, ref: str, args, kwargs, everything, node: ast.Call, frame: Frame):
+        """A sink function; one whose destination is its models' (``client_args``: a vector
+        store's embeddings, a LlamaIndex index) goes where the clients among its arguments, else
+        the package's default ones, else its own resolution send. Returns the clients used."""
+        if not spec.client_args:
+            self.hits.record(spec, None, ref, args, kwargs, node, frame, self)
+            return ()
+        used = tuple(dict.fromkeys(c for v in everything for c in v.clients)) or tuple(
+            self.ambient.get(ref.split(".")[0], ())
+        )
+        for client in used:  # each client's own configuration decides, not the sink's default
+            bare = replace(spec, resolution=_NO_RESOLUTION)
+            self.hits.record(bare, client, ref, args, kwargs, node, frame, self, call_name=ref)
+        if not used and spec.resolution != _NO_RESOLUTION:
+            self.hits.record(spec, None, ref, args, kwargs, node, frame, self)
+            fallback = self.catalog.client_for(ref)
+            if fallback is not None:
+                return (Client(fallback, fallback.id, ref, args, kwargs, self.loc(frame, node)),)
+        return used
+
+    def model_rows(self, class_ref: str, loc) -> tuple[DataSource, ...]:
+        """A model class of the project given to a query (``select(Patient)``,
+        ``session.query(Patient)``) reads its rows: regulated data when its name, table or
+        fields are named for it."""
+        cls = self.project.classes[class_ref]
+        matched = model_fields(cls.node, self.catalog.vocabulary)
+        if not matched:
+            return ()
+        categories = tuple(dict.fromkeys(c for _, cats in matched for c in cats))
+        fields = ", ".join(n for n, _ in matched[:3])
+        return (DataSource(f"rows of model {cls.node.name} ({fields})", categories, loc),)
+
+    def keyword_value(self, keyword: ast.keyword, frame: Frame) -> Value:
+        """A keyword argument; a list of field names (``text_node_properties=["patient_name",
+        ...]``) that names regulated data makes the call read that data."""
+        value = self.eval(keyword.value, frame)
+        traces = tuple(
+            trace
+            for element in listed_fields(keyword)
+            for trace in self.name_source(frame, element.value, element, f"field named in '{keyword.arg}'")
+        )
+        return value.with_traces(self.combine(value.traces, traces)) if traces else value
+
     def client_call(self, callee: Value, args, kwargs, node: ast.Call, frame: Frame) -> Value:
         member = callee.member or "__call__"
+        # What an object built on the client holds goes with its calls: the documents of an
+        # index reach the model through its query engine, a chain's retriever through the chain.
+        held = callee
         for client in callee.clients:
             specs = self.catalog.sinks_for_method(client.key, member)
             if specs:
-                self.hits.record(specs[0], client, member, args, kwargs, node, frame, self)
-        data = data_of(*args, *(v for _, v in kwargs))
+                self.hits.record(specs[0], client, member, (*args, held), kwargs, node, frame, self)
+        data = data_of(callee, *args, *(v for _, v in kwargs))
         return Value(traces=data.traces, clients=callee.clients, member=f"{member}()")
 
     def unknown_call(self, callee: Value, ref: str | None, everything, node: ast.Call, frame: Frame) -> Value:
@@ -235,6 +308,7 @@ class Analyzer(Interpreter):
         data = data_of(callee, *everything)
         loc = self.loc(frame, node)
         queries = tuple(q for v in everything for q in v.queries)
+        queries += tuple(q for v in everything if v.ref in self.project.classes for q in self.model_rows(v.ref, loc))
         traces = data.traces
         if queries:
             step = Step(loc, f"query run by {dotted_name(node.func) or 'a call'}()")
@@ -249,7 +323,14 @@ class Analyzer(Interpreter):
             self.mutate(
                 node.func.value, added.hop(Step(loc, f"added to '{dotted_name(node.func.value) or 'object'}'")), frame
             )
-        return Value(traces=traces, ref=f"{ref}()" if ref else None)
+        # A model client handed to an object (kernel.add_service(chat)) is then called through it.
+        clients = tuple(dict.fromkeys(c for v in everything for c in v.clients))
+        if clients:
+            if ref is not None and ref.rsplit(".", 1)[-1] == "configure":  # dspy.configure(lm=...)
+                self.set_ambient(ref, clients)
+            if _on_an_object(node, callee):
+                self.mutate(node.func.value, Value(clients=clients), frame)
+        return Value(traces=traces, ref=f"{ref}()" if ref else None, prompt_shaped=data.prompt_shaped)
 
     def construct(self, class_ref: str, args, kwargs, node: ast.Call, frame: Frame) -> Value:
         obj = self.new_obj()
@@ -375,3 +456,9 @@ class Analyzer(Interpreter):
                 if spec is not None:
                     return spec, decorator, value.ref
         return None
+
+
+def _on_an_object(node: ast.Call, callee: Value) -> bool:
+    """A method call on an object (``kernel.add_service``), not a module's function
+    (``dspy.configure``): only an object keeps what it is given."""
+    return isinstance(node.func, ast.Attribute) and (callee.ref is None or "()" in callee.ref)

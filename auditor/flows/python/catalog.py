@@ -48,6 +48,7 @@ class ClientSpec:
     qualifier_args: tuple[Arg, ...] = ()
     sdk_from_module: bool = False
     switches: tuple[tuple[str, str, str], ...] = ()  # (arg, equals, destination)
+    ambient: bool = False  # calls go to the package's configured default model when one is set
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class SinkSpec:
     decorators: tuple[str, ...]
     data_args: tuple[Arg, ...]  # empty: every argument carries data
     resolution: Resolution
+    client_args: bool = False  # goes where the model clients among its arguments send
+    collects: bool = False  # tracing set-up: exports what every model call of the app sends
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,9 @@ class Vocabulary:
 
     terms: tuple[tuple[tuple[str, ...], Category], ...]
     false_friends: frozenset[str]
+    # Words that unmark one category only: a blueprint's name is not the blueprint (yet a
+    # patient's name is PHI).
+    category_false_friends: dict[Category, frozenset[str]] = field(default_factory=dict, compare=False, hash=False)
     _cache: dict[str, tuple[Category, ...]] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
@@ -95,6 +101,7 @@ class CodeCatalog:
     wrappers: tuple[str, ...]
     vocabulary: Vocabulary
     not_propagating: tuple[str, ...]
+    markers: tuple[tuple[Category, re.Pattern[str]], ...] = ()
     _lookups: dict[str, dict[Any, Any]] = field(default_factory=dict, compare=False, repr=False)
 
     def client_for(self, ref: str) -> ClientSpec | None:
@@ -129,6 +136,16 @@ class CodeCatalog:
     def propagates(self, ref: str) -> bool:
         """False for calls whose result is not their arguments' data (len, isinstance, logging)."""
         return self._memo("propagates", ref, lambda: not _matches(ref.removeprefix("builtins."), self.not_propagating))
+
+    def marked_categories(self, text: str) -> list[tuple[Category, str]]:
+        """Classes of data that ``text`` (a comment, a prompt template) states, with the words."""
+        found = []
+        for category, pattern in self.markers:
+            for match in pattern.finditer(text):
+                if not _NEGATED.search(text[max(0, match.start() - 24) : match.start()]):
+                    found.append((category, match.group(0)))
+                    break
+        return found
 
     def is_ai_module(self, dotted: str) -> bool:
         """Whether an imported module is one the catalog names (an SDK, an HTTP client...)."""
@@ -174,7 +191,14 @@ def _load(path: Path, site_sinks: tuple[dict[str, Any], ...], site_sanitizers: t
         for category, words in sources["categories"].items()
         for term in words
     )
-    vocabulary = Vocabulary(terms, frozenset(w.lower() for w in sources.get("false_friends", ())))
+    vocabulary = Vocabulary(
+        terms,
+        frozenset(w.lower() for w in sources.get("false_friends", ())),
+        {
+            Category(category): frozenset(w.lower() for w in words)
+            for category, words in sources.get("category_false_friends", {}).items()
+        },
+    )
     return CodeCatalog(
         clients,
         sinks,
@@ -182,6 +206,11 @@ def _load(path: Path, site_sinks: tuple[dict[str, Any], ...], site_sanitizers: t
         tuple(data.get("wrappers", ())),
         vocabulary,
         tuple(sources.get("not_propagating", ())),
+        tuple(
+            (Category(category), re.compile(pattern, re.IGNORECASE))
+            for category, patterns in sources.get("markers", {}).items()
+            for pattern in patterns
+        ),
     )
 
 
@@ -213,6 +242,7 @@ def _client(item: dict[str, Any]) -> ClientSpec:
         qualifier_args=tuple(item.get("qualifier_args", ())),
         sdk_from_module=item.get("sdk_from_module", False),
         switches=tuple((s["arg"], s["equals"], s["destination"]) for s in item.get("switches", ())),
+        ambient=item.get("ambient", False),
     )
 
 
@@ -225,6 +255,8 @@ def _sink(item: dict[str, Any]) -> SinkSpec:
         decorators=tuple(item.get("decorators", ())),
         data_args=tuple(item.get("data_args", ())),
         resolution=_resolution(item),
+        client_args=item.get("client_args", False),
+        collects=item.get("collects", False),
     )
 
 
@@ -250,6 +282,7 @@ def _first(items, ref: str, patterns_of):
     return None
 
 
+_NEGATED = re.compile(r"\b(no|not|non|without|free of)\W+(\w+\W+)?$", re.IGNORECASE)
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
@@ -289,5 +322,7 @@ def _match_words(vocabulary: Vocabulary, words: tuple[str, ...]) -> tuple[Catego
                 if category in found or start + len(term) > len(forms):
                     continue
                 if all(term[i] in forms[start + i] for i in range(1, len(term))):
-                    found.append(category)
+                    unmarking = vocabulary.category_false_friends.get(category)
+                    if not (unmarking and any(w in unmarking for w in words)):
+                        found.append(category)
     return tuple(c for c in Category if c in found)

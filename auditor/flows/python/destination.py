@@ -37,7 +37,10 @@ def resolve_destination(
         if value.text:
             found = catalog.resolve_url(value.text, hint) or unknown_destination(f"{name} {value.text!r} has no host")
             if http and not _is_ai_endpoint(catalog, found):
-                return None
+                if not any(v.prompt_shaped for v in (*args, *(v for _, v in kwargs))):
+                    return None
+                # A model request ("messages", "prompt"...) to a host nobody catalogued.
+                found = replace(found, detail=f"{found.detail}; the request body is a model request")
             return _with_env(found, value, name)
         if http:
             return None

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import ast
 import builtins
-import re
 from dataclasses import dataclass, field, replace
 
+from auditor.flows.python.meaning import PROMPT_KEYS, comment_text, sql_tables
 from auditor.flows.python.project import ClassInfo, FunctionInfo, ModuleInfo, dotted_name
 from auditor.flows.python.values import EMPTY, Client, Trace, Value, data_of, merge
 from auditor.model import DataSource, Finding, Location, Step
 
 _BUILTINS = frozenset(dir(builtins))
-_SQL = re.compile(r"^\s*(select|with)\b", re.IGNORECASE)
-_SQL_TABLE = re.compile(r"\b(?:from|join)\s+([A-Za-z_][\w.\"`\[\]]*)", re.IGNORECASE)
 
 
 @dataclass
@@ -76,6 +74,22 @@ class Interpreter:
         where = replace(finding.location, symbol=frame.symbol)
         return Trace(finding, (Step(where, f"string literal with {finding.category.value} ({finding.entity})"),))
 
+    def marker_traces(self, frame: Frame, node: ast.AST, text: str, kind: str) -> tuple[Trace, ...]:
+        """Traces for the classes of data ``text`` states (see ``markers`` in rules/code.yaml)."""
+        if not text or not self.catalog.markers:
+            return ()
+        where = self.loc(frame, node)
+        traces = []
+        for category, words in self.catalog.marked_categories(text):
+            description = f"{kind} says '{words}'"
+            traces.append(Trace(DataSource(description, (category,), where), (Step(where, description),)))
+        return tuple(traces)
+
+    def comment_traces(self, frame: Frame, node: ast.AST) -> tuple[Trace, ...]:
+        """What a comment on an assignment's line, or just above it, states of the value's class."""
+        text = comment_text(frame.module.lines, getattr(node, "lineno", 0))
+        return self.marker_traces(frame, node, text, "the comment") if text else ()
+
     def name_source(self, frame: Frame, name: str, node: ast.AST, kind: str) -> tuple[Trace, ...]:
         """A trace when ``name`` (a variable, attribute, key...) is named like regulated data."""
         categories = self.catalog.vocabulary.categories(name)
@@ -106,7 +120,10 @@ class Interpreter:
 
     def stmt_AnnAssign(self, node, frame):
         if node.value is not None:
-            self.bind(node.target, self.eval(node.value, frame), frame, node.value)
+            value = self.eval(node.value, frame)
+            if not value.clients:  # service: AzureChatCompletion = kernel.get_service(...)
+                value = merge(value, self.annotation_client(node.annotation, frame, node) or EMPTY)
+            self.bind(node.target, value, frame, node.value)
 
     def stmt_AugAssign(self, node, frame):
         value = self.eval(node.value, frame)
@@ -146,6 +163,25 @@ class Interpreter:
             if item.optional_vars is not None:
                 self.bind(item.optional_vars, value, frame, item.context_expr)
         self.run_body(node.body, frame)
+        for item in node.items:
+            self.remember_written_file(item, frame)
+
+    def remember_written_file(self, item: ast.withitem, frame: Frame) -> None:
+        """``with open(path, "w") as out: out.write(row)``: the file at ``path`` holds the rows,
+        for whoever opens it again (a JSONL file uploaded for fine-tuning or a batch)."""
+        call, target = item.context_expr, item.optional_vars
+        if not (isinstance(call, ast.Call) and call.args and isinstance(target, ast.Name)):
+            return
+        if self.eval(call.func, frame).ref not in ("builtins.open", "io.open"):
+            return
+        mode_node = (
+            call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "mode"), None)
+        )
+        mode = self.eval(mode_node, frame).text if mode_node is not None else "r"
+        path = self.eval(call.args[0], frame).text
+        written = frame.env.get(target.id, EMPTY).traces
+        if path and mode and set(mode) & set("wax") and written:
+            self.files[path] = self.combine(self.files.get(path, ()), written)
 
     stmt_AsyncWith = stmt_With
 
@@ -222,6 +258,9 @@ class Interpreter:
                 value = replace(value, traces=self.name_source(frame, target.id, target, "variable"))
             else:
                 value = value.hop(Step(self.loc(frame, target), f"assigned to '{target.id}'"))
+            marked = self.comment_traces(frame, target)
+            if marked:
+                value = value.with_traces(self.combine(value.traces, marked))
             frame.env[target.id] = value
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
@@ -234,6 +273,8 @@ class Interpreter:
                 attrs = self.heap.setdefault(base.obj, {})
                 attrs[target.attr] = merge(attrs[target.attr], value) if target.attr in attrs else value
             else:
+                if base.ref and value.clients:  # Settings.llm = OpenAI(...): the library's default model
+                    self.set_ambient(base.ref, value.clients)
                 self.mutate(target.value, value, frame)
         elif isinstance(target, ast.Subscript):
             self.eval(target.slice, frame)
@@ -292,8 +333,12 @@ class Interpreter:
         text = "".join(parts) if all(p is not None for p in parts) else None
         merged = merge(*values) if values else EMPTY
         sql_text = "".join(p if p is not None else "x" for p in parts)
+        marked = ()
+        if any(not v.constant for v in values):  # a template whose words state what goes into it
+            template = " ".join(str(p.value) for p in node.values if isinstance(p, ast.Constant))
+            marked = self.marker_traces(frame, node, template, "the prompt template")
         return Value(
-            traces=self.combine(self.literal_traces(frame, node), merged.traces),
+            traces=self.combine(self.literal_traces(frame, node), merged.traces, marked),
             text=text,
             env=merged.env,
             constant=all(v.constant for v in values),
@@ -306,6 +351,10 @@ class Interpreter:
             # A LangChain pipe: prompt | model | parser runs the model.
             return merge(data_of(left, right), Value(clients=left.clients + right.clients))
         value = data_of(left, right)
+        if isinstance(node.op, ast.Mod) and left.text and not right.constant:
+            value = value.with_traces(
+                self.combine(value.traces, self.marker_traces(frame, node, left.text, "the prompt template"))
+            )
         text = None
         if isinstance(node.op, ast.Add) and left.text is not None and right.text is not None:
             text = left.text + right.text
@@ -331,6 +380,17 @@ class Interpreter:
         value = self.eval(node.value, frame)
         self.bind(node.target, value, frame, node.value)
         return value
+
+    def expr_Yield(self, node, frame):
+        """A generator's items are what its callers iterate over: a yield is a return."""
+        if node.value is not None:
+            value = self.eval(node.value, frame)
+            if frame.function is not None:
+                value = value.hop(Step(self.loc(frame, node), f"yielded by {frame.function.qualname}()"))
+            frame.returns.append(value)
+        return EMPTY
+
+    expr_YieldFrom = expr_Yield
 
     def expr_Await(self, node, frame):
         return self.eval(node.value, frame)
@@ -369,7 +429,8 @@ class Interpreter:
         if not values:
             return Value(constant=True)
         merged = merge(*values)
-        return replace(merged, text=None, ref=None)
+        shaped = any(isinstance(k, ast.Constant) and k.value in PROMPT_KEYS for k in node.keys)
+        return replace(merged, text=None, ref=None, prompt_shaped=merged.prompt_shaped or shaped)
 
     def comprehension(self, node, frame, elements):
         inner = Frame(frame.module, frame.symbol, dict(frame.env), frame.depth, frame.function, frame.closure)
@@ -421,8 +482,8 @@ class Interpreter:
             found = self.ref_attribute(base.ref, attr, frame)
             if found is not None:
                 return found
-            return Value(ref=f"{base.ref}.{attr}", traces=base.traces)
-        value = Value(traces=base.traces)
+            return Value(ref=f"{base.ref}.{attr}", traces=base.traces, prompt_shaped=base.prompt_shaped)
+        value = Value(traces=base.traces, prompt_shaped=base.prompt_shaped)
         if not base.traces:
             value = Value(traces=self.name_source(frame, attr, node, "attribute"))
         return value
@@ -461,11 +522,8 @@ class Interpreter:
         return merge_traces(*groups)
 
     def sql_sources(self, text: str, frame: Frame, node: ast.AST) -> tuple[DataSource, ...]:
-        if len(text) < 12 or not _SQL.match(text):
-            return ()
         found = []
-        for match in _SQL_TABLE.finditer(text):
-            table = match.group(1).strip('"`[]').rsplit(".", 1)[-1]
+        for table in sql_tables(text):
             categories = self.catalog.vocabulary.categories(table)
             if categories:
                 found.append(DataSource(f"SQL reading table '{table}'", categories, self.loc(frame, node)))
@@ -514,3 +572,9 @@ class Interpreter:
                 client = Client(spec, spec.id, value.ref, (), (), self.loc(frame, node), assumed=True)
                 return Value(clients=(client,))
         return None
+
+    def set_ambient(self, ref: str, clients: tuple[Client, ...]) -> None:
+        """Clients a library uses when a call names none (LlamaIndex ``Settings``, ``dspy.configure``)."""
+        package = ref.split(".")[0]
+        known = self.ambient.setdefault(package, [])
+        known.extend(c for c in clients if c not in known)

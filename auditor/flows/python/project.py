@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from auditor.flows.python.parsing import parse_python
 from auditor.model import SkippedSource
 
 MAX_CODE_BYTES = 2 * 1024 * 1024  # bigger Python files are generated or vendored: skipped
@@ -237,7 +238,7 @@ def parse_module(path: str, display: str) -> tuple[str, ast.Module] | SkippedSou
     if any(m in head for m in GENERATED_MARKERS) and source.count("\n") >= GENERATED_MIN_LINES:
         return SkippedSource(display, "code-flow analysis skipped: a large generated file")
     try:
-        tree = ast.parse(source, filename=display)
+        tree = parse_python(source, display)
     except SyntaxError as exc:
         return SkippedSource(display, f"code-flow analysis skipped: syntax error: {exc.msg}", exc.lineno)
     except (ValueError, RecursionError, MemoryError) as exc:

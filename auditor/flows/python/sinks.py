@@ -47,6 +47,7 @@ class _Hit:
     line_range: tuple[int, int]
     module_lines: list[str]
     traces: list[Trace] = field(default_factory=list)
+    collects: bool = False  # a tracing set-up: gathers the traces of the app's other calls
 
 
 class SinkHits:
@@ -66,6 +67,7 @@ class SinkHits:
         node: ast.Call,
         frame: Frame,
         analyzer: Analyzer,
+        call_name: str | None = None,
     ) -> None:
         destination = resolve_destination(self.destinations, spec.resolution, client, args, kwargs)
         if destination is None:
@@ -75,11 +77,13 @@ class SinkHits:
         else:
             carried = [*args, *(v for _, v in kwargs)]
         loc = analyzer.loc(frame, node)
-        call = _call_name(client, name)
+        call = call_name or _call_name(client, name)
         traces = merge_traces(*(v.traces for v in carried))
         step = Step(loc, f"sent by {call}")
         end = getattr(node, "end_lineno", None) or loc.line
         self._add(loc, call, destination, bool(client and client.assumed), (loc.line, end), frame, traces, step)
+        if spec.collects:
+            self.hits[(loc.path, loc.line, loc.column, destination.id, destination.host)].collects = True
 
     def record_decorator(
         self, sink: tuple[SinkSpec, ast.AST, str], info: FunctionInfo, frame: Frame, result: Value, analyzer: Analyzer
@@ -99,7 +103,9 @@ class SinkHits:
         self._add(loc, ref, destination, False, (loc.line, loc.line), frame, traces, step)
 
     def _add(self, loc, call, destination, assumed, line_range, frame, traces, step) -> None:
-        key = (loc.path, loc.line, loc.column, call, destination.id, destination.host, destination.resolved_by)
+        # One flow per call site and destination: a chain holding a chat model and an embeddings
+        # object of the same vendor sends to it once, whichever client is named.
+        key = (loc.path, loc.line, loc.column, destination.id, destination.host)
         hit = self.hits.get(key)
         if hit is None:
             hit = self.hits[key] = _Hit(loc, call, destination, assumed, line_range, frame.module.lines)
@@ -107,11 +113,28 @@ class SinkHits:
         if len(hit.traces) < MAX_TRACES_PER_FLOW:
             hit.traces.extend(t.hop(step) for t in traces)
 
+    def _collect_into_tracing(self) -> None:
+        """An instrumented process exports every prompt: a tracing set-up carries what the
+        model calls of the application around it (its folder and below) send."""
+        for hit in self.hits.values():
+            if not hit.collects:
+                continue
+            folder = hit.location.path.rpartition("/")[0]
+            step = Step(hit.location, f"exported by the tracing set up with {hit.call}")
+            for other in self.hits.values():
+                if other.collects or not _under(other.location.path, folder):
+                    continue
+                for trace in other.traces:
+                    if len(hit.traces) >= MAX_TRACES_PER_FLOW:
+                        return
+                    hit.traces.append(trace.hop(step))
+
     def flows(self) -> tuple[list[Flow], list[SkippedSource]]:
         """One flow per call site and destination; suppressions without a reason are reported."""
         real_sites = {
             (h.location.path, h.location.line, h.location.column) for h in self.hits.values() if not h.assumed
         }
+        self._collect_into_tracing()
         flows, problems = [], []
         for hit in self.hits.values():
             site = (hit.location.path, hit.location.line, hit.location.column)
@@ -131,6 +154,10 @@ class SinkHits:
             flows.append(_flow(hit, suppressions))
         flows.sort(key=lambda f: (f.sink.location.path, f.sink.location.line, f.sink.location.column, f.destination.id))
         return flows, list(dict.fromkeys(problems))
+
+
+def _under(path: str, folder: str) -> bool:
+    return not folder or path.startswith(folder + "/")
 
 
 def _flow(hit: _Hit, suppressions: tuple[Suppression, ...]) -> Flow:

@@ -71,6 +71,7 @@ class Value:
     obj: int | None = None  # heap id of an instance of a class of the project
     queries: tuple[DataSource, ...] = ()  # SQL reading sensitive tables: data once executed
     constant: bool = False  # a literal: names bound to it are not sources
+    prompt_shaped: bool = False  # a dict with a model request's keys ("messages", "prompt"...)
 
     def with_traces(self, traces: tuple[Trace, ...]) -> Value:
         return replace(self, traces=traces)
@@ -129,13 +130,15 @@ def merge(*values: Value) -> Value:
         obj=objs.pop() if len(objs) == 1 else None,
         queries=tuple(dict.fromkeys(q for v in values for q in v.queries)),
         constant=all(v.constant for v in values),
+        prompt_shaped=any(v.prompt_shaped for v in values),
     )
 
 
 def data_of(*values: Value) -> Value:
     """Only the data of ``values`` (what a call on them returns when nothing more is known)."""
     traces = merge_traces(*(v.traces for v in values))
-    return Value(traces=traces) if traces else EMPTY
+    shaped = any(v.prompt_shaped for v in values)  # json.dumps(request).encode() is still a model request
+    return Value(traces=traces, prompt_shaped=shaped) if traces or shaped else EMPTY
 
 
 def find_arg(
