@@ -271,3 +271,12 @@ def test_detect_never_raises_on_odd_text(text):
 
     for detection in auditor.detect(text):
         assert 0 <= detection.start < detection.end <= len(text)
+
+
+def test_an_iso_date_alone_on_its_line_is_a_version_not_a_persons_date():
+    from auditor.detectors.filters import date_stands_alone
+
+    assert date_stands_alone("DATE", "2024-06-01", '"2024-06-01"')
+    assert date_stands_alone("DATE", "2024-10-01", "2024-10-01-preview")
+    assert not date_stands_alone("DATE", "3/14/2023", "3/14/2023")  # a note's date heading stays
+    assert not date_stands_alone("DATE", "2024-06-01", "Admitted 2024-06-01 with pneumonia")

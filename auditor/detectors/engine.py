@@ -13,7 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from auditor.detectors.catalog import DEFAULT_ENTITIES
-from auditor.detectors.filters import adjusted_score, is_false_positive, is_state_or_country, org_is_a_name
+from auditor.detectors.filters import (
+    adjusted_score,
+    date_stands_alone,
+    is_false_positive,
+    is_state_or_country,
+    org_is_a_name,
+)
 from auditor.detectors.patterns import REPORTED_ENTITY, label_of, presidio_entities
 
 # Preference when two detectors claim overlapping text with equal confidence: the more
@@ -175,6 +181,11 @@ class Detector:
             before = window[max(0, result.start - 40) : result.start]
             if not self.vanilla and is_false_positive(entity, value, before):
                 continue
+            if not self.vanilla and entity == "DATE":
+                line_from = window.rfind("\n", 0, result.start) + 1
+                line_to = window.find("\n", stop)
+                if date_stands_alone(entity, value, window[line_from : line_to if line_to >= 0 else len(window)]):
+                    continue
             if not self.vanilla and is_state_or_country(entity, value):
                 entity = "REGION"
             if not self.vanilla and entity == "ORGANIZATION" and self.names_from_orgs:

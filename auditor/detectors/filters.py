@@ -225,7 +225,15 @@ def nhs_is_phone(entity: str, text: str, before: str) -> bool:
     return entity == "UK_NHS" and bool(re.search(r"\+\d{1,3}[ \t.-]?\(?$", before))
 
 
-CONTEXT_FILTERS: tuple[Callable[[str, str, str], bool], ...] = (number_is_reference, nhs_is_phone)
+_VERSION_LABEL = re.compile(r"(?:version|api[-_]?version|\bv)[\"'\s]*[:=]?[\s\"']*$", re.IGNORECASE)
+
+
+def date_is_version(entity: str, text: str, before: str) -> bool:
+    """``api_version="2024-06-01"``: a version named by its release date identifies nobody."""
+    return entity == "DATE" and bool(_VERSION_LABEL.search(before))
+
+
+CONTEXT_FILTERS: tuple[Callable[[str, str, str], bool], ...] = (number_is_reference, nhs_is_phone, date_is_version)
 
 
 def is_false_positive(entity: str, text: str, before: str = "") -> bool:
@@ -364,4 +372,22 @@ def org_is_a_name(text: str) -> bool:
     lowered = [w.lower().strip(".,'’") for w in words]
     if any(w in _ORG_WORDS for w in lowered) or any(ch.isdigit() for ch in text):
         return False
-    return lowered[0] in first_names() or lowered[-1] in person_names() or not text.isascii()
+    from auditor.detectors.lexicons import zipf
+
+    if not text.isascii():
+        return True
+    # A census first name first, or a surname last that is no everyday word: "Homero Portillo",
+    # not "Structured Patient Attributes" (the census lists "Attributes" as a surname).
+    return (lowered[0] in first_names() and zipf(lowered[0]) < 5.0) or (
+        lowered[-1] in person_names() and zipf(lowered[-1]) < 3.5
+    )
+
+
+def date_stands_alone(entity: str, value: str, line: str) -> bool:
+    """An ISO date that is all its line holds ("2024-06-01", "2024-10-01-preview"): an API
+    version or a setting in code or configuration, not a date in a person's record. (A note's
+    date on a line of its own, "3/14/2023", stays.)"""
+    if entity != "DATE" or not _ISO_DATE.fullmatch(value):
+        return False
+    rest = line.strip().strip("\"'`,;")
+    return rest.startswith(value) and re.fullmatch(r"[-\w.]*", rest[len(value) :]) is not None

@@ -29,9 +29,11 @@ _ORDINAL_WORDS = (
 # a partial date is one whose month and day are in range and that is not followed by a unit,
 # a second slash or the words that follow scores.
 _NOT_A_SCORE = (
-    r"(?![\d/.]|\s*(?i:strength|str\b|mg|mcg|ml|cc\b|tabs?\b|units?|ns\b|of\b|ratio|scale|score|pulses?|lungs?"
-    r"|breath|bs\b|ext|extremit|power|motor|grip|x\b|%))"
-    r"(?<!(?i:strength|str|power|grip|motor|pulses?|score|ratio|sats?|bp|gcs|x)\s*\d{1,2}/\d{1,2})"
+    r"(?![\d/]|\.\d|\s*(?i:strength|str\b|mg|mcg|ml|cc\b|tabs?\b|units?|ns\b|of\b|ratio|scale|score|pulses?|lungs?"
+    r"|breath|bs\b|ext|extremit|power|motor|grip|x\b|%|(?:\w+\s+)?pain))"
+    # Ventilator settings and pain scores: "PSV 10/5", "BIPAP 10/5", "c/o 3/10".
+    r"(?<!(?i:strength|str|power|grip|motor|pulses?|score|ratio|sats?|bp|gcs|x|psv|ps|peep|cpap|bi-?pap|simv"
+    r"|vent|flowby|c/o|pain)\s*\d{1,2}/\d{1,2})"
 )
 DATE = PatternSpec(
     "auditor.DATE",
@@ -54,7 +56,7 @@ DATE = PatternSpec(
         # Relative to an event, in a record: "seen last week", "admitted last Friday".
         (
             "relative date",
-            r"\b(?i:last|this\s+past)\s+(?:(?i:week|weekend|night)|Monday|Tuesday|Wednesday|Thursday"
+            r"\b(?i:last|this\s+past)\s+(?:(?i:week|weekend)|Monday|Tuesday|Wednesday|Thursday"
             rf"|Friday|Saturday|Sunday|{_MONTH_NAME})\b",
             0.5,
         ),
