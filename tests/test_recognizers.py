@@ -280,3 +280,21 @@ def test_an_iso_date_alone_on_its_line_is_a_version_not_a_persons_date():
     assert date_stands_alone("DATE", "2024-10-01", "2024-10-01-preview")
     assert not date_stands_alone("DATE", "3/14/2023", "3/14/2023")  # a note's date heading stays
     assert not date_stands_alone("DATE", "2024-06-01", "Admitted 2024-06-01 with pneumonia")
+
+
+@pytest.mark.parametrize(
+    "text, place",
+    [
+        ("58 YR OLD ADMITTED IN TRANSFER FROM CALVERT HOSPITAL FOR CHF.", "CALVERT HOSPITAL"),
+        ("57yo f with chf, followed at gh by her cardiologist.", "gh"),
+        ("plan: pt to go to sacred heart hospital for rehab after CABG.", "sacred heart hospital"),
+    ],
+)
+def test_places_of_care_in_upper_and_lower_case(found, text, place):
+    assert ("LOCATION", place, "PHI") in found(text), found(text)
+
+
+def test_everyday_places_of_care_are_not_identifiers(found):
+    assert not [
+        f for f in found("CHF, intubated. TRANSFER TO FLOOR when stable; went to the hospital.") if f[0] == "LOCATION"
+    ]

@@ -179,7 +179,7 @@ class Detector:
                 stop = result.start + window[result.start : stop].index("\n")  # NER runs over a line end
             value = window[result.start : stop]
             before = window[max(0, result.start - 40) : result.start]
-            if not self.vanilla and is_false_positive(entity, value, before):
+            if not self.vanilla and is_false_positive(entity, value, before, detector):
                 continue
             if not self.vanilla and entity == "DATE":
                 line_from = window.rfind("\n", 0, result.start) + 1

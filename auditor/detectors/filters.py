@@ -205,6 +205,8 @@ FILTERS: tuple[Callable[[str, str], bool], ...] = (
     ip_is_not_a_host,
 )
 
+_NER_GUESS_FILTERS = frozenset({ner_is_abbreviation})
+
 # A number right after one of these labels is an order, invoice or build number, whatever
 # shape it has: not a phone, bank account or NHS number.
 _REFERENCE_LABEL = re.compile(
@@ -236,13 +238,17 @@ def date_is_version(entity: str, text: str, before: str) -> bool:
 CONTEXT_FILTERS: tuple[Callable[[str, str, str], bool], ...] = (number_is_reference, nhs_is_phone, date_is_version)
 
 
-def is_false_positive(entity: str, text: str, before: str = "") -> bool:
+def is_false_positive(entity: str, text: str, before: str = "", detector: str = "") -> bool:
     """True when any filter recognises the span as a known false positive.
 
     ``before`` is the text just before the span (a few dozen characters), for the filters
-    that need its label.
+    that need its label. The filters of NER's guesses (``ner_*``) leave auditor's own
+    recognizers alone: "GH" after "transferred to" is a hospital, whatever NER would make of it.
     """
-    return any(f(entity, text) for f in FILTERS) or any(f(entity, text, before) for f in CONTEXT_FILTERS)
+    own = detector.startswith("auditor.")
+    return any(f(entity, text) for f in FILTERS if not (own and f in _NER_GUESS_FILTERS)) or any(
+        f(entity, text, before) for f in CONTEXT_FILTERS
+    )
 
 
 # The score an NER name or place keeps when its case says nothing: spaCy's small model tags

@@ -60,10 +60,8 @@ def can_be_name(token: str, *, cased_ok: bool = True, rare_ok: bool = False) -> 
     uncommon in English (the census lists "Plan", "States" and "Going" as surnames), or, when
     ``rare_ok`` (behind a title: "DR. BAKAITIS"), a word rare in English.
     """
-    from spacy.lang.en.stop_words import STOP_WORDS
-
     word = token.rstrip(".").lower()
-    if len(word) < 2 or word in STOP_WORDS:
+    if len(word) < 2 or word in stop_words():
         return False
     if cased_ok and token[:1].isupper() and any(ch.islower() for ch in token):
         return True
@@ -82,3 +80,11 @@ def load() -> None:
     person_names()
     place_names()
     zipf("warm")
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    """spaCy's English stop words (imported on first use: ``auditor check`` never loads spaCy)."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)

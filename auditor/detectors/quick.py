@@ -68,7 +68,7 @@ class QuickDetector:
                         start, end = start + narrowed[0], start + narrowed[1]
                         value = text[start:end]
                     before = text[max(0, start - 40) : start]
-                    if is_false_positive(spec.entity, value, before):
+                    if is_false_positive(spec.entity, value, before, spec.detector):
                         continue
                     adjusted = adjusted_score(spec.entity, spec.detector, value, score)
                     if adjusted >= self.floor:

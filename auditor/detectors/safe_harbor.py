@@ -150,6 +150,71 @@ FACILITY = PatternSpec(
     flags=CASE_SENSITIVE,
 )
 
+# The same in upper- or lower-case notes ("TRANSFER FROM CALVERT HOSPITAL", "to sacred heart
+# hospital", "transferred to GH", "arrived from kernan"): the words kept are the run before the
+# facility word, or after the verb, that are no everyday words (``_rare_place_words``).
+_GENERIC_PLACE = frozenset(
+    "outside local community general rehab psych nursing osh transfer referring receiving previous another "
+    "same other this that their his her our a an the".split()
+)
+
+
+def _rare_place_words(value: str, facility_last: bool) -> tuple[int, int] | None:
+    from auditor.detectors.filters import is_drug_name
+    from auditor.detectors.lexicons import stop_words, zipf
+
+    tokens = list(regex.finditer(r"[\p{L}][\p{L}'’.&-]*", value))
+    if facility_last:  # "... CALVERT HOSPITAL": keep the facility word and the names before it
+        keep = len(tokens) - 1
+        while keep > 0 and _is_place_name(tokens[keep - 1].group(), zipf, stop_words(), is_drug_name, lenient=True):
+            keep -= 1
+        return (tokens[keep].start(), tokens[-1].end()) if keep < len(tokens) - 1 else None
+    run = 0
+    while run < len(tokens) and _is_place_name(tokens[run].group(), zipf, stop_words(), is_drug_name, lenient=False):
+        run += 1
+    return (tokens[0].start(), tokens[run - 1].end()) if run else None
+
+
+def _is_place_name(token: str, zipf, stop_words, is_drug_name, lenient: bool) -> bool:
+    word = token.lower().strip(".")
+    if len(word) < 2 or word in stop_words or word in _GENERIC_PLACE or is_drug_name(word):
+        return False
+    # Before a facility word any name goes ("Sacred Heart", "Holy Cross"); after a verb of care
+    # only a word rare in English ("GH", "kernan", "quartermain"), not "floor" or "home".
+    return lenient or zipf(word) < 3.5
+
+
+FACILITY_ANY_CASE = PatternSpec(
+    "auditor.FACILITY_ANY_CASE",
+    "LOCATION",
+    (
+        (
+            "named facility in any case",
+            r"\b(?:[\p{L}][\p{L}'’.&-]*[ \t]+){1,3}(?:hospital|hosp|hospiatal|medical[ \t]+center|clinic|rehab|memorial"
+            r"|infirmary|nursing[ \t]+home|hospice)\b",
+            0.55,
+        ),
+    ),
+    flags=IGNORECASE_MULTILINE,
+    refine=lambda value: _rare_place_words(value, facility_last=True),
+)
+
+PLACE_OF_CARE_ANY_CASE = PatternSpec(
+    "auditor.PLACE_OF_CARE",
+    "LOCATION",
+    (
+        (
+            "place of care in any case",
+            r"(?<=\b(?:transfer(?:red)?|admitted|readmitted|followed|arrived|came|taken|sent|discharged|returned"
+            r"|brought|seen|screened|go(?:ing)?|went|trans)[ \t]+(?:to|at|from|into|by)[ \t]+)"
+            r"[\p{L}][\p{L}'’.&-]*(?:[ \t]+[\p{L}][\p{L}'’.&-]*)?",
+            0.5,
+        ),
+    ),
+    flags=IGNORECASE_MULTILINE,
+    refine=lambda value: _rare_place_words(value, facility_last=False),
+)
+
 # Names in the slots where a person is named. The word after a title or a relation is a name
 # when it is capitalised in mixed-case text, or a census name in upper- or lower-case text
 # (``lexicons.can_be_name``).
@@ -345,9 +410,9 @@ def _street_like(value: str) -> bool:
     from auditor.detectors.filters import is_drug_name
 
     lowered = [w.lower().strip(".") for w in words]
-    from spacy.lang.en.stop_words import STOP_WORDS  # only once a street line matched
+    from auditor.detectors.lexicons import stop_words
 
-    if any((w in STOP_WORDS and w not in _STREET_PARTICLES) or w in _UNITS or is_drug_name(w) for w in lowered):
+    if any((w in stop_words() and w not in _STREET_PARTICLES) or w in _UNITS or is_drug_name(w) for w in lowered):
         return False  # "120 mg lasix at 2200", "2 or Quartermain 3"
     return (
         _STREET_WORD.search(" ".join(words)) is not None
@@ -375,6 +440,8 @@ STREET_BLOCK = PatternSpec(
 )
 
 SPECS = (
+    FACILITY_ANY_CASE,
+    PLACE_OF_CARE_ANY_CASE,
     STREET_BLOCK,
     LABELLED_NUMBER_PHONE,
     LABELLED_CARD,
