@@ -194,6 +194,13 @@ class _FileReader:
             reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc)
             skipped.append(SkippedSource(entry.display, f"read failed: {reason}"))
             return _FileOutcome((), tuple(records), tuple(skipped), None)
+        except RecursionError:
+            skipped.append(SkippedSource(entry.display, "read failed: nested too deep"))
+            return _FileOutcome((), tuple(records), tuple(skipped), None)
+        except Exception as exc:  # noqa: BLE001 - one file never aborts a scan; it is reported
+            # The type only: an exception's text may quote the data being read.
+            skipped.append(SkippedSource(entry.display, f"read failed: {type(exc).__name__}"))
+            return _FileOutcome((), tuple(records), tuple(skipped), None)
         summary = SourceSummary(entry.display, entry.format, entry.size, chars)
         return _FileOutcome(tuple(found), tuple(records), tuple(skipped), summary)
 

@@ -1,0 +1,153 @@
+"""Hostile input (issue 19): each case and its expected outcome.
+
+No raw value reaches a location or any output; no single file aborts a scan; every
+configuration mistake is exit 2 with one line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+
+import pytest
+from conftest import auditor_cli
+
+import auditor
+from auditor.reports.json import render_json
+from auditor.reports.table import render_table
+from auditor.sources.jsonlog import safe_url
+
+RAW_VALUES = (
+    "536-22-8147",
+    "219-48-3362",
+    "zelda.quixote@example.org",
+    "bart.f@example.net",
+    "Zelda Quixote",
+    "Bart Fennimore",
+)
+HEADERLESS_CSV = "Zelda Quixote,536-22-8147,zelda.quixote@example.org\nBart Fennimore,219-48-3362,bart.f@example.net\n"
+PATIENT_NOTE = "Patient record for MRN 00482913, SSN 536-22-8147, seen for diabetes follow-up."
+
+
+def _leaks(text: str) -> list[str]:
+    return [value for value in RAW_VALUES if value in text]
+
+
+def _pointers(result) -> set[str | None]:
+    return {f.location.pointer for f in result.findings}
+
+
+# --- 1. locations never carry values ------------------------------------------------------
+
+
+def test_headerless_csv_first_row_is_data_and_columns_are_numbers(tmp_path):
+    (tmp_path / "h.csv").write_text(HEADERLESS_CSV)
+    result = auditor.scan([str(tmp_path / "h.csv")])
+    ssn_rows = sorted(f.location.record for f in result.findings if f.entity == "US_SSN")
+    assert ssn_rows == [0, 1]  # the first row is scanned, not taken for a header
+    assert _pointers(result) <= {"/1", "/2", "/3"}
+    assert not _leaks(render_json(result)) and not _leaks(render_table(result, verbose=True))
+
+
+def test_csv_with_a_real_header_keeps_its_column_names(tmp_path):
+    (tmp_path / "p.csv").write_text("patient_name,ssn,email\n" + HEADERLESS_CSV)
+    result = auditor.scan([str(tmp_path / "p.csv")])
+    assert "/ssn" in _pointers(result)
+    assert sorted(f.location.record for f in result.findings if f.entity == "US_SSN") == [0, 1]
+
+
+def test_json_keys_holding_values_are_shown_by_position(tmp_path):
+    doc = {"prompt_by_user": {"zelda.quixote@example.org": PATIENT_NOTE, "Zelda Quixote": PATIENT_NOTE}}
+    (tmp_path / "k.json").write_text(json.dumps(doc))
+    result = auditor.scan([str(tmp_path / "k.json")])
+    assert result.findings
+    assert _pointers(result) == {"/prompt_by_user/#0", "/prompt_by_user/#1"}
+    assert not _leaks(render_json(result))
+
+
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        (
+            "https://user:s3cret@api.openai.com/v1/chat?api_key=sk-123&patient=536-22-8147#x",
+            "https://api.openai.com/v1/chat",
+        ),
+        ("http://10.0.0.5:8000/v1?q=1", "http://10.0.0.5:8000/v1"),
+        ("api.openai.com/v1?email=bart.f@example.net", "api.openai.com/v1"),
+    ],
+)
+def test_record_urls_keep_scheme_host_and_path_only(url, kept):
+    assert safe_url(url) == kept
+
+
+def test_cli_headerless_csv_leaks_nothing_to_json_table_or_sqlite(tmp_path):
+    (tmp_path / "h.csv").write_text(HEADERLESS_CSV)
+    db = tmp_path / "f.db"
+    json_run = auditor_cli("scan", "h.csv", "--db", f"sqlite:///{db}", "--format", "json", cwd=tmp_path)
+    assert json_run.returncode in (0, 1), json_run.stderr
+    assert '"pointer": "/2"' in json_run.stdout
+    table_run = auditor_cli("findings", "list", "--db", f"sqlite:///{db}", cwd=tmp_path)
+    assert table_run.returncode == 0, table_run.stderr
+    for output in (json_run.stdout, json_run.stderr, table_run.stdout):
+        assert not _leaks(output)
+    stored = db.read_bytes()
+    assert not [v for v in RAW_VALUES if v.encode() in stored]
+    with sqlite3.connect(db) as conn:  # the WAL, if any, is checkpointed into the file
+        conn.execute("select 1")
+    assert not [v for v in RAW_VALUES if v.encode() in db.read_bytes()]
+
+
+# --- 2. no single file aborts a scan ---------------------------------------------------------
+
+
+HOSTILE_FILES: dict[str, bytes] = {
+    "deep.json": b"[" * 1000 + b"]" * 1000,
+    "deep_object.json": b'{"a":' * 1000 + b"1" + b"}" * 1000,
+    "deep.jsonl": b"[" * 5000 + b"]" * 5000 + b"\n",
+    "big_int.json": b'{"n": ' + b"9" * 5000 + b', "prompt": "hello there"}',
+    "surrogate_value.json": b'{"prompt": "MRN 00482913 \\ud800 for Zelda"}',
+    "surrogate_key.json": b'{"\\udc00": "SSN 536-22-8147"}',
+    "surrogate.jsonl": b'{"prompt": "\\ud800 SSN 536-22-8147"}\n',
+    "nan.json": b'{"n": NaN, "m": -Infinity}',
+    "bad.csv": b'a,b\n"unterminated,1\n',
+    "bad.py": b"def f(:\n  x = 'SSN 536-22-8147'\n",
+    "deep.py": b"x = " + b"(" * 400 + b"1" + b")" * 400 + b"\n",
+    "null.py": b"x = 1\x00\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_FILES))
+def test_a_hostile_file_is_skipped_or_scanned_and_the_scan_goes_on(tmp_path, name):
+    (tmp_path / name).write_bytes(HOSTILE_FILES[name])
+    (tmp_path / "good.txt").write_text(PATIENT_NOTE)
+    result = auditor.scan([str(tmp_path)])
+    assert any(f.location.path.endswith("good.txt") for f in result.findings)
+    render_json(result).encode("utf-8")  # everything in the result can be written out
+    render_table(result, verbose=True).encode("utf-8")
+
+
+def test_a_file_name_that_is_not_utf8_is_scanned_and_shown_escaped(tmp_path):
+    name = os.fsencode(tmp_path) + b"/note-\xff\n.txt"
+    with open(name, "wb") as handle:
+        handle.write(PATIENT_NOTE.encode())
+    result = auditor.scan([str(tmp_path)])
+    paths = {f.location.path for f in result.findings}
+    assert paths == {str(tmp_path / "note-\\xff\\n.txt")}
+    render_json(result).encode("utf-8")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-32-le"])
+def test_utf16_and_utf32_text_with_a_bom_is_scanned(tmp_path, encoding):
+    bom = {"utf-16-be": b"\xfe\xff", "utf-32-le": b"\xff\xfe\x00\x00"}.get(encoding, b"")
+    (tmp_path / "note.txt").write_bytes(bom + PATIENT_NOTE.encode(encoding))
+    result = auditor.scan([str(tmp_path)])
+    assert not result.skipped
+    assert "US_SSN" in {f.entity for f in result.findings}
+
+
+def test_check_goes_on_past_a_hostile_file(tmp_path):
+    (tmp_path / "deep.json").write_bytes(HOSTILE_FILES["deep.json"])
+    (tmp_path / "big.json").write_bytes(HOSTILE_FILES["big_int.json"])
+    run = auditor_cli("check", "deep.json", "big.json", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
