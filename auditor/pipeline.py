@@ -116,7 +116,10 @@ def policy_for_scan(paths: Sequence[str], config: ScanConfig) -> Policy:
     site = load_site_config(config_file)
     if config.fail_on is not None and config.fail_on not in FAIL_ON_VALUES:
         raise UsageError(f"--fail-on must be one of {', '.join(FAIL_ON_VALUES)}")
-    waivers = config.waivers_file or site.waivers_file or (config_file or root / "x").parent / WAIVERS_FILE
+    named = config.waivers_file or site.waivers_file
+    if named is not None and not Path(named).exists():  # a named file that is not there is a typo
+        raise UsageError(f"{named}: waivers file does not exist")
+    waivers = named or (config_file or root / "x").parent / WAIVERS_FILE
     return load_policy(site, waivers, config.rule_dirs)
 
 
