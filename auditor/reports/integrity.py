@@ -132,11 +132,18 @@ class Verification:
     attachment_sha256: str
     recorded_sha256: str | None
     database_sha256: str
+    file_sha256: str = ""
+    file_recorded: bool = False  # the database holds this file's SHA-256 for the scan
+
+    @property
+    def evidence_matches(self) -> bool:
+        """The attachment, the hash the PDF prints, and the database all agree."""
+        return self.attachment_sha256 == self.database_sha256 == self.recorded_sha256
 
     @property
     def matches(self) -> bool:
-        """The attachment, the hash the PDF prints, and the database all agree."""
-        return self.attachment_sha256 == self.database_sha256 == self.recorded_sha256
+        """The file is byte for byte one auditor finished, and its evidence still holds."""
+        return self.file_recorded and self.evidence_matches
 
 
 def read_evidence(pdf_path: str | Path) -> EmbeddedEvidence:
@@ -172,7 +179,13 @@ def verify_pdf(pdf_path: str | Path, conn: Connection) -> Verification:
     """Recompute the evidence of the scan the PDF names from the database and compare hashes."""
     embedded = read_evidence(pdf_path)
     database = sha256_hex(scan_evidence(conn, embedded.scan_id))
-    return Verification(embedded.scan_id, embedded.sha256, embedded.recorded_sha256, database)
+    file_sha256 = sha256_hex(Path(pdf_path).read_bytes())
+    recorded = conn.execute(
+        select(t.Report.id).where(t.Report.scan_id == embedded.scan_id, t.Report.pdf_sha256 == file_sha256)
+    ).first()
+    return Verification(
+        embedded.scan_id, embedded.sha256, embedded.recorded_sha256, database, file_sha256, recorded is not None
+    )
 
 
 def _scan_rows(conn: Connection, model: Any, scan_id: int) -> list[dict[str, Any]]:
