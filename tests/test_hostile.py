@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 
 import pytest
 from conftest import auditor_cli
@@ -151,3 +152,120 @@ def test_check_goes_on_past_a_hostile_file(tmp_path):
     (tmp_path / "big.json").write_bytes(HOSTILE_FILES["big_int.json"])
     run = auditor_cli("check", "deep.json", "big.json", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
+
+
+# --- 3. safe YAML ---------------------------------------------------------------------------
+
+
+ALIAS_BOMB = "\n".join(
+    ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    + [f"{c}: &{c} [{','.join(['*' + p] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi", strict=True)]
+)
+
+
+def test_a_yaml_alias_bomb_in_a_rules_directory_is_refused_fast(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "bomb.yaml").write_text(ALIAS_BOMB)
+    (tmp_path / "n.txt").write_text("nothing here\n")
+    started = time.monotonic()
+    run = auditor_cli("scan", "n.txt", "--no-store", "--rules", "rules", cwd=tmp_path)
+    assert run.returncode == 2 and "aliases expand past" in run.stderr
+    assert run.stderr.count("\n") == 1
+    assert time.monotonic() - started < 10  # the process, start-up included; the refusal itself is ms
+
+
+def test_load_yaml_refuses_the_bomb_in_well_under_a_second(tmp_path):
+    from auditor.policy.schema import PolicyFileError, load_yaml
+
+    (tmp_path / "bomb.yaml").write_text(ALIAS_BOMB)
+    started = time.monotonic()
+    with pytest.raises(PolicyFileError, match="aliases expand past"):
+        load_yaml(tmp_path / "bomb.yaml")
+    assert time.monotonic() - started < 1
+
+
+def test_a_few_honest_aliases_still_load(tmp_path):
+    from auditor.policy.schema import load_yaml
+
+    (tmp_path / "ok.yaml").write_text("base: &b {x: 1}\none: *b\ntwo: *b\n")
+    assert load_yaml(tmp_path / "ok.yaml") == {"base": {"x": 1}, "one": {"x": 1}, "two": {"x": 1}}
+
+
+# --- 4 and 5. configuration fails closed, exit 2 with one line --------------------------------
+
+
+WAIVER = "waivers:\n  - id: W1\n    rule: HIPAA-BAA-001\n    justification: t\n    approver: a\n    path: \"*\"\n    expires: {}\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "args", "message"),
+    [
+        ({"pyproject.toml": '[tool.auditor]\nframeworks = ["hippa"]\n'}, [], "did you mean 'hipaa'?"),
+        ({"pyproject.toml": '[tool.auditor]\nfail_onn = "unmet"\n'}, [], "did you mean 'fail_on'?"),
+        ({"pyproject.toml": '[tool]\nauditor = "x"\n'}, [], "must be a table"),
+        ({"pyproject.toml": b'[tool.auditor]\nfail_on = "\xff"\n'}, [], "not UTF-8"),
+        ({"auditor-waivers.yaml": WAIVER.format("2026-02-30")}, [], "auditor-waivers.yaml: not valid YAML"),
+        ({"auditor-waivers.yaml": WAIVER.format("31/12/2026")}, [], "is not a date"),
+        ({"auditor.toml": 'waivers_file = "missing.yaml"\n'}, [], "waivers file does not exist"),
+        ({"notdb.db": b"this is not sqlite" * 100}, ["--db", "notdb.db"], "file is not a database"),
+        ({}, ["--db", "postgresql+asyncpg://u@localhost/x"], "unsupported database driver"),
+        ({}, ["--db", "sqlite:///:memory:"], "keeps nothing"),
+        ({}, ["--out", "missing/out.json"], "folder missing does not exist"),
+    ],
+)
+def test_configuration_mistakes_are_exit_2_with_one_line(tmp_path, files, args, message):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "n.txt").write_text(PATIENT_NOTE)
+    for name, content in files.items():
+        path = tmp_path / name
+        path.write_bytes(content) if isinstance(content, bytes) else path.write_text(content)
+    run = auditor_cli("scan", "n.txt", *(args or ["--no-store"]), cwd=tmp_path, env={"AUDITOR_DATABASE_URL": ""})
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.count("\n") == 1 and message in run.stderr
+    assert not (tmp_path / ".auditor").exists()  # refused before anything was stored
+
+
+def test_database_url_in_the_site_file_is_honoured(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[tool.auditor]\ndatabase_url = "team/findings.db"\n')
+    (tmp_path / "team").mkdir()
+    (tmp_path / "n.txt").write_text("nothing here\n")
+    run = auditor_cli("scan", "n.txt", "--format", "json", cwd=tmp_path, env={"AUDITOR_DATABASE_URL": ""})
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "team" / "findings.db").is_file() and not (tmp_path / ".auditor").exists()
+
+
+def test_db_upgrade_refuses_another_applications_database(tmp_path):
+    other = tmp_path / "app.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("create table users (id integer)")
+    run = auditor_cli("db", "upgrade", "--db", str(other))
+    assert run.returncode == 2 and "another application's tables" in run.stderr
+
+
+def test_a_failed_scan_never_truncates_an_existing_out_file(tmp_path):
+    (tmp_path / ".git").mkdir()
+    out = tmp_path / "result.json"
+    out.write_text("previous result\n")
+    (tmp_path / "pyproject.toml").write_text('[tool.auditor]\nframeworks = ["hippa"]\n')
+    (tmp_path / "n.txt").write_text(PATIENT_NOTE)
+    run = auditor_cli("scan", "n.txt", "--no-store", "--out", str(out), cwd=tmp_path)
+    assert run.returncode == 2
+    assert out.read_text() == "previous result\n"
+
+
+def test_write_atomically_leaves_the_old_file_whole_when_interrupted(tmp_path, monkeypatch):
+    from auditor import outputs
+
+    out = tmp_path / "result.json"
+    out.write_text("previous result\n")
+
+    def interrupted(*_args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(outputs.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        outputs.write_atomically(out, "new result")
+    assert out.read_text() == "previous result\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["result.json"]
