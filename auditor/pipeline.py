@@ -12,7 +12,7 @@ from auditor import interrupts
 from auditor.config import ScanConfig
 from auditor.detectors import Detector
 from auditor.detectors.quick import LayeredDetector
-from auditor.errors import SourceError, UsageError
+from auditor.errors import AuditorError, SourceError, UsageError
 from auditor.findings import findings_from_unit
 from auditor.fingerprint import load_key
 from auditor.flows.python import code_flows, covered_literals
@@ -197,6 +197,8 @@ class _FileReader:
             reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc)
             skipped.append(SkippedSource(entry.display, f"read failed: {reason}"))
             return _FileOutcome((), tuple(records), tuple(skipped), None)
+        except AuditorError:
+            raise  # configuration (a model that is not installed): the whole scan's problem, exit 2
         except RecursionError:
             skipped.append(SkippedSource(entry.display, "read failed: nested too deep"))
             return _FileOutcome((), tuple(records), tuple(skipped), None)
