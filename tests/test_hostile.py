@@ -195,7 +195,10 @@ def test_a_few_honest_aliases_still_load(tmp_path):
 # --- 4 and 5. configuration fails closed, exit 2 with one line --------------------------------
 
 
-WAIVER = "waivers:\n  - id: W1\n    rule: HIPAA-BAA-001\n    justification: t\n    approver: a\n    path: \"*\"\n    expires: {}\n"
+WAIVER = (
+    "waivers:\n  - id: W1\n    rule: HIPAA-BAA-001\n    justification: t\n    approver: a\n"
+    '    path: "*"\n    expires: {}\n'
+)
 
 
 @pytest.mark.parametrize(
