@@ -20,9 +20,12 @@ LABELLED = REPO / "tests" / "data" / "labelled"
 
 
 def _checkout_state() -> tuple[str, tuple[tuple[str, int, float], ...]]:
-    """What a test run could change in the checkout: git's view, and the ignored .auditor/."""
+    """What a test run could leave in the checkout: new files, and the ignored .auditor/.
+
+    Edits to tracked files are left out: a developer may save a file while the suite runs.
+    """
     status = subprocess.run(
-        ["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=all"],
+        ["git", "-C", str(REPO), "ls-files", "--others", "--exclude-standard"],
         capture_output=True,
         text=True,
         check=False,
