@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -151,6 +152,8 @@ def read_evidence(pdf_path: str | Path) -> EmbeddedEvidence:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    # pypdf logs its repairs of a damaged file as warnings on stderr, before our one line.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(io.BytesIO(Path(pdf_path).read_bytes()))
         attachments = reader.attachments
