@@ -272,3 +272,12 @@ def test_write_atomically_leaves_the_old_file_whole_when_interrupted(tmp_path, m
         outputs.write_atomically(out, "new result")
     assert out.read_text() == "previous result\n"
     assert [p.name for p in tmp_path.iterdir()] == ["result.json"]
+
+
+def test_rules_validate_refuses_a_pack_that_reuses_a_shipped_rule_id(tmp_path):
+    from auditor.resources import resource_dir
+
+    shipped = (resource_dir("rules") / "hipaa.yaml").read_text(encoding="utf-8")
+    (tmp_path / "copy.yaml").write_text(shipped.replace("\nid: hipaa\n", "\nid: copied\n"), encoding="utf-8")
+    run = auditor_cli("rules", "validate", str(tmp_path))
+    assert run.returncode == 2 and "already defined in" in run.stderr
