@@ -281,3 +281,13 @@ def test_rules_validate_refuses_a_pack_that_reuses_a_shipped_rule_id(tmp_path):
     (tmp_path / "copy.yaml").write_text(shipped.replace("\nid: hipaa\n", "\nid: copied\n"), encoding="utf-8")
     run = auditor_cli("rules", "validate", str(tmp_path))
     assert run.returncode == 2 and "already defined in" in run.stderr
+
+
+def test_database_url_of_a_config_named_on_the_command_line_is_honoured(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "auditor.toml").write_text('database_url = "team.db"\n')
+    (tmp_path / "n.txt").write_text("nothing here\n")
+    run = auditor_cli("scan", "n.txt", "--config", "conf/auditor.toml", cwd=tmp_path, env={"AUDITOR_DATABASE_URL": ""})
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "conf" / "team.db").is_file()

@@ -148,7 +148,7 @@ def scan_command(
     from auditor.store import scan_into_database
 
     try:
-        with scan_into_database(db, list(paths), enabled=not no_store) as recording:
+        with scan_into_database(db, list(paths), enabled=not no_store, config_file=config_file) as recording:
             result = run_scan(list(paths), config, on_file=progress.update if progress else None)
             recording.complete(result)
     finally:

@@ -49,12 +49,13 @@ def git_output(folder: Path, *args: str) -> str | None:
     return out if done.returncode == 0 and out else None
 
 
-def resolve_url(db: str | None, paths: Sequence[str] = ()) -> URL:
-    """The database URL: ``db`` (a URL or a SQLite file path), the environment, or the default."""
+def resolve_url(db: str | None, paths: Sequence[str] = (), config_file: Path | None = None) -> URL:
+    """The database URL: ``db`` (a URL or a SQLite file path), the environment, the site file's
+    ``database_url`` (``config_file``, else the one found from ``paths``), or the default."""
     raw = db or os.environ.get(ENV_URL) or ""
     base = Path.cwd()
     if not raw:
-        site_url, site_folder = _site_database_url(paths)
+        site_url, site_folder = _site_database_url(paths, config_file)
         if site_url:
             raw, base = site_url, site_folder
     if not raw:
@@ -86,12 +87,13 @@ def resolve_url(db: str | None, paths: Sequence[str] = ()) -> URL:
     return url
 
 
-def _site_database_url(paths: Sequence[str]) -> tuple[str | None, Path]:
+def _site_database_url(paths: Sequence[str], config_file: Path | None = None) -> tuple[str | None, Path]:
     """``database_url`` from the scanned project's site file, and the folder it is relative to."""
     from auditor.siteconfig import find_config_file, load_site_config
 
-    start = Path(paths[0]) if paths else Path.cwd()
-    config_file = find_config_file(start if start.exists() else Path.cwd())
+    if config_file is None:
+        start = Path(paths[0]) if paths else Path.cwd()
+        config_file = find_config_file(start if start.exists() else Path.cwd())
     if config_file is None:
         return None, Path.cwd()
     return load_site_config(config_file).database_url, config_file.parent
