@@ -12,7 +12,7 @@ from auditor import interrupts
 from auditor.config import ScanConfig
 from auditor.detectors import Detector
 from auditor.detectors.quick import LayeredDetector
-from auditor.errors import SourceError, UsageError
+from auditor.errors import AuditorError, SourceError, UsageError
 from auditor.findings import findings_from_unit
 from auditor.fingerprint import load_key
 from auditor.flows.python import code_flows, covered_literals
@@ -116,7 +116,10 @@ def policy_for_scan(paths: Sequence[str], config: ScanConfig) -> Policy:
     site = load_site_config(config_file)
     if config.fail_on is not None and config.fail_on not in FAIL_ON_VALUES:
         raise UsageError(f"--fail-on must be one of {', '.join(FAIL_ON_VALUES)}")
-    waivers = config.waivers_file or site.waivers_file or (config_file or root / "x").parent / WAIVERS_FILE
+    named = config.waivers_file or site.waivers_file
+    if named is not None and not Path(named).exists():  # a named file that is not there is a typo
+        raise UsageError(f"{named}: waivers file does not exist")
+    waivers = named or (config_file or root / "x").parent / WAIVERS_FILE
     return load_policy(site, waivers, config.rule_dirs)
 
 
@@ -193,6 +196,15 @@ class _FileReader:
             # The file changed or became unreadable after the walk checked it.
             reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc)
             skipped.append(SkippedSource(entry.display, f"read failed: {reason}"))
+            return _FileOutcome((), tuple(records), tuple(skipped), None)
+        except AuditorError:
+            raise  # configuration (a model that is not installed): the whole scan's problem, exit 2
+        except RecursionError:
+            skipped.append(SkippedSource(entry.display, "read failed: nested too deep"))
+            return _FileOutcome((), tuple(records), tuple(skipped), None)
+        except Exception as exc:  # noqa: BLE001 - one file never aborts a scan; it is reported
+            # The type only: an exception's text may quote the data being read.
+            skipped.append(SkippedSource(entry.display, f"read failed: {type(exc).__name__}"))
             return _FileOutcome((), tuple(records), tuple(skipped), None)
         summary = SourceSummary(entry.display, entry.format, entry.size, chars)
         return _FileOutcome(tuple(found), tuple(records), tuple(skipped), summary)

@@ -7,6 +7,7 @@ Unknown keys and wrong types are a ConfigError naming the file and the key (exit
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import ipaddress
 import json
@@ -122,7 +123,8 @@ def find_config_file(start: Path) -> Path | None:
         if candidate.is_file():
             return candidate
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and "auditor" in _read_toml(pyproject).get("tool", {}):
+        tool = _read_toml(pyproject).get("tool", {}) if pyproject.is_file() else {}
+        if isinstance(tool, dict) and "auditor" in tool:
             return pyproject
         if (folder / ".git").exists() or pyproject.is_file():
             return None
@@ -134,12 +136,17 @@ def load_site_config(path: Path | None) -> SiteConfig:
     if path is None:
         return SiteConfig()
     data = _read_toml(path)
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: tool must be a table ([tool.auditor]), not {_kind(tool)}")
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("auditor", {})
+        data = tool.get("auditor", {})
         where = f"{path} [tool.auditor]"
     else:
-        data = data.get("tool", {}).get("auditor", data)
+        data = tool.get("auditor", data)
         where = str(path)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: must be a table ([tool.auditor]), not {_kind(data)}")
     return parse_site_config(data, where, path)
 
 
@@ -189,12 +196,16 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); TOML files are UTF-8") from None
 
 
 def _check_keys(data: dict[str, Any], allowed: dict[str, type | tuple[type, ...]], where: str) -> None:
     for key, value in data.items():
         if key not in allowed:
-            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(sorted(allowed))})")
+            near = difflib.get_close_matches(key, sorted(allowed), n=1)
+            hint = f"did you mean {near[0]!r}?" if near else f"known: {', '.join(sorted(allowed))}"
+            raise ConfigError(f"{where}: unknown key {key!r} ({hint})")
         expected = allowed[key]
         if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
             names = " or ".join(t.__name__ for t in (expected if isinstance(expected, tuple) else (expected,)))

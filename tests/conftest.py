@@ -19,6 +19,42 @@ EXAMPLES = REPO / "examples"
 LABELLED = REPO / "tests" / "data" / "labelled"
 
 
+def _checkout_state() -> tuple[str, tuple[tuple[str, int, float], ...]]:
+    """What a test run could leave in the checkout: new files, and the ignored .auditor/.
+
+    Edits to tracked files are left out: a developer may save a file while the suite runs.
+    """
+    status = subprocess.run(
+        ["git", "-C", str(REPO), "ls-files", "--others", "--exclude-standard"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    auditor_dir = REPO / ".auditor"
+    files = sorted(auditor_dir.rglob("*")) if auditor_dir.is_dir() else []
+    return status, tuple((str(f), f.stat().st_size, f.stat().st_mtime) for f in files if f.is_file())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def checkout_left_alone(tmp_path_factory):
+    """Tests write only under their temporary directories (issue 19).
+
+    A scan with no ``--db`` stores under the scanned project's git root: for a test that scans
+    examples/ that was this checkout. The session's default database is a temporary file
+    (tests of the default location empty the variable); the checkout is compared at the end.
+    """
+    before = _checkout_state()
+    previous = os.environ.get("AUDITOR_DATABASE_URL")
+    os.environ["AUDITOR_DATABASE_URL"] = str(tmp_path_factory.mktemp("session-db") / "findings.db")
+    yield
+    if previous is None:
+        os.environ.pop("AUDITOR_DATABASE_URL", None)
+    else:
+        os.environ["AUDITOR_DATABASE_URL"] = previous
+    after = _checkout_state()
+    assert after == before, f"the test run changed the checkout:\n{after[0]}{after[1]}"
+
+
 @pytest.fixture(autouse=True)
 def site_key(monkeypatch, tmp_path_factory):
     """Every test gets a fixed fingerprint key and a private config dir (no writes to HOME)."""

@@ -286,8 +286,8 @@ def test_an_iso_date_alone_on_its_line_is_a_version_not_a_persons_date():
     "text, place",
     [
         ("58 YR OLD ADMITTED IN TRANSFER FROM CALVERT HOSPITAL FOR CHF.", "CALVERT HOSPITAL"),
-        ("57yo f with chf, followed at gh by her cardiologist.", "gh"),
-        ("plan: pt to go to sacred heart hospital for rehab after CABG.", "sacred heart hospital"),
+        ("57yo f with CHF, followed at gh by her cardiologist.", "gh"),
+        ("plan: pt to go to sacred heart hospital for rehab after CABG, on coumadin.", "sacred heart hospital"),
     ],
 )
 def test_places_of_care_in_upper_and_lower_case(found, text, place):

@@ -315,3 +315,35 @@ def _flat(outline) -> list:
     for item in outline:
         items.extend(_flat(item) if isinstance(item, list) else [item])
     return items
+
+
+def test_report_records_the_finished_pdfs_sha256(report, stored):
+    done, _, _ = report
+    assert done.pdf_sha256 == sha256_hex(done.path.read_bytes())
+    with sqlite3.connect(stored) as conn:
+        recorded = {row[0] for row in conn.execute("select pdf_sha256 from reports where scan_id = 2")}
+    assert done.pdf_sha256 in recorded
+
+
+def test_report_verify_sees_a_flipped_byte_in_a_page(report, stored, tmp_path, capsys):
+    done, _, _ = report
+    altered = tmp_path / "flipped.pdf"
+    data = bytearray(done.path.read_bytes())
+    data[len(data) // 3] ^= 0x01
+    altered.write_bytes(bytes(data))
+    assert _run(["report", "verify", str(altered), "--db", str(stored)]) in (1, 2)
+    assert not any(line.startswith("MATCH") for line in capsys.readouterr().out.splitlines())
+
+
+def test_report_verify_sees_a_removed_page_with_the_attachment_intact(report, stored, tmp_path, capsys):
+    from pypdf import PdfWriter
+
+    done, _, _ = report
+    writer = PdfWriter(clone_from=str(done.path))
+    writer.remove_page(len(writer.pages) - 1)
+    altered = tmp_path / "short.pdf"
+    with open(altered, "wb") as handle:
+        writer.write(handle)
+    assert read_evidence(altered).sha256 == done.evidence_sha256  # the attachment survived
+    assert _run(["report", "verify", str(altered), "--db", str(stored)]) == 1
+    assert "MISMATCH: the file is not the PDF auditor wrote" in capsys.readouterr().out

@@ -20,6 +20,7 @@ from test_store_support import scan_result
 
 from auditor.cli import _run
 from auditor.store import open_database, record_scan
+from auditor.store.schema import SCHEMA_REVISION
 
 NO_ENV_DB = {"AUDITOR_DATABASE_URL": ""}
 
@@ -164,7 +165,7 @@ def test_an_empty_database_says_to_run_db_upgrade_and_db_upgrade_fixes_it(tmp_pa
         == "auditor: error: database sqlite:///" + str(db) + " has no auditor schema: run `auditor db upgrade`\n"
     )
     code, out, _ = cli("db", "upgrade", "--db", str(db))
-    assert code == 0 and "upgraded from empty to 0001" in out
+    assert code == 0 and f"upgraded from empty to {SCHEMA_REVISION}" in out
     assert cli("scans", "list", "--db", str(db), "--format", "json") == (0, "[]\n", "")
 
 

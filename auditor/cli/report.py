@@ -56,6 +56,7 @@ def report_command(ctx, scan, db, pdf_path, html_path, frameworks, title, organi
     if done.html_path:
         click.echo(f"wrote {done.html_path}", err=True)
     click.echo(f"evidence sha256 {done.evidence_sha256}", err=True)
+    click.echo(f"pdf sha256 {done.pdf_sha256} (recorded in the database)", err=True)
     return 0
 
 
@@ -74,14 +75,20 @@ def verify_command(pdf_file, db) -> int:
     finally:
         engine.dispose()
     click.echo(f"scan {result.scan_id}")
+    click.echo(f"file sha256        {result.file_sha256} ({'recorded' if result.file_recorded else 'NOT recorded'})")
     click.echo(f"attachment sha256  {result.attachment_sha256}")
     click.echo(f"printed sha256     {result.recorded_sha256 or '(none)'}")
     click.echo(f"database sha256    {result.database_sha256}")
     if result.matches:
-        click.echo("MATCH: the report's evidence is what the database holds for this scan")
+        click.echo("MATCH: the file is the report auditor wrote, and its evidence is what the database holds")
         return 0
+    if not result.file_recorded:
+        click.echo(
+            "MISMATCH: the file is not the PDF auditor wrote for this scan (altered after rendering: pages, "
+            "text or attachment; or rendered against another database)"
+        )
     if result.attachment_sha256 != result.recorded_sha256:
         click.echo("MISMATCH: the attachment is not the evidence the report printed (the PDF was altered)")
-    else:
+    elif result.attachment_sha256 != result.database_sha256:
         click.echo("MISMATCH: the database no longer holds this evidence for the scan (changed, or another database)")
     return EXIT_MISMATCH

@@ -118,7 +118,12 @@ def rules_validate(directory) -> int:
         pack = load_pack(path)
         count += len(pack.rules)
         click.echo(f"ok  {path}: {pack.ref.id}@{pack.ref.version}, {len(pack.rules)} rules, sha256 {pack.ref.sha256}")
-    if not directory:
+    if directory:
+        # As a scan would load them: beside the shipped packs, a reused rule id is an error.
+        from auditor.policy.packs import load_packs
+
+        load_packs(extra_dirs=(directory,))
+    else:
         catalog = load_catalog()
         click.echo(f"ok  {catalog.path}: destination catalog, {len(catalog.entries)} destinations")
     click.echo(f"all valid: {len(paths)} files, {count} rules")

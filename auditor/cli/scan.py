@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from auditor.config import DEFAULT_MAX_FILE_BYTES, DEFAULT_MIN_CONFIDENCE, ScanConfig
+from auditor.outputs import check_output_path, write_atomically
 from auditor.siteconfig import FAIL_ON_VALUES
 
 EXIT_FINDINGS = 1
@@ -139,13 +140,15 @@ def scan_command(
         waivers_file=waivers_file,
         **overrides,
     )
+    if out is not None:  # before the scan: a typo in --out must not cost a whole scan
+        check_output_path(out)
     target = sys.stdout
     fmt = fmt or ("table" if out is None and target.isatty() else "json")
     progress = _Progress() if sys.stderr.isatty() else None
     from auditor.store import scan_into_database
 
     try:
-        with scan_into_database(db, list(paths), enabled=not no_store) as recording:
+        with scan_into_database(db, list(paths), enabled=not no_store, config_file=config_file) as recording:
             result = run_scan(list(paths), config, on_file=progress.update if progress else None)
             recording.complete(result)
     finally:
@@ -155,7 +158,7 @@ def scan_command(
         click.echo(f"stored as scan {recording.scan_id} in {recording.where}", err=True)
     text = render_json(result) if fmt == "json" else render_table(result, verbose=verbose)
     if out is not None:
-        out.write_text(text, encoding="utf-8")
+        write_atomically(out, text)
         click.echo(
             f"wrote {out}: {len(result.findings)} findings, {len(result.flows)} flows, "
             f"{len(result.sources)} files scanned, {len(result.skipped)} skipped",

@@ -6,6 +6,7 @@ of the rules that made it.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from dataclasses import dataclass
@@ -109,11 +110,13 @@ def load_packs(site: SiteConfig | None = None, extra_dirs: tuple[Path, ...] = ()
     shipped rule.
     """
     site = site or SiteConfig()
-    packs = [p for p in map(load_pack, shipped_pack_paths()) if p.ref.id in site.frameworks]
+    shipped = list(map(load_pack, shipped_pack_paths()))
+    packs = [p for p in shipped if p.ref.id in site.frameworks]
     for folder in (*site.rule_dirs, *extra_dirs):
         if not folder.is_dir():
             raise PolicyFileError(f"{folder}: rule directory does not exist")
         packs.extend(load_pack(p) for p in sorted(folder.glob("*.y*ml")) if p.name not in CATALOG_FILES)
+    _check_frameworks(site, {p.ref.id for p in shipped} | {p.ref.id for p in packs})
     owner: dict[str, str] = {}
     for pack in packs:
         for rule in pack.rules:
@@ -121,6 +124,16 @@ def load_packs(site: SiteConfig | None = None, extra_dirs: tuple[Path, ...] = ()
                 raise PolicyFileError(f"{pack.ref.path}: rule {rule.id}: field id: already defined in {owner[rule.id]}")
             owner[rule.id] = pack.ref.path
     return tuple(packs)
+
+
+def _check_frameworks(site: SiteConfig, known: set[str]) -> None:
+    """Fail closed: a framework that names no pack ("hippa") would silently judge nothing."""
+    for framework in site.frameworks:
+        if framework not in known:
+            near = difflib.get_close_matches(framework, sorted(known), n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else f" (known: {', '.join(sorted(known))})"
+            where = f"{site.path}: " if site.path else ""
+            raise PolicyFileError(f"{where}frameworks: unknown framework {framework!r}{hint}")
 
 
 def _rule(item: dict[str, Any], pack: PackRef, path: Path) -> Rule:

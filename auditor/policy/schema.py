@@ -23,22 +23,59 @@ class PolicyFileError(ConfigError):
     """A rule pack, the catalog or a waivers file is missing, unreadable or invalid."""
 
 
+# Hostile YAML (a scanned repository can name its own rules directory): a file is read only
+# up to this size, and aliases may not expand it past this many nodes (a 397-byte "billion
+# laughs" expands to 10^9). The shipped files are far under both.
+MAX_YAML_BYTES = 4 * 2**20
+MAX_YAML_NODES = 200_000
+
+
 def load_yaml(path: Path) -> Any:
     """Parse a YAML file, turning every failure into one line naming the file."""
     try:
+        if path.stat().st_size > MAX_YAML_BYTES:
+            raise PolicyFileError(f"{path}: larger than {MAX_YAML_BYTES // 2**20} MB; not read")
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PolicyFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise PolicyFileError(f"{path}: not UTF-8 text") from None
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
+        if "&" in text:  # anchors: measure what their aliases expand to before building it
+            _check_expansion(yaml.compose(text, Loader=loader), path)
         # libyaml's loader where PyYAML was built with it: ten times faster on the check path.
-        return _plain(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+        return _plain(yaml.load(text, Loader=loader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise PolicyFileError(f"{path}: not valid YAML{where}: {problem}") from None
+    except (ValueError, OverflowError) as exc:  # a scalar YAML cannot build: 2026-02-30 as a date
+        raise PolicyFileError(f"{path}: not valid YAML: a value cannot be read ({exc})") from None
+    except RecursionError:
+        raise PolicyFileError(f"{path}: not valid YAML: nested too deep") from None
+
+
+def _check_expansion(root: yaml.Node | None, path: Path) -> None:
+    """Refuse a document whose aliases expand past MAX_YAML_NODES (counted, never expanded)."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        sizes[id(node)] = 1  # a recursive alias counts once instead of looping
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(size(child) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        sizes[id(node)] = min(total, MAX_YAML_NODES + 1)
+        return sizes[id(node)]
+
+    if root is not None and size(root) > MAX_YAML_NODES:
+        raise PolicyFileError(f"{path}: YAML aliases expand past {MAX_YAML_NODES:,} nodes; refused")
 
 
 def _plain(node: Any) -> Any:

@@ -56,9 +56,19 @@ class Waiver:
         )
 
 
-def load_waivers(path: Path | None) -> tuple[Waiver, ...]:
-    """The waivers of a file; a missing file means none."""
+def _is_date(value: object) -> bool:
+    try:
+        date.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def load_waivers(path: Path | None, *, required: bool = False) -> tuple[Waiver, ...]:
+    """The waivers of a file; a missing file means none, unless it was named (``required``)."""
     if path is None or not path.exists():
+        if required and path is not None:
+            raise PolicyFileError(f"{path}: waivers file does not exist")
         return ()
     data = load_yaml(path)
     if data is None:
@@ -70,6 +80,11 @@ def load_waivers(path: Path | None) -> tuple[Waiver, ...]:
         if item["id"] in seen:
             raise PolicyFileError(f"{path}: waiver {item['id']}: field id: duplicate waiver id")
         seen.add(item["id"])
+        for field in ("expires", "approved"):
+            if item.get(field) is not None and not _is_date(item[field]):
+                raise PolicyFileError(
+                    f"{path}: waiver {item['id']}: field {field}: {item[field]!r} is not a date (YYYY-MM-DD)"
+                )
         waivers.append(
             Waiver(
                 id=item["id"],

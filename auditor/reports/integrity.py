@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -132,11 +133,18 @@ class Verification:
     attachment_sha256: str
     recorded_sha256: str | None
     database_sha256: str
+    file_sha256: str = ""
+    file_recorded: bool = False  # the database holds this file's SHA-256 for the scan
+
+    @property
+    def evidence_matches(self) -> bool:
+        """The attachment, the hash the PDF prints, and the database all agree."""
+        return self.attachment_sha256 == self.database_sha256 == self.recorded_sha256
 
     @property
     def matches(self) -> bool:
-        """The attachment, the hash the PDF prints, and the database all agree."""
-        return self.attachment_sha256 == self.database_sha256 == self.recorded_sha256
+        """The file is byte for byte one auditor finished, and its evidence still holds."""
+        return self.file_recorded and self.evidence_matches
 
 
 def read_evidence(pdf_path: str | Path) -> EmbeddedEvidence:
@@ -144,6 +152,8 @@ def read_evidence(pdf_path: str | Path) -> EmbeddedEvidence:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    # pypdf logs its repairs of a damaged file as warnings on stderr, before our one line.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(io.BytesIO(Path(pdf_path).read_bytes()))
         attachments = reader.attachments
@@ -172,7 +182,13 @@ def verify_pdf(pdf_path: str | Path, conn: Connection) -> Verification:
     """Recompute the evidence of the scan the PDF names from the database and compare hashes."""
     embedded = read_evidence(pdf_path)
     database = sha256_hex(scan_evidence(conn, embedded.scan_id))
-    return Verification(embedded.scan_id, embedded.sha256, embedded.recorded_sha256, database)
+    file_sha256 = sha256_hex(Path(pdf_path).read_bytes())
+    recorded = conn.execute(
+        select(t.Report.id).where(t.Report.scan_id == embedded.scan_id, t.Report.pdf_sha256 == file_sha256)
+    ).first()
+    return Verification(
+        embedded.scan_id, embedded.sha256, embedded.recorded_sha256, database, file_sha256, recorded is not None
+    )
 
 
 def _scan_rows(conn: Connection, model: Any, scan_id: int) -> list[dict[str, Any]]:

@@ -7,6 +7,8 @@ and only when a PDF is written.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,7 @@ class RenderedReport:
     evidence_sha256: str
     pdf_variant: str | None  # "pdf/a-3b", or None if WeasyPrint could not produce it
     html_path: Path | None = None
+    pdf_sha256: str = ""  # of the finished file, as recorded in the database
 
 
 def render_html(report: AuditReport) -> str:
@@ -112,8 +115,41 @@ def render_pdf(
             written_html.write_text(render_html(report), encoding="utf-8")
         except OSError as exc:
             raise ConfigError(f"cannot write {written_html}: {exc.strerror or exc}") from None
-    pages, produced = write_pdf(report, pdf_path, pdf_variant=pdf_variant)
-    return RenderedReport(pdf_path, report.scan["id"], pages, report.evidence_sha256, produced, written_html)
+    # Printed beside the target and renamed over it: a failure never truncates an existing file.
+    partial = pdf_path.with_name(f".{pdf_path.name}.{os.getpid()}.tmp")
+    try:
+        pages, produced = write_pdf(report, partial, pdf_variant=pdf_variant)
+        pdf_sha256 = hashlib.sha256(partial.read_bytes()).hexdigest()
+        record_report(db, report.scan["id"], pdf_sha256, report.evidence_sha256, pdf_path.name)
+        os.replace(partial, pdf_path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return RenderedReport(
+        pdf_path, report.scan["id"], pages, report.evidence_sha256, produced, written_html, pdf_sha256
+    )
+
+
+def record_report(db: str | None, scan_id: int, pdf_sha256: str, evidence_sha256: str, file_name: str) -> None:
+    """Keep the finished PDF's SHA-256 in the database, for ``auditor report verify``."""
+    from datetime import UTC, datetime
+
+    from auditor.store import open_database
+    from auditor.store import tables as t
+
+    engine = open_database(db)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                t.Report.__table__.insert().values(
+                    scan_id=scan_id,
+                    pdf_sha256=pdf_sha256,
+                    evidence_sha256=evidence_sha256,
+                    file_name=file_name,
+                    written_at=datetime.now(UTC),
+                )
+            )
+    finally:
+        engine.dispose()
 
 
 def _charts(report: AuditReport) -> dict[str, str]:

@@ -25,17 +25,17 @@ __all__ = [
 
 def read_source(file: FileToScan) -> Iterator[SourceEvent]:
     """The events of one file, by its format."""
-    path, display = file.path, file.display
+    path, display, encoding = file.path, file.display, file.encoding
     if file.format == "jsonl":
-        return read_jsonl(path, display)
+        return read_jsonl(path, display, encoding=encoding)
     if file.format == "json":
-        return read_json(path, display)
+        return read_json(path, display, encoding=encoding)
     if file.format == "csv":
-        return read_csv(path, display)
+        return read_csv(path, display, encoding=encoding)
     if file.format == "tsv":
-        return read_csv(path, display, delimiter="\t")
+        return read_csv(path, display, delimiter="\t", encoding=encoding)
     if file.format == "python":
-        return read_python(path, display)
+        return read_python(path, display, encoding=encoding)
     if file.format == "code":
-        return read_code(path, display)
-    return read_text(path, display)
+        return read_code(path, display, encoding=encoding)
+    return read_text(path, display, encoding=encoding)

@@ -9,6 +9,7 @@ between pieces (separators, a CSV header used as a label) is analysed but never 
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -107,3 +108,39 @@ def join_pieces(parts: list[tuple[str, str, Callable[[str, int], Piece]]]) -> Te
         pieces.append(make_piece(text, start))
         cursor = start + len(text) + 1
     return TextUnit("".join(chunks), tuple(pieces))
+
+
+# A key or column name that reads like a schema name: letters first, then letters, digits,
+# "_", "-", "." or spaces; no run of three digits (an identifier's digits), no "@", short.
+_SCHEMA_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.\- ]{0,63}")
+_DIGIT_RUN = re.compile(r"\d{3}")
+
+
+def is_schema_key(name: str) -> bool:
+    """Whether a key or column name may appear in a location as written.
+
+    Keys and column names are data too: a JSON object keyed by e-mail address, or a CSV whose
+    first row is a person's record. Only names that look like schema names are shown; others
+    are replaced by their position (locations never carry values).
+    """
+    return bool(_SCHEMA_KEY.fullmatch(name)) and not _DIGIT_RUN.search(name) and not _looks_like_a_name(name)
+
+
+def _looks_like_a_name(text: str) -> bool:
+    """Two or more capitalised words and nothing else ("Zelda Quixote"): a person, not a field.
+
+    "Patient Name" is a field, and also two capitalised words: it is kept when one of its
+    words is a common field word.
+    """
+    words = text.split()
+    if len(words) < 2 or not all(w[:1].isupper() and w[1:].islower() and w.isalpha() for w in words):
+        return False
+    return not any(w.lower() in _FIELD_WORDS for w in words)
+
+
+_FIELD_WORDS = frozenset(
+    "name names first last middle given family full patient member user customer client account "
+    "id number no date birth dob address street city state zip postal code phone email mail "
+    "ssn mrn record note notes text prompt message content amount type status diagnosis "
+    "description comment comments title value count total age sex gender".split()
+)

@@ -16,9 +16,9 @@ MIN_LITERAL_CHARS = 4
 _C_LIKE_LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|`(?:[^`\\]|\\.)*`')
 
 
-def read_python(path: str, display: str) -> Iterator[SourceEvent]:
+def read_python(path: str, display: str, encoding: str = "utf-8-sig") -> Iterator[SourceEvent]:
     """String literals of a Python file (f-strings as written), with their positions."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+    with open(path, encoding=encoding, newline="") as handle:
         source = handle.read()
     parts = []
     try:
@@ -40,9 +40,9 @@ def read_python(path: str, display: str) -> Iterator[SourceEvent]:
         yield join_pieces(parts)
 
 
-def read_code(path: str, display: str) -> Iterator[SourceEvent]:
+def read_code(path: str, display: str, encoding: str = "utf-8-sig") -> Iterator[SourceEvent]:
     """Quoted string literals of other languages, found by a lexical pattern."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+    with open(path, encoding=encoding, newline="") as handle:
         source = handle.read()
     parts = []
     for match in _C_LIKE_LITERAL.finditer(source):

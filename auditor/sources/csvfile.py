@@ -1,4 +1,9 @@
-"""CSV and TSV: one unit per row, each cell analysed behind its column name as a label."""
+"""CSV and TSV: one unit per row, each cell analysed behind its column name as a label.
+
+The first row is a header only if it reads like one (every cell a schema-like name, see
+``is_schema_key``); otherwise it is data, scanned like the others, and columns are known by
+their 1-based number. A location never carries a cell of data as a column name.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import csv
 from collections.abc import Iterator
 
 from auditor.model import SkippedSource
-from auditor.sources.base import SourceEvent, join_pieces, text_piece
+from auditor.sources.base import SourceEvent, is_schema_key, join_pieces, text_piece
 
 
 class _RawLines:
@@ -27,9 +32,9 @@ class _RawLines:
         return line
 
 
-def read_csv(path: str, display: str, delimiter: str = ",") -> Iterator[SourceEvent]:
+def read_csv(path: str, display: str, delimiter: str = ",", encoding: str = "utf-8-sig") -> Iterator[SourceEvent]:
     """Yield one unit per data row; a row csv cannot parse is skipped alone."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+    with open(path, encoding=encoding, newline="") as handle:
         raw = _RawLines(handle)
         reader = csv.reader(raw, delimiter=delimiter)
         header: list[str] | None = None
@@ -45,8 +50,9 @@ def read_csv(path: str, display: str, delimiter: str = ",") -> Iterator[SourceEv
                 yield SkippedSource(display, f"malformed CSV row: {exc}", line=first_line)
                 continue
             if header is None:
-                header = row
-                continue
+                header = row if looks_like_header(row) else []
+                if header:
+                    continue
             row_number += 1
             text = "".join(raw.consumed)
             parts = []
@@ -54,7 +60,8 @@ def read_csv(path: str, display: str, delimiter: str = ",") -> Iterator[SourceEv
             for column, cell in enumerate(row):
                 if not cell.strip():
                     continue
-                name = header[column] if column < len(header) else f"column {column + 1}"
+                named = column < len(header) and header[column].strip()
+                name = header[column] if named else f"column {column + 1}"
                 found = text.find(cell, cursor)
                 base = found if found >= 0 else 0
                 if found >= 0:
@@ -63,13 +70,20 @@ def read_csv(path: str, display: str, delimiter: str = ",") -> Iterator[SourceEv
                 col = base - (text.rfind("\n", 0, base) + 1) + 1
                 # The column name is context for the detectors: "patient_name" reads "patient name".
                 label = name.replace("_", " ")
-                parts.append((label, cell, _maker(display, line, col, row_number, name)))
+                pointer = f"/{name}" if named else f"/{column + 1}"
+                parts.append((label, cell, _maker(display, line, col, row_number, pointer)))
             if parts:
                 yield join_pieces(parts)
 
 
-def _maker(display: str, line: int, column: int, row: int, name: str):
+def looks_like_header(row: list[str]) -> bool:
+    """A first row is a header when it has a name and every non-empty cell is a schema-like name."""
+    names = [cell.strip() for cell in row if cell.strip()]
+    return bool(names) and all(is_schema_key(name) for name in names)
+
+
+def _maker(display: str, line: int, column: int, row: int, pointer: str):
     def make(text: str, start: int):
-        return text_piece(display, text, start, line, column, record=row, pointer=f"/{name}")
+        return text_piece(display, text, start, line, column, record=row, pointer=pointer)
 
     return make

@@ -39,6 +39,23 @@ class FileToScan:
     display: str
     size: int
     format: str
+    encoding: str = "utf-8-sig"  # "utf-16" or "utf-32" when the file opens with their BOM
+
+
+# Byte-order marks, longest first: a UTF-32 LE mark begins with the UTF-16 LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def display_path(path: str | Path) -> str:
+    """A path as reports show it: bytes that are not UTF-8 as ``\\xNN``, control characters
+    (a new line that would forge an output line) as escapes."""
+    raw = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in raw)
 
 
 def format_of(path: str) -> str:
@@ -116,32 +133,32 @@ def iter_files(
             rules = _IgnoreRules(root_path.resolve(), exclude, respect_gitignore)
             yield from _walk(root_path, root_path.resolve(), rules, max_bytes, set())
         else:  # named explicitly: scanned even if ignored
-            yield _check_file(root_path, str(root_path), max_bytes)
+            yield _check_file(root_path, display_path(root_path), max_bytes)
 
 
 def _walk(directory: Path, real: Path, rules: _IgnoreRules, max_bytes: int, seen: set) -> Iterator:
     try:
         stat = os.stat(directory)
     except OSError as exc:
-        yield SkippedSource(str(directory), _reason(exc))
+        yield SkippedSource(display_path(directory), _reason(exc))
         return
     identity = (stat.st_dev, stat.st_ino)
     if identity in seen:
-        yield SkippedSource(str(directory), "symlink loop: directory already visited")
+        yield SkippedSource(display_path(directory), "symlink loop: directory already visited")
         return
     seen = seen | {identity}
     rules.enter(real)
     try:
         entries = sorted(os.scandir(directory), key=lambda e: e.name)
     except OSError as exc:
-        yield SkippedSource(str(directory), _reason(exc))
+        yield SkippedSource(display_path(directory), _reason(exc))
         return
     for entry in entries:
         path = Path(entry.path)
         try:
             is_dir = entry.is_dir()  # follows symlinks
         except OSError as exc:
-            yield SkippedSource(str(path), _reason(exc))
+            yield SkippedSource(display_path(path), _reason(exc))
             continue
         if is_dir and entry.name in ALWAYS_SKIPPED_DIRS:
             continue
@@ -151,12 +168,12 @@ def _walk(directory: Path, real: Path, rules: _IgnoreRules, max_bytes: int, seen
             try:
                 os.stat(entry.path)
             except OSError as exc:
-                yield SkippedSource(str(path), _reason(exc))
+                yield SkippedSource(display_path(path), _reason(exc))
             continue
         if is_dir:
             yield from _walk(path, real / entry.name, rules, max_bytes, seen)
         else:
-            yield _check_file(path, str(path), max_bytes)
+            yield _check_file(path, display_path(path), max_bytes)
 
 
 def _check_file(path: Path, display: str, max_bytes: int) -> FileToScan | SkippedSource:
@@ -170,32 +187,45 @@ def _check_file(path: Path, display: str, max_bytes: int) -> FileToScan | Skippe
     if stat.st_size > max_bytes:
         return SkippedSource(display, f"larger than the size limit ({stat.st_size:,} bytes > {max_bytes:,})")
     try:
-        problem = _text_problem(path)
+        encoding = _encoding_by_bom(path)
+        problem = _text_problem(path, encoding)
     except OSError as exc:
         return SkippedSource(display, _reason(exc))
     if problem:
         return SkippedSource(display, problem)
-    return FileToScan(str(path), display, stat.st_size, format_of(display))
+    return FileToScan(str(path), display, stat.st_size, format_of(display), encoding)
 
 
-def _text_problem(path: Path) -> str | None:
-    """Why a file is not UTF-8 text, or None. Streams the file; never holds it whole."""
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+def _encoding_by_bom(path: Path) -> str:
+    """UTF-16 or UTF-32 when the file starts with their byte-order mark, else UTF-8."""
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+    return next((name for bom, name in _BOMS if head.startswith(bom)), "utf-8-sig")
+
+
+def _text_problem(path: Path, encoding: str = "utf-8-sig") -> str | None:
+    """Why a file is not text in its encoding, or None. Streams the file; never holds it whole."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    wide = encoding != "utf-8-sig"  # UTF-16/32 text is full of NUL bytes
     offset = 0
     with open(path, "rb") as handle:
         while block := handle.read(_READ_BLOCK):
-            if offset == 0 and b"\x00" in block[:SNIFF_BYTES]:
+            if offset == 0 and not wide and b"\x00" in block[:SNIFF_BYTES]:
                 return "binary file (NUL bytes)"
             try:
                 decoder.decode(block)
             except UnicodeDecodeError as exc:
-                return f"not UTF-8 text: undecodable byte at offset {offset + exc.start}"
+                return f"not {_name(encoding)} text: undecodable byte at offset {offset + exc.start}"
             offset += len(block)
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return f"not UTF-8 text: truncated character at end of file (offset {offset})"
+            return f"not {_name(encoding)} text: truncated character at end of file (offset {offset})"
     return None
+
+
+def _name(encoding: str) -> str:
+    return encoding.removesuffix("-sig").upper()
 
 
 def _reason(exc: OSError) -> str:

@@ -10,41 +10,77 @@ and URL of each record are kept for flow mapping.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from auditor.model import Location, RecordContext, SkippedSource
-from auditor.sources.base import LineIndex, Piece, SourceEvent, TextUnit
+from auditor.sources.base import LineIndex, Piece, SourceEvent, TextUnit, is_schema_key
 from auditor.sources.logformats import LogFormat, at, first_string, log_formats
 
 MODEL_KEYS = ("model", "model_id", "modelId", "deployment")
 PROVIDER_KEYS = ("provider", "vendor", "api_provider")
 URL_KEYS = ("url", "base_url", "api_base", "endpoint", "host")
 NESTED_REQUEST_KEYS = ("request", "body", "request_body", "params", "payload")
+# Hostile input limits: a record nested deeper than this is skipped (Python's parser and our
+# walk recurse); a number longer than this is kept as nothing (numbers are never scanned, and
+# int() of 5,000 digits raises).
+MAX_DEPTH = 200
+MAX_NUMBER_CHARS = 100
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
-def read_jsonl(path: str, display: str) -> Iterator[SourceEvent]:
+class _TooDeep(Exception):
+    """A record nests deeper than MAX_DEPTH."""
+
+
+def _parse(text: str) -> Any:
+    """json.loads with bounded numbers; RecursionError (deep nesting) is the caller's."""
+    return json.loads(text, parse_int=_bounded_int, parse_float=_bounded_float, parse_constant=float)
+
+
+def _bounded_int(text: str) -> int | None:
+    return int(text) if len(text) <= MAX_NUMBER_CHARS else None
+
+
+def _bounded_float(text: str) -> float | None:
+    return float(text) if len(text) <= MAX_NUMBER_CHARS else None
+
+
+def _clean(text: str) -> str:
+    """Lone surrogates (``"\\ud800"`` in JSON) cannot be encoded: U+FFFD instead, same length."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def read_jsonl(path: str, display: str, encoding: str = "utf-8-sig") -> Iterator[SourceEvent]:
     """One record per line; a malformed line is skipped alone, the lines around it are kept."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+    with open(path, encoding=encoding, newline="") as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue
             try:
-                record = json.loads(raw)
+                record = _parse(raw)
             except json.JSONDecodeError as exc:
                 yield SkippedSource(display, _malformed(exc), line=number)
+                continue
+            except RecursionError:
+                yield SkippedSource(display, _too_deep(), line=number)
                 continue
             yield from _record_events(display, record, number - 1, number, LineIndex(raw, number), raw)
 
 
-def read_json(path: str, display: str) -> Iterator[SourceEvent]:
+def read_json(path: str, display: str, encoding: str = "utf-8-sig") -> Iterator[SourceEvent]:
     """A JSON document: a top-level array is a list of records, anything else one record."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+    with open(path, encoding=encoding, newline="") as handle:
         raw = handle.read()
     try:
-        document = json.loads(raw)
+        document = _parse(raw)
     except json.JSONDecodeError as exc:
         yield SkippedSource(display, _malformed(exc, with_line=True))
+        return
+    except RecursionError:
+        yield SkippedSource(display, _too_deep())
         return
     index = LineIndex(raw)
     records = document if isinstance(document, list) else [document]
@@ -53,6 +89,10 @@ def read_json(path: str, display: str) -> Iterator[SourceEvent]:
         start = cursor.position
         line = index.position(start)[0]
         yield from _record_events(display, record, number, line, index, raw, cursor)
+
+
+def _too_deep() -> str:
+    return f"JSON nested deeper than {MAX_DEPTH} levels: not scanned"
 
 
 def _malformed(exc: json.JSONDecodeError, with_line: bool = False) -> str:
@@ -89,21 +129,25 @@ def _record_events(
 ) -> Iterator[SourceEvent]:
     formats = log_formats()
     known = formats.format_of(record)
+    try:
+        if known is None:
+            leaves = list(_string_leaves(record, "", formats.metadata_keys, 0))
+        else:
+            leaves = [
+                leaf
+                for pointer in known.content
+                if at(record, pointer) is not None
+                for leaf in _string_leaves(at(record, pointer), pointer, formats.metadata_keys, 0)
+            ]
+    except (_TooDeep, RecursionError):
+        yield SkippedSource(display, _too_deep(), line=line)
+        return
     if isinstance(record, dict):
         yield RecordContext(display, number, line, **_request_facts(record, known))
     cursor = cursor or _Cursor(raw)
     pieces: list[Piece] = []
     chunks: list[str] = []
     offset = 0
-    if known is None:
-        leaves = _string_leaves(record, "", formats.metadata_keys)
-    else:
-        leaves = (
-            leaf
-            for pointer in known.content
-            if at(record, pointer) is not None
-            for leaf in _string_leaves(at(record, pointer), pointer, formats.metadata_keys)
-        )
     for pointer, value in leaves:
         if not value.strip():
             continue
@@ -129,29 +173,40 @@ def _json_locator(display, number, pointer, index, found, value, fallback_line):
     return locate
 
 
-def _string_leaves(node: Any, pointer: str, metadata: frozenset[str]) -> Iterator[tuple[str, str]]:
+def _string_leaves(node: Any, pointer: str, metadata: frozenset[str], depth: int) -> Iterator[tuple[str, str]]:
+    if depth > MAX_DEPTH:
+        raise _TooDeep
     if isinstance(node, str):
-        yield pointer, node
+        yield pointer, _clean(node)
     elif isinstance(node, dict):
-        for key, value in node.items():
+        for position, (key, value) in enumerate(node.items()):
             if key in metadata and not isinstance(value, (dict, list)):
                 continue
-            escaped = str(key).replace("~", "~0").replace("/", "~1")
-            yield from _string_leaves(value, f"{pointer}/{escaped}", metadata)
+            # A key may be data (an object keyed by e-mail address): shown by position then.
+            segment = key if is_schema_key(key) else f"#{position}"
+            escaped = segment.replace("~", "~0").replace("/", "~1")
+            yield from _string_leaves(value, f"{pointer}/{escaped}", metadata, depth + 1)
     elif isinstance(node, list):
         for i, value in enumerate(node):
-            yield from _string_leaves(value, f"{pointer}/{i}", metadata)
+            yield from _string_leaves(value, f"{pointer}/{i}", metadata, depth + 1)
 
 
 def _request_facts(record: dict, known: LogFormat | None) -> dict[str, str | None]:
     generic = _generic_facts(record)
     if known is None:
         return generic
+    url = first_string(record, known.url)
     return {
-        "model": first_string(record, known.model) or generic["model"],
-        "provider": first_string(record, known.provider) or known.provider_default or generic["provider"],
-        "url": first_string(record, known.url) or generic["url"],
+        "model": _clean_or_none(first_string(record, known.model)) or generic["model"],
+        "provider": _clean_or_none(first_string(record, known.provider))
+        or known.provider_default
+        or generic["provider"],
+        "url": (url and safe_url(_clean(url))) or generic["url"],
     }
+
+
+def _clean_or_none(value: str | None) -> str | None:
+    return value and _clean(value)
 
 
 def _generic_facts(record: dict) -> dict[str, str | None]:
@@ -162,7 +217,24 @@ def _generic_facts(record: dict) -> dict[str, str | None]:
             for key in keys:
                 value = layer.get(key)
                 if isinstance(value, str) and value:
-                    return value
+                    return _clean(value)
         return None
 
-    return {"model": first(MODEL_KEYS), "provider": first(PROVIDER_KEYS), "url": first(URL_KEYS)}
+    url = first(URL_KEYS)
+    return {"model": first(MODEL_KEYS), "provider": first(PROVIDER_KEYS), "url": url and safe_url(url)}
+
+
+def safe_url(url: str) -> str:
+    """Scheme, host, port and path of a URL: no user info, query string or fragment (they
+    carry tokens and identifiers)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return ""
+    if not parts.scheme and not parts.netloc:  # a bare host ("api.openai.com/v1")
+        return url.split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[-1]
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}{port}{parts.path}"

@@ -9,13 +9,15 @@ from auditor.sources.base import SourceEvent, TextUnit, text_piece
 BLOCK_CHARS = 64 * 1024
 
 
-def read_text(path: str, display: str, block_chars: int = BLOCK_CHARS) -> Iterator[SourceEvent]:
+def read_text(
+    path: str, display: str, block_chars: int = BLOCK_CHARS, encoding: str = "utf-8-sig"
+) -> Iterator[SourceEvent]:
     """Yield the file as units of whole lines, about ``block_chars`` each, never all at once.
 
     A block ends at a blank line when one is near, so a paragraph (an identifier and the
     label before it) stays together.
     """
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+    with open(path, encoding=encoding, newline="") as handle:
         lines: list[str] = []
         size = 0
         first_line = 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -28,13 +29,15 @@ __all__ = [
 ]
 
 
-def open_database(db: str | None = None, paths: Sequence[str] = (), *, write: bool = False) -> Engine:
+def open_database(
+    db: str | None = None, paths: Sequence[str] = (), *, write: bool = False, config_file: Path | None = None
+) -> Engine:
     """An engine on the findings database, its schema checked (and created if ``write`` and new).
 
     Raises ConfigError (one line, password hidden) for a bad URL, a missing file when reading,
     an unreachable server, or a schema behind the code (run ``auditor db upgrade``).
     """
-    engine = make_engine(resolve_url(db, paths), create_file=write)
+    engine = make_engine(resolve_url(db, paths, config_file), create_file=write)
     try:
         ensure_schema(engine, create=write)
     except BaseException:
@@ -55,7 +58,7 @@ class _NotStored:
 
 @contextlib.contextmanager
 def scan_into_database(
-    db: str | None, paths: Sequence[str], *, enabled: bool = True
+    db: str | None, paths: Sequence[str], *, enabled: bool = True, config_file: Path | None = None
 ) -> Iterator[ScanRecording | _NotStored]:
     """What ``auditor scan`` wraps its work in: a recording (``complete(result)`` stores it).
 
@@ -65,7 +68,7 @@ def scan_into_database(
     if not enabled:
         yield _NotStored()
         return
-    engine = open_database(db, paths, write=True)
+    engine = open_database(db, paths, write=True, config_file=config_file)
     try:
         with sigterm_as_interrupt(), record_scan(engine, paths) as recording:
             yield recording

@@ -49,13 +49,19 @@ def git_output(folder: Path, *args: str) -> str | None:
     return out if done.returncode == 0 and out else None
 
 
-def resolve_url(db: str | None, paths: Sequence[str] = ()) -> URL:
-    """The database URL: ``db`` (a URL or a SQLite file path), the environment, or the default."""
+def resolve_url(db: str | None, paths: Sequence[str] = (), config_file: Path | None = None) -> URL:
+    """The database URL: ``db`` (a URL or a SQLite file path), the environment, the site file's
+    ``database_url`` (``config_file``, else the one found from ``paths``), or the default."""
     raw = db or os.environ.get(ENV_URL) or ""
+    base = Path.cwd()
+    if not raw:
+        site_url, site_folder = _site_database_url(paths, config_file)
+        if site_url:
+            raw, base = site_url, site_folder
     if not raw:
         return URL.create("sqlite", database=str(project_root(paths) / DEFAULT_DIR / DEFAULT_FILE))
     if "://" not in raw:  # a plain path names a SQLite file
-        return URL.create("sqlite", database=str(Path(raw).expanduser().resolve()))
+        return URL.create("sqlite", database=str((base / Path(raw).expanduser()).resolve()))
     try:
         url = make_url(raw)
     except (ArgumentError, ValueError):
@@ -68,9 +74,29 @@ def resolve_url(db: str | None, paths: Sequence[str] = ()) -> URL:
         # psycopg 3 is the driver auditor installs; plain postgresql:// would ask for psycopg2.
         if driver in ("", "psycopg2"):
             url = url.set(drivername="postgresql+psycopg")
-    elif backend != "sqlite":
+        elif driver != "psycopg":
+            raise ConfigError(
+                f"unsupported database driver {url.drivername!r}: use postgresql:// (psycopg 3) or sqlite:///PATH"
+            )
+    elif backend != "sqlite" or driver not in ("", "pysqlite"):
         raise ConfigError(f"unsupported database {safe_url(url)}: auditor stores into sqlite or postgresql")
+    elif url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+        url = url.set(database=str((base / Path(url.database).expanduser()).resolve()))
+    if backend == "sqlite" and url.database in (None, "", ":memory:"):
+        raise ConfigError("an in-memory SQLite database keeps nothing: pass a file (sqlite:///PATH) or --no-store")
     return url
+
+
+def _site_database_url(paths: Sequence[str], config_file: Path | None = None) -> tuple[str | None, Path]:
+    """``database_url`` from the scanned project's site file, and the folder it is relative to."""
+    from auditor.siteconfig import find_config_file, load_site_config
+
+    if config_file is None:
+        start = Path(paths[0]) if paths else Path.cwd()
+        config_file = find_config_file(start if start.exists() else Path.cwd())
+    if config_file is None:
+        return None, Path.cwd()
+    return load_site_config(config_file).database_url, config_file.parent
 
 
 def safe_url(url: URL) -> str:
@@ -87,9 +113,11 @@ def make_engine(url: URL, *, create_file: bool = False) -> Engine:
             engine = create_engine(url, connect_args={"connect_timeout": 10}, pool_pre_ping=True)
         except (ArgumentError, NoSuchModuleError, ValueError, TypeError) as exc:
             raise ConfigError(f"invalid database URL {safe_url(url)}: {type(exc).__name__}") from None
+    # SQLite opens any file lazily: reading the schema version is what finds "not a database".
+    probe = "PRAGMA schema_version" if url.get_backend_name() == "sqlite" else "SELECT 1"
     try:
         with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+            conn.execute(text(probe))
     except DBAPIError as exc:
         engine.dispose()
         raise ConfigError(f"cannot connect to database {safe_url(url)}: {_reason(exc, url)}") from None

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 # The revision this code reads and writes. Alembic is imported only to migrate, so a query
 # command starts fast; tests/test_store_migrations.py checks this is the migrations' head.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 
 # Any fixed 64-bit number: two first scans into one empty PostgreSQL database must not both
 # create the schema.
@@ -67,6 +67,8 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
     with _write_connection(engine) as conn:
         before = current_revision(conn)
         _check_known(before, engine)
+        if before is None:
+            _refuse_foreign(conn, engine)
         command.upgrade(alembic_config(conn), revision)
         after = current_revision(conn)
     return before, after
@@ -100,6 +102,7 @@ def ensure_schema(engine: Engine, *, create: bool) -> None:
                     raise ConfigError(
                         f"database {safe_url(engine.url)} has auditor tables but no version: run `auditor db upgrade`"
                     )
+                _refuse_foreign(conn, engine)
                 command.upgrade(alembic_config(conn), "head")
         return
     if current is None:
@@ -125,6 +128,17 @@ def _exists(script: ScriptDirectory, revision: str) -> bool:
         return script.get_revision(revision) is not None
     except Exception:  # alembic raises several types for an unknown revision id
         return False
+
+
+def _refuse_foreign(conn: Connection, engine: Engine) -> None:
+    """A database without auditor's schema but with other tables belongs to someone else."""
+    existing = set(inspect(conn).get_table_names())
+    foreign = existing - set(Base.metadata.tables) - {"alembic_version"}
+    if foreign:
+        raise ConfigError(
+            f"database {safe_url(engine.url)} holds another application's tables ({len(foreign)}, e.g. "
+            f"{sorted(foreign)[0]!r}) and no auditor schema: give auditor its own database"
+        )
 
 
 def _has_auditor_tables(conn: Connection) -> bool:

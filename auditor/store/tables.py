@@ -199,3 +199,20 @@ class Waiver(Base):
     expired: Mapped[bool] = mapped_column(Boolean, default=False)
     fingerprint: Mapped[str | None] = mapped_column(String(64))
     path: Mapped[str | None] = mapped_column(Text)
+
+
+class Report(Base):
+    """A report PDF as ``auditor report`` finished it: the SHA-256 of the whole file.
+
+    ``auditor report verify`` recomputes the file's hash and looks it up here, so a flipped
+    byte, a removed page or a blanked cover is seen even where the attachment is intact.
+    """
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scan_id: Mapped[int] = _scan_fk()
+    pdf_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    evidence_sha256: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(Text)
+    written_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import hmac
 import json
 import signal
 from collections.abc import Iterable, Iterator, Sequence
@@ -368,10 +369,19 @@ def _plain(value: Any) -> Any:
 
 
 def _file_sha256(path: str) -> str | None:
-    """The sha256 of the file's bytes now; None if it cannot be read any more."""
+    """HMAC-SHA256 of the file's bytes now under the site key; None if it cannot be read.
+
+    Keyed like fingerprints: a plain hash of a one-line file is a hash of the raw value, which
+    a dictionary of SSNs would reverse.
+    """
+    from auditor.fingerprint import load_key
+
     try:
         with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+            digest = hmac.new(load_key(), digestmod="sha256")
+            while block := handle.read(1 << 20):
+                digest.update(block)
+            return digest.hexdigest()
     except OSError:
         return None
 

@@ -38,11 +38,14 @@ def code_flows(
     project = Project()
     skipped: list[SkippedSource] = []
     for path, display in files:
-        parsed = parse_module(path, display)
-        if isinstance(parsed, SkippedSource):
-            skipped.append(parsed)
-        else:
-            project.add(path, display, *parsed)
+        try:
+            parsed = parse_module(path, display)
+            if isinstance(parsed, SkippedSource):
+                skipped.append(parsed)
+            else:
+                project.add(path, display, *parsed)
+        except Exception as exc:  # noqa: BLE001 - one file never aborts a scan; it is reported
+            skipped.append(SkippedSource(display, f"code-flow analysis skipped: {type(exc).__name__}"))
     by_line: dict[str, dict[int, list[Finding]]] = defaultdict(lambda: defaultdict(list))
     for finding in findings:
         if finding.location.record is None:
