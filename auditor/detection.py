@@ -10,7 +10,7 @@ import threading
 from functools import lru_cache
 
 from auditor.config import ScanConfig
-from auditor.detectors import Detector
+from auditor.detectors import Detector, Span
 from auditor.findings import classify
 from auditor.model import Detection
 from auditor.pipeline import detector_for
@@ -25,26 +25,21 @@ def _detector(config: ScanConfig) -> Detector:
 
 def detect(text: str, config: ScanConfig | None = None) -> list[Detection]:
     """Every regulated value in ``text`` at the scan's confidence threshold, in text order."""
-    config = config or ScanConfig()
-    detector = _detector(config)
-    with _lock:
-        spans = detector.detect(text)
-    return [
-        Detection(c.span.start, c.span.end, c.span.entity, c.category, c.confidence, c.span.detector)
-        for c in classify(text, spans, config.min_confidence)
-    ]
+    return detect_many([text], config)[0]
 
 
 def detect_many(texts: list[str], config: ScanConfig | None = None) -> list[list[Detection]]:
-    """``detect`` of each text, with spaCy batched over all of them (faster on many short texts)."""
+    """``detect`` of each text; several texts go through spaCy in batches (faster on many short
+    texts), one text alone as ``Detector.detect`` reads it."""
     config = config or ScanConfig()
     detector = _detector(config)
     with _lock:
-        batches = detector.detect_many(texts)
+        batches = [detector.detect(texts[0])] if len(texts) == 1 else detector.detect_many(texts)
+    return [_detections(text, spans, config.min_confidence) for text, spans in zip(texts, batches, strict=True)]
+
+
+def _detections(text: str, spans: list[Span], min_confidence: float) -> list[Detection]:
     return [
-        [
-            Detection(c.span.start, c.span.end, c.span.entity, c.category, c.confidence, c.span.detector)
-            for c in classify(text, spans, config.min_confidence)
-        ]
-        for text, spans in zip(texts, batches, strict=True)
+        Detection(c.span.start, c.span.end, c.span.entity, c.category, c.confidence, c.span.detector)
+        for c in classify(text, spans, min_confidence)
     ]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +25,9 @@ from pathlib import Path
 
 import auditor
 from auditor.config import DEFAULT_MODEL, ScanConfig
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from accuracy import machine  # noqa: E402  (a sibling script, as compare_presidio imports it)
 
 DEFAULT_DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 # The labels each set scores (None: all of them), from the datasets README.
@@ -160,18 +163,6 @@ def timed(engine: Engine, docs: Sequence[Doc], batch: int) -> tuple[Predictions,
     for i in range(0, len(docs), batch):
         predictions += engine([doc.text for doc in docs[i : i + batch]])
     return predictions, time.perf_counter() - started
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} CPUs, {platform.python_implementation()} {platform.python_version()}"
 
 
 def _fmt(value: float) -> str:
