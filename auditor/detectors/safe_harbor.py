@@ -117,9 +117,10 @@ LABELLED_SSN = PatternSpec(
     keywords=("ssn", "social"),
 )
 
+# Not "Health" or "Healthcare" alone: "Acme Health" is as often the company as a clinic.
 _FACILITY_WORD = (
     r"(?:Hospital|Hosp\.?|Medical\s+Center|Med\.?\s+Center|Medical\s+Centre|Medical|Clinic|Health\s+Center"
-    r"|Health\s+System|Health|Healthcare|Memorial|Infirmary|Rehab(?:ilitation)?(?:\s+(?:Center|Hospital))?"
+    r"|Health\s+System|Memorial|Infirmary|Rehab(?:ilitation)?(?:\s+(?:Center|Hospital))?"
     r"|Nursing\s+Home|Cancer\s+Center|Children's|Sanatorium|Hospice|Institute|Surgical\s+Center|Urgent\s+Care)"
 )
 _CAP = r"(?:\p{Lu}[\p{L}'’.&-]*|of|and|the)"
