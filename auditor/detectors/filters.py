@@ -25,7 +25,7 @@ _DATE_OR_NUMBER = re.compile(r"^[\d\s/.\-:,()#]+$")
 _LABEL_WORDS = frozenset(
     "dob mrn ssn npi dea bp hr rr spo2 ecg ekg icu er ed hpi ros pmh cc a/p rx dx hx tx "
     "phone email fax tel pt mr mrs ms dr md do rn np pa cbc bmp cmp mg ml iv po prn bid tid "
-    "qid qd hba1c ldl hdl gfr egfr bmi".split()
+    "qid qd hba1c ldl hdl gfr egfr bmi temp wt ht sat sats neuro resp gi gu cv abd ext skin dispo".split()
 )
 _DRUG_SUFFIXES = (
     "pril",

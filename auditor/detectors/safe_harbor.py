@@ -169,7 +169,11 @@ def _rare_place_words(value: str, facility_last: bool) -> tuple[int, int] | None
         keep = len(tokens) - 1
         while keep > 0 and _is_place_name(tokens[keep - 1].group(), zipf, stop_words(), is_drug_name, lenient=True):
             keep -= 1
-        return (tokens[keep].start(), tokens[-1].end()) if keep < len(tokens) - 1 else None
+        names = [t.group().lower().strip(".") for t in tokens[keep:-1]]
+        # One name that is no everyday word: "Calvert", "Holy Cross"; not a heading ("DEVICE CLINIC").
+        if not names or min(zipf(w) for w in names) >= 4.5:
+            return None
+        return tokens[keep].start(), tokens[-1].end()
     run = 0
     while run < len(tokens) and _is_place_name(tokens[run].group(), zipf, stop_words(), is_drug_name, lenient=False):
         run += 1
