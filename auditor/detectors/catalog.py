@@ -70,9 +70,9 @@ ENTITIES: dict[str, EntityInfo] = {
     "US_NPI": EntityInfo(H),
     "DEA_NUMBER": EntityInfo(H),
     "PERSON_DATE": EntityInfo(P, person_identifier=True),
-    "DATE": EntityInfo(P, person_identifier=True, clinical_only=True),
+    "DATE": EntityInfo(P, person_identifier=True, clinical_only=True),  # any but a bare year: (b)(2)(i)(C)
     # A state or a country: not a Safe Harbor identifier, but personal data beside a name.
-    "REGION": EntityInfo(P, needs_person=True),  # any date but a bare year: 164.514(b)(2)(i)(C)
+    "REGION": EntityInfo(P, needs_person=True),
     "UNIQUE_ID": EntityInfo(P, person_identifier=True),  # "any other unique identifying number" (R)
     "ZIP_CODE": EntityInfo(P, person_identifier=True),
     "DEVICE_ID": EntityInfo(H),

@@ -106,6 +106,7 @@ class Detector:
         vanilla: bool = False,
     ) -> None:
         self.model_name = model_name
+        self.names_from_orgs = False
         if vanilla:
             self.entities = list(entities) if entities else None
         else:
@@ -119,7 +120,6 @@ class Detector:
         self.chunk_overlap = chunk_overlap
         self.floor = floor
         self.vanilla = vanilla
-        self.names_from_orgs = getattr(self, "names_from_orgs", False)
         self._analyzer = None
 
     @property

@@ -13,7 +13,7 @@ from functools import cache
 from importlib import resources
 
 from auditor.detectors.checks import looks_like_icd10, npi_is_valid
-from auditor.detectors.lexicons import can_be_name
+from auditor.detectors.lexicons import can_be_name, first_names, person_names, place_names, zipf
 
 _MEASUREMENT = re.compile(r"^\d{2,3}\s*/\s*\d{2,3}$")  # blood pressure 164/90, ratios
 _PERIOD = re.compile(r"^(?:FY|CY|Q[1-4]|H[12])[-\s]?\d{2,4}$", re.IGNORECASE)  # FY2021, Q3-2026
@@ -275,8 +275,6 @@ def adjusted_score(entity: str, detector: str, text: str, score: float, before: 
 
 def uncased_ner_name(text: str) -> bool:
     """An NER name in upper or lower case ("DAVID", "emma"): every word a census name."""
-    from auditor.detectors.lexicons import first_names, person_names, zipf
-
     words = text.split()
     lowered = [w.lower().strip(".,'’") for w in words]
     if len(words) >= 2 and lowered[0] in first_names() and lowered[-1] in person_names():
@@ -298,8 +296,6 @@ def single_word_can_be_name(entity: str, word: str, before: str, after: str) -> 
     catheter" and "Goal" are words that a sentence or a heading capitalised. A common word
     that opens a sentence is never taken.
     """
-    from auditor.detectors.lexicons import first_names, person_names, place_names, zipf
-
     if after.lstrip(" \t").startswith(":"):
         return False
     key = word.strip(".,'’").lower()
@@ -370,16 +366,12 @@ def org_is_a_name(text: str) -> bool:
     """An NER organisation that is a person's name: two or three capitalised words, no word of
     an organisation, and a census first name first or a census surname last (or letters
     outside ASCII: "Elínborg Guðmundsdóttir")."""
-    from auditor.detectors.lexicons import first_names, person_names
-
     words = text.replace("\n", " ").split()
     if not 2 <= len(words) <= 3 or not all(is_cased_name(w) for w in words):
         return False
     lowered = [w.lower().strip(".,'’") for w in words]
     if any(w in _ORG_WORDS for w in lowered) or any(ch.isdigit() for ch in text):
         return False
-    from auditor.detectors.lexicons import zipf
-
     if not text.isascii():
         return True
     # A census first name first, or a surname last that is no everyday word: "Homero Portillo",

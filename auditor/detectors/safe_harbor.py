@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import regex
 
+from auditor.detectors.filters import is_drug_name
+from auditor.detectors.lexicons import can_be_name, first_names, stop_words, zipf
 from auditor.detectors.patterns import CASE_SENSITIVE, IGNORECASE_MULTILINE, PatternSpec
 
 _MONTH_NAME = (
@@ -161,13 +163,10 @@ _GENERIC_PLACE = frozenset(
 
 
 def _rare_place_words(value: str, facility_last: bool) -> tuple[int, int] | None:
-    from auditor.detectors.filters import is_drug_name
-    from auditor.detectors.lexicons import stop_words, zipf
-
     tokens = list(regex.finditer(r"[\p{L}][\p{L}'’.&-]*", value))
     if facility_last:  # "... CALVERT HOSPITAL": keep the facility word and the names before it
         keep = len(tokens) - 1
-        while keep > 0 and _is_place_name(tokens[keep - 1].group(), zipf, stop_words(), is_drug_name, lenient=True):
+        while keep > 0 and _is_place_name(tokens[keep - 1].group(), lenient=True):
             keep -= 1
         names = [t.group().lower().strip(".") for t in tokens[keep:-1]]
         # One name that is no everyday word: "Calvert", "Holy Cross"; not a heading ("DEVICE CLINIC").
@@ -175,14 +174,14 @@ def _rare_place_words(value: str, facility_last: bool) -> tuple[int, int] | None
             return None
         return tokens[keep].start(), tokens[-1].end()
     run = 0
-    while run < len(tokens) and _is_place_name(tokens[run].group(), zipf, stop_words(), is_drug_name, lenient=False):
+    while run < len(tokens) and _is_place_name(tokens[run].group(), lenient=False):
         run += 1
     return (tokens[0].start(), tokens[run - 1].end()) if run else None
 
 
-def _is_place_name(token: str, zipf, stop_words, is_drug_name, lenient: bool) -> bool:
+def _is_place_name(token: str, lenient: bool) -> bool:
     word = token.lower().strip(".")
-    if len(word) < 2 or word in stop_words or word in _GENERIC_PLACE or is_drug_name(word):
+    if len(word) < 2 or word in stop_words() or word in _GENERIC_PLACE or is_drug_name(word):
         return False
     # Before a facility word any name goes ("Sacred Heart", "Holy Cross"); after a verb of care
     # only a word rare in English ("GH", "kernan", "quartermain"), not "floor" or "home".
@@ -233,20 +232,12 @@ _RELATION = (
 _TOKEN = regex.compile(r"[\p{L}][\p{L}'’-]*\.?")
 
 
-def _first_names() -> frozenset[str]:
-    from auditor.detectors.lexicons import first_names
-
-    return first_names()
-
-
 def _leading_names(value: str, **rules: bool) -> tuple[int, int] | None:
     """The leading run of words of ``value`` that can be names ("and" may join two, an initial
     may open one); ``rules`` as for ``lexicons.can_be_name``."""
-    from auditor.detectors.lexicons import can_be_name
-
     end = None
-    tokens = [t.group() for t in _TOKEN.finditer(value)]
     spans = list(_TOKEN.finditer(value))
+    tokens = [t.group() for t in spans]
     for i, word in enumerate(tokens):
         following = i + 1 < len(tokens) and can_be_name(tokens[i + 1], **rules)
         if word.lower() == "and" and end is not None and following:
@@ -317,7 +308,7 @@ SPEAKER_NAME = PatternSpec(
     "PERSON",
     (("speaker label", r"(?<=^[ \t]*)\p{Lu}\p{Ll}+(?=:[ \t]+\S)", 0.5),),
     flags=CASE_SENSITIVE,
-    validate=lambda value: value.lower() in _first_names(),
+    validate=lambda value: value.lower() in first_names(),
 )
 
 # An address after what announces one ("lives at", "Billing address:"), in any country's form:
@@ -407,16 +398,10 @@ _STREET_LINE = (
 
 
 def _street_like(value: str) -> bool:
-    from auditor.detectors.lexicons import zipf
-
     words = regex.findall(r"\p{L}[\p{L}'’.-]*", value.split("\n")[0])
     if not words or all(w.isupper() for w in words):
         return False  # a shouted note ("30 PCWP 30"), not a street
-    from auditor.detectors.filters import is_drug_name
-
     lowered = [w.lower().strip(".") for w in words]
-    from auditor.detectors.lexicons import stop_words
-
     if any((w in stop_words() and w not in _STREET_PARTICLES) or w in _UNITS or is_drug_name(w) for w in lowered):
         return False  # "120 mg lasix at 2200", "2 or Quartermain 3"
     return (
