@@ -68,22 +68,23 @@ def test_a_database_behind_the_code_says_run_db_upgrade(tmp_path, monkeypatch):
     open_database(db, write=True).dispose()
     newer = tmp_path / "migrations"
     shutil.copytree(resource_dir("migrations"), newer)
-    (newer / "versions" / "0003_note.py").write_text(
-        'import sqlalchemy as sa\nfrom alembic import op\n\nrevision = "0003"\ndown_revision = "0002"\n'
+    current = schema.SCHEMA_REVISION
+    (newer / "versions" / "9000_note.py").write_text(
+        f'import sqlalchemy as sa\nfrom alembic import op\n\nrevision = "9000"\ndown_revision = "{current}"\n'
         "branch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n"
         '    with op.batch_alter_table("scans") as batch:\n        batch.add_column(sa.Column("note", sa.Text()))\n\n\n'
         'def downgrade():\n    with op.batch_alter_table("scans") as batch:\n        batch.drop_column("note")\n'
     )
     monkeypatch.setattr(schema, "resource_dir", lambda name: newer)
-    monkeypatch.setattr(schema, "SCHEMA_REVISION", "0003")
+    monkeypatch.setattr(schema, "SCHEMA_REVISION", "9000")
     with pytest.raises(
-        SchemaOutdatedError, match=r"at revision 0002, this auditor needs 0003: run `auditor db upgrade`"
+        SchemaOutdatedError, match=rf"at revision {current}, this auditor needs 9000: run `auditor db upgrade`"
     ):
         open_database(db)
     with pytest.raises(SchemaOutdatedError):
         open_database(db, write=True)  # a scan does not migrate behind the user's back either
     engine = make_engine(resolve_url(db))
-    assert schema.upgrade(engine) == ("0002", "0003")
+    assert schema.upgrade(engine) == (current, "9000")
     engine.dispose()
     open_database(db).dispose()
 

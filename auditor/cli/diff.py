@@ -18,11 +18,16 @@ FLOW_COLUMNS = ("id", "verdict", "categories", "destination", "path", "line", "r
 @db_option
 @format_option(("table", "json"))
 @click.option("-v", "--verbose", is_flag=True, help="Table: list unchanged items too.")
-def diff_command(scan_a, scan_b, db, fmt, verbose) -> int:
+@click.option(
+    "--allow-incomplete",
+    is_flag=True,
+    help="Compare a scan that is not complete (abandoned, or still running) anyway; its rows are partial.",
+)
+def diff_command(scan_a, scan_b, db, fmt, verbose, allow_incomplete) -> int:
     """Compare two scans (ids, `latest`, `previous`; default previous latest), by stable identity."""
     from auditor.store.repository import diff_scans
 
-    diff = read(db, diff_scans, scan_a, scan_b)
+    diff = read(db, diff_scans, scan_a, scan_b, allow_incomplete=allow_incomplete)
     if pick_format(fmt) == "json":
         click.echo(json.dumps(diff, indent=2, ensure_ascii=False))
         return 0

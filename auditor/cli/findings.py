@@ -22,9 +22,14 @@ def findings_command() -> None:
 @filter_options
 def list_command(db, fmt, **options) -> int:
     """List the findings of a scan (the latest complete one by default)."""
-    from auditor.store.repository import list_findings
+    from auditor.store.repository import list_findings, partial_scan_note
 
-    emit_rows(read(db, list_findings, filters_from(**options)), pick_format(fmt), TABLE_COLUMNS)
+    filters = filters_from(**options)
+    rows = read(db, list_findings, filters)
+    note = read(db, partial_scan_note, filters)
+    if note:
+        click.echo(note, err=True)
+    emit_rows(rows, pick_format(fmt), TABLE_COLUMNS)
     return 0
 
 

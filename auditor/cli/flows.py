@@ -23,9 +23,14 @@ def flows_command() -> None:
 @filter_options
 def list_command(db, fmt, **options) -> int:
     """List the flows of a scan (the latest complete one by default)."""
-    from auditor.store.repository import list_flows
+    from auditor.store.repository import list_flows, partial_scan_note
 
-    emit_rows(read(db, list_flows, filters_from(**options)), pick_format(fmt), TABLE_COLUMNS)
+    filters = filters_from(**options)
+    rows = read(db, list_flows, filters)
+    note = read(db, partial_scan_note, filters)
+    if note:
+        click.echo(note, err=True)
+    emit_rows(rows, pick_format(fmt), TABLE_COLUMNS)
     return 0
 
 

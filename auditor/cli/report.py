@@ -31,8 +31,15 @@ EXIT_MISMATCH = 1
     metavar="N",
     help="List at most N findings in the appendix, summarise the rest [default: 1000].",
 )
+@click.option(
+    "--allow-incomplete",
+    is_flag=True,
+    help="Report a scan that is not complete (abandoned, or still running); the cover says so.",
+)
 @click.pass_context
-def report_command(ctx, scan, db, pdf_path, html_path, frameworks, title, organisation, appendix_limit) -> int:
+def report_command(
+    ctx, scan, db, pdf_path, html_path, frameworks, title, organisation, appendix_limit, allow_incomplete
+) -> int:
     """Write the audit report (PDF, optionally HTML) of a stored scan; `report verify FILE` checks one."""
     if ctx.invoked_subcommand is not None:
         return 0
@@ -50,6 +57,7 @@ def report_command(ctx, scan, db, pdf_path, html_path, frameworks, title, organi
         title=title,
         organisation=organisation,
         appendix_limit=DEFAULT_APPENDIX_LIMIT if appendix_limit is None else appendix_limit,
+        allow_incomplete=allow_incomplete,
     )
     variant = done.pdf_variant.upper() if done.pdf_variant else "plain PDF (this WeasyPrint cannot write PDF/A-3b)"
     click.echo(f"wrote {done.path}: scan {done.scan_id}, {done.pages} pages, {variant}", err=True)

@@ -21,7 +21,7 @@ from auditor.errors import UsageError
 from auditor.model import Category, Condition, Decision, PackRef, RuleOutcome, Verdict
 from auditor.reports.integrity import evidence_name, scan_evidence, sha256_hex
 from auditor.store import tables as t
-from auditor.store.repository import Filters, diff_scans, list_findings, list_flows, resolve_scan
+from auditor.store.repository import Filters, diff_scans, list_findings, list_flows, require_complete, resolve_scan
 from auditor.version import __version__
 
 DEFAULT_APPENDIX_LIMIT = 1000
@@ -162,12 +162,17 @@ def build_report(
     title: str | None = None,
     organisation: str | None = None,
     appendix_limit: int = DEFAULT_APPENDIX_LIMIT,
+    allow_incomplete: bool = False,
 ) -> AuditReport:
-    """Read scan ``scan`` (an id, ``latest`` or ``previous``) and everything the report needs."""
+    """Read scan ``scan`` (an id, ``latest`` or ``previous``) and everything the report needs.
+
+    Only a complete scan, unless ``allow_incomplete``: then the cover shows its status
+    (``abandoned``, ``running``...) so nobody reads part of a scan as the whole.
+    """
     scan_id = resolve_scan(conn, scan)
+    status = require_complete(conn, scan_id, allow_incomplete=allow_incomplete)
     scan_row = dict(conn.execute(select(*t.Scan.__table__.c).where(t.Scan.id == scan_id)).mappings().one())
-    if scan_row["status"] != "complete":
-        raise UsageError(f"scan {scan_id} is {scan_row['status']}, not complete: only a complete scan can be reported")
+    scan_row["status"] = status
     scan_row = {k: _iso(v) if isinstance(v, datetime) else v for k, v in scan_row.items()}
     packs = tuple(_packs(conn, scan_id))
     wanted = _frameworks_in_report(packs, frameworks)

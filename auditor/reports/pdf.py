@@ -91,6 +91,7 @@ def render_pdf(
     organisation: str | None = None,
     appendix_limit: int = DEFAULT_APPENDIX_LIMIT,
     pdf_variant: str | None = PDF_VARIANT,
+    allow_incomplete: bool = False,
 ) -> RenderedReport:
     """Render stored scan ``scan`` of database ``db`` (default: the project's) to a PDF, and HTML if asked."""
     from auditor.store import open_database
@@ -101,7 +102,13 @@ def render_pdf(
     try:
         with engine.connect() as conn:
             report = build_report(
-                conn, scan, frameworks=frameworks, title=title, organisation=organisation, appendix_limit=appendix_limit
+                conn,
+                scan,
+                frameworks=frameworks,
+                title=title,
+                organisation=organisation,
+                appendix_limit=appendix_limit,
+                allow_incomplete=allow_incomplete,
             )
     finally:
         engine.dispose()

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, delete, exists, func, literal, select
 
 from auditor.errors import UsageError
 from auditor.store import tables as t
+from auditor.store.owner import effective_status
 
 F, FL, FF, FR, S, W = t.Finding, t.Flow, t.FlowFinding, t.FlowRule, t.Scan, t.Waiver
 
@@ -23,6 +24,7 @@ SCAN_COLUMNS = [
     S.config_sha256, S.sources_scanned, S.sources_skipped, S.findings_count, S.flows_count,
     S.local_only_count, S.conditional_count, S.allow_count, S.error,
 ]  # fmt: skip
+OWNER_COLUMNS = [S.status, S.owner_host, S.owner_boot_id, S.owner_pid, S.owner_started]
 FINDING_COLUMNS = [
     F.id, F.scan_id, F.identity, F.category, F.entity, F.detector, F.confidence, F.path, F.line, F.col,
     F.record, F.pointer, F.symbol, F.excerpt, F.label, F.fingerprint,
@@ -73,14 +75,54 @@ def resolve_scan(conn: Connection, ref: str, target: str | None = None) -> int:
     return int(ref)
 
 
+def scan_status(conn: Connection, scan_id: int) -> str:
+    """The scan's status as it stands: ``abandoned`` for a ``running`` scan whose process is gone."""
+    row = conn.execute(select(*OWNER_COLUMNS).where(S.id == scan_id)).mappings().one()
+    return effective_status(dict(row))
+
+
+def require_complete(conn: Connection, scan_id: int, *, allow_incomplete: bool = False) -> str:
+    """The scan's status; a UsageError (exit 2) unless it is complete or ``allow_incomplete``.
+
+    An ``abandoned`` or ``running`` scan holds part of its rows at most: a report or a diff of
+    it would present a partial scan as the whole.
+    """
+    status = scan_status(conn, scan_id)
+    if status == "complete" or allow_incomplete:
+        return status
+    why = {
+        "abandoned": "abandoned (its process is gone; its rows are partial at most)",
+        "running": "still running, or its owner is on another host",
+    }.get(status, f"{status}, not complete")
+    raise UsageError(f"scan {scan_id} is {why}: pass --allow-incomplete to use it anyway")
+
+
+def partial_scan_note(conn: Connection, filters: Filters) -> str | None:
+    """A warning line when ``filters`` name a scan that is not complete (its rows are partial)."""
+    scan_id = resolve_scan(conn, filters.scan, filters.target)
+    status = scan_status(conn, scan_id)
+    if status == "complete":
+        return None
+    return f"warning: scan {scan_id} is {status}, not complete: what it lists is partial"
+
+
 def list_scans(conn: Connection, target: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
-    """Scans, newest first."""
-    query = select(*SCAN_COLUMNS).order_by(S.started_at.desc(), S.id.desc())
+    """Scans, newest first; a ``running`` scan whose process is gone is listed ``abandoned``."""
+    query = select(*SCAN_COLUMNS, *OWNER_COLUMNS[1:]).order_by(S.started_at.desc(), S.id.desc())
     if target:
         query = query.where(S.target == target)
     if limit:
         query = query.limit(limit)
-    return [_plain(row) for row in conn.execute(query).mappings()]
+    rows = []
+    for mapping in conn.execute(query).mappings():
+        row = _plain(mapping)
+        row["status"] = effective_status(row)
+        owner = f"{row['owner_pid']}@{row['owner_host']}" if row["owner_pid"] is not None else None
+        for private in ("owner_boot_id", "owner_started", "owner_host", "owner_pid"):
+            row.pop(private)
+        row["owner"] = owner
+        rows.append(row)
+    return rows
 
 
 def list_findings(conn: Connection, filters: Filters) -> list[dict[str, Any]]:
@@ -134,9 +176,15 @@ def get_flow(conn: Connection, flow_id: int) -> dict[str, Any]:
     return _flow_detail(conn, flow_id, with_findings=True)
 
 
-def diff_scans(conn: Connection, scan_a: str, scan_b: str) -> dict[str, Any]:
-    """What is new in B, fixed since A, and unchanged, for findings and for flows, by identity."""
+def diff_scans(conn: Connection, scan_a: str, scan_b: str, *, allow_incomplete: bool = False) -> dict[str, Any]:
+    """What is new in B, fixed since A, and unchanged, for findings and for flows, by identity.
+
+    Both scans must be complete (an abandoned scan's missing rows would read as "fixed")
+    unless ``allow_incomplete``.
+    """
     a, b = resolve_scan(conn, scan_a), resolve_scan(conn, scan_b)
+    for scan_id in (a, b):
+        require_complete(conn, scan_id, allow_incomplete=allow_incomplete)
     result: dict[str, Any] = {"scan_a": a, "scan_b": b}
     for name, model, columns in (("findings", F, FINDING_COLUMNS), ("flows", FL, FLOW_COLUMNS)):
         before = _by_identity(conn, model, columns, a)

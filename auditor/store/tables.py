@@ -23,6 +23,8 @@ NAMING_CONVENTION = {
 }
 
 SCAN_STATUSES = ("running", "complete", "failed", "interrupted")
+# Shown, never stored: a ``running`` scan whose owner process is gone (auditor.store.owner).
+DERIVED_STATUSES = ("abandoned",)
 
 
 class Base(DeclarativeBase):
@@ -62,6 +64,12 @@ class Scan(Base):
     conditional_count: Mapped[int] = mapped_column(Integer, default=0)
     local_only_count: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)  # why a scan failed: an exception type, never its text
+    # The process that records the scan (auditor.store.owner): a ``running`` scan whose owner
+    # is gone from this host is shown as ``abandoned``. Null for scans recorded before 0003.
+    owner_host: Mapped[str | None] = mapped_column(Text)
+    owner_boot_id: Mapped[str | None] = mapped_column(String(64))
+    owner_pid: Mapped[int | None] = mapped_column(Integer)
+    owner_started: Mapped[str | None] = mapped_column(String(32))  # clock ticks since boot
 
 
 class ScanPack(Base):

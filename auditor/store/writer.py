@@ -27,6 +27,7 @@ from auditor.model import AssessedFlow, Finding, ScanResult
 from auditor.store import tables as t
 from auditor.store.engine import git_output, project_root, safe_url
 from auditor.store.identity import finding_identity, flow_identity, normalise_path
+from auditor.store.owner import this_process
 from auditor.store.schema import ensure_schema
 from auditor.version import __version__
 
@@ -233,6 +234,7 @@ def record_scan(
                 "git_commit": target.git_commit,
                 "git_branch": target.git_branch,
                 "tool_version": tool_version,
+                **this_process().as_row(),
             },
         ).scalar_one()
     recording = ScanRecording(engine, scan_id, target, batch_rows)
