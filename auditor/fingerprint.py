@@ -65,6 +65,22 @@ def normalise(value: str) -> str:
     return _SEPARATORS.sub("", text)
 
 
+def keyed_file_hash(path: str, key: bytes) -> str | None:
+    """HMAC-SHA256 (hex) of a file's bytes under the site key; None if it cannot be read.
+
+    Keyed like fingerprints: a plain hash of a one-line file is a hash of the raw value, which
+    a dictionary of SSNs would reverse.
+    """
+    try:
+        with open(path, "rb") as handle:
+            digest = hmac.new(key, digestmod="sha256")
+            while block := handle.read(1 << 20):
+                digest.update(block)
+            return digest.hexdigest()
+    except OSError:
+        return None
+
+
 def fingerprint(key: bytes, entity: str, value: str) -> str:
     """HMAC-SHA256 (hex) of the entity type and normalised value under the site key."""
     message = f"{entity}\x00{normalise(value)}".encode()

@@ -106,6 +106,9 @@ class SourceSummary:
     format: str
     size: int
     chars: int
+    # HMAC-SHA256 of the file's bytes under the site key (a plain hash of a one-line file is a
+    # hash of the raw value); None when the file could not be read again.
+    sha256: str | None = None
 
 
 class Decision(StrEnum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,14 +14,16 @@ from auditor.detectors import Detector
 from auditor.detectors.quick import LayeredDetector
 from auditor.errors import AuditorError, SourceError, UsageError
 from auditor.findings import findings_from_unit
-from auditor.fingerprint import load_key
+from auditor.fingerprint import keyed_file_hash, load_key
 from auditor.flows.python import code_flows, covered_literals
 from auditor.flows.records import flows_from_scan
 from auditor.model import Finding, RecordContext, ScanResult, SkippedSource, SourceSummary
+from auditor.pathnames import mask_path
 from auditor.policy import Policy, load_policy
 from auditor.policy.waivers import WAIVERS_FILE
 from auditor.siteconfig import FAIL_ON_VALUES, find_config_file, load_site_config, project_root
 from auditor.sources import FileToScan, TextUnit, iter_files, read_source
+from auditor.sources.files import display_path
 from auditor.version import __version__
 
 CODE_FORMATS = frozenset({"python", "code"})  # string literals of source files
@@ -53,7 +55,8 @@ def run_scan(
     skipped: list[SkippedSource] = []
     findings: list[Finding] = []
     records: list[RecordContext] = []
-    entries = list(iter_files(list(paths), config.exclude, config.respect_gitignore, config.max_file_bytes))
+    walked = iter_files(list(paths), config.exclude, config.respect_gitignore, config.max_file_bytes)
+    entries = [_masked_entry(entry, key) for entry in walked]  # file names are data too
     files = [e for e in entries if isinstance(e, FileToScan)]
     skipped.extend(e for e in entries if isinstance(e, SkippedSource))
     pooled = _scan_in_pool(files, config) if config.jobs > 1 and len(files) > 1 else None
@@ -76,7 +79,7 @@ def run_scan(
     flows = flows_from_scan(tuple(records), tuple(findings), policy.catalog, covered_literals(code)) + code
     interrupts.raise_if_requested()
     return ScanResult(
-        roots=tuple(str(p) for p in paths),
+        roots=tuple(mask_path(display_path(p), key) for p in paths),
         started_at=started,
         finished_at=_now(),
         tool_version=__version__,
@@ -92,6 +95,16 @@ def run_scan(
         fail_on=config.fail_on or policy.site.fail_on,
         config_sha256=policy.site.sha256,
     )
+
+
+def _masked_entry(entry: FileToScan | SkippedSource, key: bytes) -> FileToScan | SkippedSource:
+    """The entry under the name every output shows: identifiers in it masked (auditor.pathnames).
+
+    A ``FileToScan`` keeps its real ``path`` for reading; only ``display`` travels on.
+    """
+    if isinstance(entry, FileToScan):
+        return replace(entry, display=mask_path(entry.display, key))
+    return replace(entry, path=mask_path(entry.path, key))
 
 
 def detector_for(config: ScanConfig) -> Detector:
@@ -206,7 +219,7 @@ class _FileReader:
             # The type only: an exception's text may quote the data being read.
             skipped.append(SkippedSource(entry.display, f"read failed: {type(exc).__name__}"))
             return _FileOutcome((), tuple(records), tuple(skipped), None)
-        summary = SourceSummary(entry.display, entry.format, entry.size, chars)
+        summary = SourceSummary(entry.display, entry.format, entry.size, chars, keyed_file_hash(entry.path, self.key))
         return _FileOutcome(tuple(found), tuple(records), tuple(skipped), summary)
 
 

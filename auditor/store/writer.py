@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
-import hmac
 import json
 import signal
 from collections.abc import Iterable, Iterator, Sequence
@@ -45,8 +44,12 @@ class ScanTarget:
 
     @classmethod
     def of(cls, roots: Sequence[str]) -> ScanTarget:
+        from auditor.fingerprint import load_key
+        from auditor.pathnames import mask_path  # a scanned path can name a patient
+
         root = project_root(roots)
-        target = " ".join(normalise_path(r, root) for r in roots) or "."
+        key = load_key()
+        target = " ".join(mask_path(normalise_path(r, root), key) for r in roots) or "."
         commit = git_output(root, "rev-parse", "--verify", "-q", "HEAD")
         branch = git_output(root, "rev-parse", "--abbrev-ref", "HEAD") if commit else None
         return cls(root, target, commit, None if branch == "HEAD" else branch)
@@ -131,7 +134,7 @@ class ScanRecording:
                 "format": source.format,
                 "size": source.size,
                 "chars": source.chars,
-                "sha256": _file_sha256(source.path),
+                "sha256": source.sha256 if source.sha256 is not None else _file_sha256(source.path),
             }
         for skipped in result.skipped:
             yield {
@@ -371,21 +374,10 @@ def _plain(value: Any) -> Any:
 
 
 def _file_sha256(path: str) -> str | None:
-    """HMAC-SHA256 of the file's bytes now under the site key; None if it cannot be read.
+    """For a result built without hashes (the library's callers): the keyed hash of ``path`` now."""
+    from auditor.fingerprint import keyed_file_hash, load_key
 
-    Keyed like fingerprints: a plain hash of a one-line file is a hash of the raw value, which
-    a dictionary of SSNs would reverse.
-    """
-    from auditor.fingerprint import load_key
-
-    try:
-        with open(path, "rb") as handle:
-            digest = hmac.new(load_key(), digestmod="sha256")
-            while block := handle.read(1 << 20):
-                digest.update(block)
-            return digest.hexdigest()
-    except OSError:
-        return None
+    return keyed_file_hash(path, load_key())
 
 
 def _settings_sha256(result: ScanResult) -> str:

@@ -1,0 +1,181 @@
+"""Raw values in auditor's outputs over generated documents: prints the count (target 0).
+
+Writes ``--count`` documents with ``auditor.corpus`` (clinical notes, finance memos, export
+documents, harmless text, each sensitive value known), as text files and as JSONL request logs
+to OpenAI, and names files after an identifier of their document (an SSN or an
+e-mail address in the file name; a third of the documents that hold one). Then it produces every output a user can get and looks for
+each raw value in each of them:
+
+- the scan JSON (``render_json``) and the ``-v`` table (``render_table``);
+- SARIF (``render_sarif``, every flow as a problem);
+- the SQLite database file's bytes (and its WAL) after the scan is stored;
+- ``auditor findings list``, ``flows list`` and ``scans list`` in table, JSON and CSV;
+- the PDF report's text (``pdftotext``) and its evidence attachment (``--no-pdf`` skips it).
+
+A raw value is a labelled value that auditor masks (identifiers, financial figures) with at
+least five letters or digits (shorter ones, "MA" or "7/22", occur in any text by chance).
+Markings and classifications (ITAR, ECCN, MNPI) are shown verbatim by design and not counted.
+
+    python bench/no_leak.py [--count 10000] [--seed 19] [--jobs 2] [--no-pdf] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+KINDS = ("clinical", "finance", "export", "negative")
+MIN_ALNUM = 5
+
+
+def write_documents(directory: Path, count: int, seed: int) -> set[str]:
+    """Write ``count`` generated documents under ``directory``; the raw values they hold."""
+    from auditor.corpus import marked_documents
+    from auditor.detectors import entity_info
+    from auditor.detectors.catalog import Mask
+    from auditor.evaluation import parse_marked
+
+    directory.mkdir(parents=True, exist_ok=True)
+    per_kind = {kind: count // len(KINDS) + (1 if i < count % len(KINDS) else 0) for i, kind in enumerate(KINDS)}
+    values: set[str] = set()
+    number = with_identifier = 0
+    for kind, wanted in per_kind.items():
+        folder = directory / kind
+        folder.mkdir(exist_ok=True)
+        for name, marked in marked_documents(kind, wanted, seed):
+            text, spans = parse_marked(marked)
+            # Markings and classifications (ITAR, ECCN, MNPI) are shown verbatim by design (README).
+            secret = [text[s.start : s.end] for s in spans if entity_info(s.entity).mask is not Mask.NONE]
+            values.update(v for v in secret if sum(ch.isalnum() for ch in v) >= MIN_ALNUM)
+            number += 1
+            file_name = name
+            named_after = [
+                v for v in secret if re.fullmatch(r"\d{3}-\d{2}-\d{4}|[\w.+-]+@[\w-]+(\.[\w-]+)+", v)
+            ]
+            if named_after:
+                with_identifier += 1
+                if with_identifier % 3 == 0:
+                    file_name = f"{named_after[0]}_{name}"  # file names are data too
+            if number % 3 == 0:  # a request log: one prompt per line, to OpenAI
+                lines = [
+                    json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": part}]})
+                    for part in text.split("\n\n")
+                    if part.strip()
+                ]
+                (folder / f"{file_name}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            else:
+                (folder / f"{file_name}.txt").write_text(text, encoding="utf-8")
+    return values
+
+
+def _cli(args: Sequence[str]) -> tuple[int, str]:
+    """Run an auditor command in this process; (exit code, stdout + stderr)."""
+    from auditor.cli import _run
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = _run(list(args))
+    return code, out.getvalue() + err.getvalue()
+
+
+def every_output(target: Path, work: Path, *, jobs: int = 1, pdf: bool = True, detector=None) -> dict[str, str]:
+    """Scan ``target`` once, store it, and produce every output; name -> its text."""
+    from auditor.checking import Problem
+    from auditor.config import ScanConfig
+    from auditor.pipeline import run_scan
+    from auditor.reports.json import render_json
+    from auditor.reports.sarif import render_sarif
+    from auditor.reports.table import render_table
+    from auditor.store import open_database, record_scan
+
+    work.mkdir(parents=True, exist_ok=True)
+    result = run_scan([str(target)], ScanConfig(jobs=jobs), detector=detector)
+    outputs = {
+        "scan json": render_json(result),
+        "table -v": render_table(result, verbose=True),
+        "sarif": render_sarif(result, [Problem(f, f.verdict.trail[0]) for f in result.flows if f.verdict.trail]),
+    }
+    db = work / "findings.db"
+    engine = open_database(str(db), write=True)
+    try:
+        with record_scan(engine, [str(target)]) as recording:
+            recording.complete(result)
+    finally:
+        engine.dispose()
+    for path in sorted(work.glob("findings.db*")):
+        outputs[f"sqlite bytes {path.name}"] = path.read_bytes().decode("utf-8", errors="replace")
+    for command in ("findings", "flows", "scans"):
+        for fmt in ("table", "json", "csv"):
+            code, text = _cli([command, "list", "--db", str(db), "--format", fmt])
+            outputs[f"{command} list {fmt} (exit {code})"] = text
+    if pdf:
+        from auditor.reports.integrity import read_evidence
+
+        report = work / "report.pdf"
+        code, text = _cli(["report", "--db", str(db), "--pdf", str(report)])
+        outputs[f"report (exit {code})"] = text
+        if report.exists():
+            pdftotext = shutil.which("pdftotext")
+            if pdftotext:
+                pdf_text = subprocess.run([pdftotext, str(report), "-"], capture_output=True, text=True, check=True)
+                outputs["pdf text"] = pdf_text.stdout
+                outputs["pdf text, lines joined"] = re.sub(r"\s+", " ", pdf_text.stdout)
+            outputs["pdf attachment"] = read_evidence(report).data.decode("utf-8", errors="replace")
+    return outputs
+
+
+def raw_values_in(outputs: dict[str, str], values: Iterable[str]) -> Counter[str]:
+    """How many raw values each output holds."""
+    found: Counter[str] = Counter()
+    values = sorted(set(values))
+    for name, text in outputs.items():
+        found[name] = sum(1 for value in values if value in text)
+    return found
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--no-pdf", action="store_true")
+    parser.add_argument("--keep", type=Path, default=None, help="Write documents and outputs here.")
+    parser.add_argument("--show", type=int, default=10, help="List up to N leaked values (masked).")
+    args = parser.parse_args(argv)
+
+    base = args.keep or Path(tempfile.mkdtemp(prefix="no-leak-"))
+    started = time.monotonic()
+    values = write_documents(base / "documents", args.count, args.seed)
+    files = sum(1 for p in (base / "documents").rglob("*") if p.is_file())
+    print(f"{args.count} documents in {files} files, {len(values)} distinct raw values (seed {args.seed})")
+    outputs = every_output(base / "documents", base / "outputs", jobs=args.jobs, pdf=not args.no_pdf)
+    found = raw_values_in(outputs, values)
+    width = max(len(name) for name in outputs)
+    for name in outputs:
+        print(f"  {name:<{width}}  {len(outputs[name]):>11,} chars  {found[name]} raw value(s)")
+    total = sum(found.values())
+    print(f"raw values found in outputs: {total}  ({time.monotonic() - started:.0f} s)")
+    if total:
+        from auditor.fingerprint import mask_value
+
+        leaked = sorted({v for v in values for text in outputs.values() if v in text})
+        for value in leaked[: args.show]:
+            print(f"  leaked: {mask_value(value)} ({len(value)} chars)")
+    if args.keep is None:
+        shutil.rmtree(base, ignore_errors=True)
+    return 1 if total else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
