@@ -2,9 +2,9 @@
 
 Writes ``--count`` documents with ``auditor.corpus`` (clinical notes, finance memos, export
 documents, harmless text, each sensitive value known), as text files and as JSONL request logs
-to OpenAI, and names files after an identifier of their document (an SSN or an
-e-mail address in the file name; a third of the documents that hold one). Then it produces every output a user can get and looks for
-each raw value in each of them:
+to OpenAI, and names files after an identifier of their document (an SSN or an e-mail address
+in the file name, for a third of the documents that hold one). Then it produces every output a
+user can get and looks for each raw value in each of them:
 
 - the scan JSON (``render_json``) and the ``-v`` table (``render_table``);
 - SARIF (``render_sarif``, every flow as a problem);

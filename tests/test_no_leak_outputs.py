@@ -1,0 +1,96 @@
+"""No raw value in any output, for documents whose every sensitive value is known (issue 19).
+
+Every output a user can get (scan JSON, the ``-v`` table, SARIF, the SQLite file's bytes,
+``findings|flows|scans list`` in every format, the PDF's text and its evidence attachment) is
+produced by ``bench/no_leak.py``'s ``every_output`` and searched for each raw value. File
+names are data too: a path holding an identifier is masked and tagged (auditor.pathnames).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from conftest import auditor_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from auditor.pathnames import identifier_spans, mask_path, name_tag
+from bench.no_leak import every_output, raw_values_in, write_documents
+
+KEY = b"test-site-key"
+SSN, EMAIL = "536-22-8147", "zelda.quixote@example.org"
+NOTE = "Patient Zelda Quixote, MRN 00482913, SSN 536-22-8147, seen for diabetes follow-up.\n"
+
+
+def test_a_path_component_holding_an_identifier_is_masked_and_tagged():
+    masked = mask_path(f"patients/{SSN}_zelda.csv", KEY)
+    assert masked == f"patients/***-**-**47_zelda~{name_tag(f'{SSN}_zelda.csv', KEY)}.csv"
+    assert mask_path(f"inbox/{EMAIL}.txt", KEY).startswith("inbox/z****.q******@e******.o**~")
+    assert mask_path(f"inbox/{EMAIL}.txt", KEY).endswith(".txt")
+
+
+def test_two_names_that_mask_alike_keep_apart_and_each_is_stable():
+    one, two = mask_path("p/536-22-8147.csv", KEY), mask_path("p/219-48-3347.csv", KEY)
+    assert one.split("~")[0] == two.split("~")[0] and one != two
+    assert mask_path("p/536-22-8147.csv", KEY) == one  # same key, same name: same display
+    assert mask_path("p/536-22-8147.csv", b"another site") != one  # the tag needs the key
+
+
+def test_ordinary_names_dates_and_versions_stay_readable():
+    for path in ("a/Report Final.docx", "logs/app-20240131.jsonl", "v1.2.3/notes.md", "src/auditor/cli.py"):
+        assert mask_path(path, KEY) == path
+    assert identifier_spans("mrn_00482913.txt")  # a labelled record number is an identifier
+
+
+def _leaks(outputs: dict[str, str], values) -> dict[str, int]:
+    return {name: n for name, n in raw_values_in(outputs, values).items() if n}
+
+
+def test_a_file_named_after_a_patient_leaks_in_no_output(tmp_path):
+    target = tmp_path / "project"
+    (target / "patients").mkdir(parents=True)
+    (target / "inbox").mkdir()
+    (target / "patients" / f"{SSN}_zelda.csv").write_text("name,note\nZ,diabetes follow-up for MRN 00482913\n")
+    (target / "inbox" / f"{EMAIL}.txt").write_text(NOTE)
+    record = {"model": "gpt-4o", "messages": [{"role": "user", "content": NOTE.strip()}]}
+    (target / "inbox" / f"{EMAIL}.jsonl").write_text(json.dumps(record) + "\n")
+    outputs = every_output(target, tmp_path / "out", pdf=True)
+    # The command line too, as a user runs it, with the file named on it.
+    named = str(target / "patients" / f"{SSN}_zelda.csv")
+    for args in (
+        ["scan", str(target), "--no-store", "--format", "json"],
+        ["scan", str(target), "--no-store", "--format", "table", "-v"],
+        ["scan", named, "--no-store", "--format", "json"],
+        ["check", named, str(target / "inbox" / f"{EMAIL}.jsonl"), "--format", "sarif"],
+        ["check", str(target / "inbox" / f"{EMAIL}.jsonl")],
+    ):
+        run = auditor_cli(*args)
+        assert run.returncode in (0, 1), run.stderr
+        outputs[" ".join(args[:1] + args[-2:])] = run.stdout + run.stderr
+    assert "pdf text" in outputs and "pdf attachment" in outputs
+    assert _leaks(outputs, [SSN, EMAIL, "Zelda Quixote", "00482913"]) == {}
+    assert "***-**-**47_zelda~" in outputs["scan json"]
+    with sqlite3.connect(tmp_path / "out" / "findings.db") as conn:
+        paths = {p for (p,) in conn.execute("select path from sources")}
+        assert any(p.startswith("patients/***-**-**47_zelda~") for p in paths)
+        assert all(sha and len(sha) == 64 for (sha,) in conn.execute("select sha256 from sources"))
+
+
+def test_generated_documents_leak_in_no_output_including_the_pdf(tmp_path):
+    values = write_documents(tmp_path / "docs", 24, seed=1919)
+    assert len(values) > 80  # the check checks something
+    outputs = every_output(tmp_path / "docs", tmp_path / "out", pdf=True)
+    assert "pdf text" in outputs
+    assert _leaks(outputs, values) == {}
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(min_value=0, max_value=2**31 - 1), count=st.integers(min_value=1, max_value=6))
+def test_property_no_raw_value_in_json_table_sarif_sqlite_or_listings(detector, seed, count):
+    with tempfile.TemporaryDirectory() as tmp:
+        values = write_documents(Path(tmp) / "docs", count, seed)
+        outputs = every_output(Path(tmp) / "docs", Path(tmp) / "out", pdf=False, detector=detector)
+        assert _leaks(outputs, values) == {}
