@@ -214,7 +214,9 @@ def load_catalog(site: SiteConfig | None = None, path: Path | None = None) -> Ca
                 fact = value if isinstance(value, dict) else {"value": value}
                 base.setdefault("facts", {})
                 base["facts"] = {**base["facts"], key: {**fact, "source": "site configuration"}}
-    validate({"schema_version": 1, "destinations": list(raw_entries.values())}, "destinations", path)
+    if site.destinations:  # an error now is the site's override: name its file, not the shipped one
+        where = site.path or Path("the site configuration")
+        validate({"schema_version": 1, "destinations": list(raw_entries.values())}, "destinations", where)
     entries = [_entry(item) for item in raw_entries.values()]
     return Catalog(entries, site, str(path))
 
