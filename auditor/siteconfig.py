@@ -58,6 +58,9 @@ class SiteConfig:
     # For the code-flow scanner: extra sinks and sanitizers (validated there).
     sinks: tuple[dict[str, Any], ...] = ()
     sanitizers: tuple[str, ...] = ()
+    # PAdES signing of report PDFs (auditor/reports/signing.py): key and certificate files.
+    signing_key: Path | None = None
+    signing_cert: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
     def agreement_for(self, vendor: str, on: date | None = None) -> Agreement | None:
@@ -86,6 +89,8 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "destinations": dict,
     "sinks": list,
     "sanitizers": list,
+    "signing_key": str,
+    "signing_cert": str,
 }
 _AGREEMENT_KEYS: dict[str, type | tuple[type, ...]] = {
     "vendor": str,
@@ -184,6 +189,8 @@ def parse_site_config(data: dict[str, Any], where: str = "configuration", path: 
         destinations=destinations,
         sinks=tuple(data.get("sinks", [])),
         sanitizers=tuple(_strings(data.get("sanitizers", []), f"{where}: sanitizers")),
+        signing_key=(base / data["signing_key"]) if "signing_key" in data else None,
+        signing_cert=(base / data["signing_cert"]) if "signing_cert" in data else None,
         raw=data,
     )
 

@@ -17,6 +17,7 @@ from auditor.errors import ConfigError, UsageError
 from auditor.reports import charts
 from auditor.reports.data import DEFAULT_APPENDIX_LIMIT, AuditReport, build_report
 from auditor.reports.integrity import METADATA_KEY
+from auditor.reports.signing import SigningMaterial, check_signature, sign_pdf
 from auditor.resources import resource_dir
 
 TEMPLATE = "report.html.j2"
@@ -34,6 +35,7 @@ class RenderedReport:
     pdf_variant: str | None  # "pdf/a-3b", or None if WeasyPrint could not produce it
     html_path: Path | None = None
     pdf_sha256: str = ""  # of the finished file, as recorded in the database
+    signed_by: str = ""  # the signing certificate's subject, when the PDF was signed
 
 
 def render_html(report: AuditReport) -> str:
@@ -92,12 +94,15 @@ def render_pdf(
     appendix_limit: int = DEFAULT_APPENDIX_LIMIT,
     pdf_variant: str | None = PDF_VARIANT,
     allow_incomplete: bool = False,
+    signing: SigningMaterial | None = None,
 ) -> RenderedReport:
     """Render stored scan ``scan`` of database ``db`` (default: the project's) to a PDF, and HTML if asked."""
     from auditor.store import open_database
 
     if appendix_limit < 0:
         raise UsageError("the findings appendix limit must be 0 or more")
+    if signing is not None:
+        signing.check()  # before any work: a missing key is exit 2, not a lost render
     engine = open_database(db)
     try:
         with engine.connect() as conn:
@@ -126,13 +131,22 @@ def render_pdf(
     partial = pdf_path.with_name(f".{pdf_path.name}.{os.getpid()}.tmp")
     try:
         pages, produced = write_pdf(report, partial, pdf_variant=pdf_variant)
+        signed_by = ""
+        if signing is not None:  # signed last: the recorded hash is of the signed file
+            unsigned = partial.with_name(partial.name + ".unsigned")
+            os.replace(partial, unsigned)
+            try:
+                sign_pdf(unsigned, partial, signing)
+            finally:
+                unsigned.unlink(missing_ok=True)
+            signed_by = check_signature(partial, signing.cert).signer
         pdf_sha256 = hashlib.sha256(partial.read_bytes()).hexdigest()
         record_report(db, report.scan["id"], pdf_sha256, report.evidence_sha256, pdf_path.name)
         os.replace(partial, pdf_path)
     finally:
         partial.unlink(missing_ok=True)
     return RenderedReport(
-        pdf_path, report.scan["id"], pages, report.evidence_sha256, produced, written_html, pdf_sha256
+        pdf_path, report.scan["id"], pages, report.evidence_sha256, produced, written_html, pdf_sha256, signed_by
     )
 
 
