@@ -89,13 +89,30 @@ def stored(tmp_path):
     return str(db)
 
 
-def _flip_a_byte(path: Path) -> None:
+def _alter_a_page(path: Path) -> None:
+    """Change one byte of the first page's size: the file still parses, the page is altered."""
     data = bytearray(path.read_bytes())
-    data[len(data) // 2] ^= 0x01
+    at = data.index(b"/MediaBox")
+    while not chr(data[at]).isdigit() or data[at] == ord("0"):
+        at += 1
+    data[at] = ord("1") if data[at] != ord("1") else ord("2")
     path.write_bytes(bytes(data))
 
 
-def test_a_signed_report_validates_and_an_altered_byte_breaks_it(tmp_path, stored, cli):
+@pytest.fixture
+def offline(monkeypatch):
+    """No connection may be opened: signing and checking never fetch OCSP, CRLs or timestamps."""
+    import socket
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a network connection was attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def test_a_signed_report_validates_and_an_altered_byte_breaks_it(tmp_path, stored, cli, offline):
     key, cert = self_signed(tmp_path)
     pdf = tmp_path / "signed.pdf"
     code, out, err = cli("report", "--db", stored, "--pdf", str(pdf), "--sign-key", str(key), "--sign-cert", str(cert))
@@ -109,7 +126,7 @@ def test_a_signed_report_validates_and_an_altered_byte_breaks_it(tmp_path, store
     assert "PAdES by Common Name: Acme Compliance Office: intact, valid, covers the whole file, trusted" in out
     assert "MATCH" in out
 
-    _flip_a_byte(pdf)
+    _alter_a_page(pdf)
     assert not check_signature(pdf, cert).ok
     code, out, err = cli("report", "verify", str(pdf), "--db", stored, "--trust", str(cert))
     assert code == 1
