@@ -16,7 +16,10 @@ A raw value is a labelled value that auditor masks (identifiers, financial figur
 least five letters or digits (shorter ones, "MA" or "7/22", occur in any text by chance).
 Markings and classifications (ITAR, ECCN, MNPI) are shown verbatim by design and not counted.
 
-    python bench/no_leak.py [--count 10000] [--seed 19] [--jobs 2] [--no-pdf] [--keep DIR]
+    python bench/no_leak.py [--count 10000] [--batch 1000] [--seed 19] [--jobs 1] [--no-pdf] [--keep DIR]
+
+Documents go through in scans of ``--batch`` (each with its own database and PDF), and a line
+is printed after each, so a long run shows its progress and a stopped one its figure so far.
 """
 
 from __future__ import annotations
@@ -60,9 +63,7 @@ def write_documents(directory: Path, count: int, seed: int) -> set[str]:
             values.update(v for v in secret if sum(ch.isalnum() for ch in v) >= MIN_ALNUM)
             number += 1
             file_name = name
-            named_after = [
-                v for v in secret if re.fullmatch(r"\d{3}-\d{2}-\d{4}|[\w.+-]+@[\w-]+(\.[\w-]+)+", v)
-            ]
+            named_after = [v for v in secret if re.fullmatch(r"\d{3}-\d{2}-\d{4}|[\w.+-]+@[\w-]+(\.[\w-]+)+", v)]
             if named_after:
                 with_identifier += 1
                 if with_identifier % 3 == 0:
@@ -148,7 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=19)
-    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument(
+        "--batch", type=int, default=500, help="Documents per scan (batch k is generated with seed + k)."
+    )
+    parser.add_argument("--jobs", type=int, default=1, help="Processes; 1 loads the model once for all batches.")
     parser.add_argument("--no-pdf", action="store_true")
     parser.add_argument("--keep", type=Path, default=None, help="Write documents and outputs here.")
     parser.add_argument("--show", type=int, default=10, help="List up to N leaked values (masked).")
@@ -156,25 +160,55 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     base = args.keep or Path(tempfile.mkdtemp(prefix="no-leak-"))
     started = time.monotonic()
-    values = write_documents(base / "documents", args.count, args.seed)
-    files = sum(1 for p in (base / "documents").rglob("*") if p.is_file())
-    print(f"{args.count} documents in {files} files, {len(values)} distinct raw values (seed {args.seed})")
-    outputs = every_output(base / "documents", base / "outputs", jobs=args.jobs, pdf=not args.no_pdf)
-    found = raw_values_in(outputs, values)
-    width = max(len(name) for name in outputs)
-    for name in outputs:
-        print(f"  {name:<{width}}  {len(outputs[name]):>11,} chars  {found[name]} raw value(s)")
-    total = sum(found.values())
-    print(f"raw values found in outputs: {total}  ({time.monotonic() - started:.0f} s)")
+    detector = None
+    if args.jobs == 1:  # one model for every batch
+        from auditor.config import ScanConfig
+        from auditor.pipeline import detector_for
+
+        detector = detector_for(ScanConfig())
+    totals: Counter[str] = Counter()
+    leaked: set[str] = set()
+    done = values_seen = 0
+    batches = -(-args.count // args.batch)
+    print(f"{args.count} documents in {batches} scan(s) of up to {args.batch}, seed {args.seed} (+ batch number)")
+    for number in range(batches):
+        size = min(args.batch, args.count - done)
+        folder = base / f"batch{number:03d}"
+        values = write_documents(folder / "documents", size, args.seed + number)
+        outputs = every_output(
+            folder / "documents", folder / "outputs", jobs=args.jobs, pdf=not args.no_pdf, detector=detector
+        )
+        found = raw_values_in(outputs, values)
+        for name, n in found.items():
+            totals[_kind_of_output(name)] += n
+        leaked |= {v for v in values for text in outputs.values() if v in text}
+        done += size
+        values_seen += len(values)
+        print(
+            f"  batch {number}: {size} documents, {len(values)} raw values, {sum(found.values())} found in "
+            f"{len(outputs)} outputs; so far {done} documents, {sum(totals.values())} found "
+            f"({time.monotonic() - started:.0f} s)",
+            flush=True,
+        )
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    for name, n in sorted(totals.items()):
+        print(f"  {name:<28} {n} raw value(s)")
+    total = sum(totals.values())
+    print(f"raw values found in outputs: {total} over {done} documents ({values_seen} raw values checked)")
     if total:
         from auditor.fingerprint import mask_value
 
-        leaked = sorted({v for v in values for text in outputs.values() if v in text})
-        for value in leaked[: args.show]:
+        for value in sorted(leaked)[: args.show]:
             print(f"  leaked: {mask_value(value)} ({len(value)} chars)")
     if args.keep is None:
         shutil.rmtree(base, ignore_errors=True)
     return 1 if total else 0
+
+
+def _kind_of_output(name: str) -> str:
+    """``findings list csv (exit 0)`` -> ``findings list csv``."""
+    return name.split(" (exit")[0]
 
 
 if __name__ == "__main__":
