@@ -150,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=19)
     parser.add_argument(
-        "--batch", type=int, default=500, help="Documents per scan (batch k is generated with seed + k)."
+        "--batch", type=int, default=1000, help="Documents per scan (batch k is generated with seed + k)."
     )
     parser.add_argument("--jobs", type=int, default=1, help="Processes; 1 loads the model once for all batches.")
     parser.add_argument("--no-pdf", action="store_true")
