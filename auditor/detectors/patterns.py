@@ -501,8 +501,9 @@ SPECS: tuple[PatternSpec, ...] = (
 
 def _all_specs() -> tuple[PatternSpec, ...]:
     from auditor.detectors import safe_harbor
+    from auditor.detectors.health_info import health_info_spec
 
-    return SPECS + safe_harbor.SPECS
+    return SPECS + safe_harbor.SPECS + (health_info_spec(),)
 
 
 SPECS = _all_specs()
