@@ -11,7 +11,7 @@ from auditor.errors import UsageError
 
 TABLE_COLUMNS = (
     "id", "status", "started_at", "target", "git_branch", "git_commit", "findings_count", "flows_count",
-    "local_only_count", "conditional_count",
+    "local_only_count", "conditional_count", "owner",
 )  # fmt: skip
 
 # HIPAA: documentation required by the Security Rule is kept six years from its creation or
