@@ -353,3 +353,9 @@ def test_names_in_sentences_and_lists(found, text, names):
 )
 def test_places_days_units_and_products_are_not_names(found, text):
     assert not [r for r in found(text) if r[0] == "PERSON" or (r[0] == "LOCATION" and r[1] in {"CCU", "MICU", "ED", "cath"})]
+
+
+def test_a_census_first_name_alone_is_a_name_but_an_everyday_word_is_not(found):
+    names = {v for e, v, _ in found("Kenny, you need to get back before Glenda calls.") if e == "PERSON"}
+    assert {"Kenny", "Glenda"} <= names
+    assert not [r for r in found("Grace period ends Friday. Chase the lead and Hope for the best.") if r[0] == "PERSON"]

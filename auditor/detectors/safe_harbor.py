@@ -364,6 +364,39 @@ NAME_IN_LIST = PatternSpec(
 )
 
 
+# First names that are as often everyday words (a first name's own Zipf frequency is 3.5 to 4.5).
+_EVERYDAY_NAMES = frozenset(
+    "rusty iris daisy jade melody ivy glen heather holly trinity ginger lily amber ruby buck penny sunny "
+    "harmony pearl destiny sandy autumn dawn honey hunter ward crystal chase angel charity drew gene "
+    "sue pat lou earl dale wade carol mason".split()
+)
+
+
+def _first_name_and_surname(value: str) -> tuple[int, int] | None:
+    """A capitalised census first name that is no everyday word nor a city ("Wendy", "Glenda",
+    not "Will", "Austin"), with the capitalised surname after it if one follows."""
+    words = value.split()
+    first = words[0].lower()
+    if first not in first_names() or zipf(first) >= 4.5 or first in _EVERYDAY_NAMES:
+        return None
+    if first in place_names() or first in stop_words():
+        return None
+    if len(words) > 1 and _is_listed_name(words[1]) or len(words) > 1 and zipf(words[1].lower()) < 3.0:
+        return 0, len(value)
+    return 0, len(words[0])
+
+
+# A first name in mixed-case text, where the small NER model often sees none ("Kenny, you
+# need to", "Poor Jimmy xD"): the census lists it and English does not use it as a word.
+FIRST_NAME = PatternSpec(
+    "auditor.FIRST_NAME",
+    "PERSON",
+    (("census first name", r"(?<![\p{L}\d@#_./-])\p{Lu}\p{Ll}{2,}(?:[ \t]\p{Lu}[\p{Ll}'’-]{2,})?(?![\p{L}\d_@])", 0.5),),
+    flags=CASE_SENSITIVE,
+    refine=_first_name_and_surname,
+)
+
+
 # A speaker in a dialogue: "Nicole: Remember me?". Headings take the same shape ("Plan:",
 # "Labs:", "Neuro:"), so only a census first name is taken.
 SPEAKER_NAME = PatternSpec(
@@ -510,4 +543,5 @@ SPECS = (
     SIGNATURE_NAME,
     NAME_IN_SENTENCE,
     NAME_IN_LIST,
+    FIRST_NAME,
 )
