@@ -97,6 +97,8 @@ LABELLED_ID = PatternSpec(
     (
         (
             "labelled identifier",
+            # The cheap test first: a value holds a digit; the label behind it is looked for only then.
+            rf"(?=(?:#\s?)?[A-Z0-9-]{{0,24}}\d)"
             rf"(?<=\b{_ID_LABEL}\.?\s*(?:number|num|no\.?|#|id|identifier)?\s*(?:[:#]|is|was|of)?\s*){_ID_VALUE}",
             0.6,
         ),
