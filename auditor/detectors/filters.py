@@ -91,6 +91,8 @@ def phone_is_measurement(entity: str, text: str) -> bool:
         return True
     if _ISO_DATE.search(value):  # a release date, not a number to call
         return True
+    if re.search(r"(?:^|[/-])[67]\.\d{1,2}(?:[/-]|$)", value):  # a blood gas: 174/26/7.42/17 (pH 7.42)
+        return True
     return bool(_MEASUREMENT.match(value)) or sum(c.isdigit() for c in value) < 7
 
 

@@ -228,7 +228,7 @@ PLACE_OF_CARE_ANY_CASE = PatternSpec(
 # when it is capitalised in mixed-case text, or a census name in upper- or lower-case text
 # (``lexicons.can_be_name``).
 _NAME_TOKEN = r"[\p{L}][\p{L}'’-]*\.?"
-_TITLE = r"(?:drs|dr's|dr|doctor|mr|mrs|ms|miss|mx|nurse|prof|professor|sister|brother|father|rev|(?-i:NP|MD|RN|PA))"
+_TITLE = r"(?:drs|dr's|dr|doctor|mr|mrs|ms|miss|mx|nurse|prof|professor|sister|brother|father|rev|(?-i:NP|MD|RN))"
 _RELATION = (
     r"(?:wife|husband|spouse|son|sons|daughter|daughters|dtr|sister|brother|mother|father|mom|dad|niece"
     r"|nephew|grand(?:son|daughter|mother|father|child)|aunt|uncle|cousin|friend|neighbou?r|proxy|hcp"
