@@ -163,8 +163,12 @@ _GENERIC_PLACE = frozenset(
     "same other this that their his her our a an the "
     # Units and services inside a hospital, which name no facility: "admitted to CCU", "sent to cath lab".
     "icu ccu micu sicu picu nicu cvicu tsicu csru pcu ed er ew or pacu ir ct mri cath echo ep hosp surg "
-    "cards neuro team floor ward unit lab".split()
+    "cards neuro team floor ward unit lab teaching private public mental psychiatric different new old "
+    "nearest nearby closest".split()
 )
+
+
+_HOSPITAL_WORDS = frozenset({"hospital", "hosp", "hosp.", "memorial", "infirmary", "hospice"})
 
 
 def _rare_place_words(value: str, facility_last: bool) -> tuple[int, int] | None:
@@ -174,8 +178,10 @@ def _rare_place_words(value: str, facility_last: bool) -> tuple[int, int] | None
         while keep > 0 and _is_place_name(tokens[keep - 1].group(), lenient=True):
             keep -= 1
         names = [t.group().lower().strip(".") for t in tokens[keep:-1]]
-        # One name that is no everyday word: "Calvert", "Holy Cross"; not a heading ("DEVICE CLINIC").
-        if not names or min(zipf(w) for w in names) >= 4.5:
+        # One name that is no everyday word: "Calvert"; not a heading ("DEVICE CLINIC"). Before
+        # "hospital" or "memorial" everyday words name one too: "HOLY CROSS", "UNION HOSPITAL".
+        facility = tokens[-1].group().lower()
+        if not names or (min(zipf(w) for w in names) >= 4.5 and facility not in _HOSPITAL_WORDS):
             return None
         return tokens[keep].start(), tokens[-1].end()
     run = 0
@@ -214,8 +220,9 @@ PLACE_OF_CARE_ANY_CASE = PatternSpec(
     (
         (
             "place of care in any case",
-            r"(?<=\b(?:transfer(?:red)?|admitted|readmitted|followed|arrived|came|taken|sent|discharged|returned"
-            r"|brought|seen|screened|go(?:ing)?|went|trans)[ \t]+(?:to|at|from|into|by)[ \t]+)"
+            r"(?<=\b(?:transfer(?:red)?|transfered|admitted|readmitted|adm|followed|arrived|came|come|taken|sent"
+            r"|discharged|returned|brought|seen|screened|referred|enroute|en[ \t]+route|flown|transported|presented"
+            r"|go(?:ing)?|went|trans)[ \t]+(?:to|at|from|into|by)[ \t]+(?:the[ \t]+)?)"
             r"[\p{L}][\p{L}'’.&-]*(?:[ \t]+[\p{L}][\p{L}'’.&-]*)?",
             0.5,
         ),
