@@ -575,7 +575,7 @@ _STREET_WORD = regex.compile(
 # The house number ends the line, a clause or the sentence: not "rales 1/3", "PEEP 5 and".
 _STREET_LINE = (
     r"\b\d{1,6}[ \t]+(?:\p{L}[\p{L}'’.-]*[ \t]+){0,3}\p{L}[\p{L}'’.-]*[ \t]+\d{1,5}[A-Za-z]?\b\.?"
-    r"(?=[ \t]*(?:,|\n|\Z|(?i:st)\b|\.(?:\s|\Z)))"
+    r"(?=[ \t]*(?:,|\n|\Z|(?i:st|suite|ste|apt|apartment|unit)\b|\.(?:\s|\Z)))"
 )
 
 
@@ -593,7 +593,7 @@ def _street_like(value: str) -> bool:
     )
 
 
-_STREET_PARTICLES = frozenset("do da de di du la le del della dos das van von der den ter".split())
+_STREET_PARTICLES = frozenset("do da de di du la le del della dos das van von der den ter via".split())
 _UNITS = frozenset("mg mcg ml cc hr hrs h min units unit tab tabs x iv po sq psv peep".split())
 
 STREET_BLOCK = PatternSpec(
