@@ -463,6 +463,7 @@ NAME_BEFORE_CREDENTIAL = PatternSpec(
         ),
     ),
     flags=IGNORECASE_MULTILINE,
+    gate=r"\b(?:RN|RRT|NP|MD|PA-C|LPN|CNA|RNC|APRN|MSW|LICSW|LCSW|SLP|RD)\b",
     refine=lambda value: _trailing_names(value, cased_ok=False, rare_ok=True),
 )
 
