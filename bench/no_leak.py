@@ -192,7 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         found = raw_values_in(outputs, values)
         for name, n in found.items():
             totals[_kind_of_output(name)] += n
-        leaked |= {v for v in values for text in map(without_digests, outputs.values()) if v in text}
+        cleaned = [without_digests(text) for text in outputs.values()]
+        leaked |= {v for v in values for text in cleaned if v in text}
         done += size
         values_seen += len(values)
         print(
