@@ -57,17 +57,29 @@ def read_jsonl(path: str, display: str, encoding: str = "utf-8-sig") -> Iterator
     """One record per line; a malformed line is skipped alone, the lines around it are kept."""
     with open(path, encoding=encoding, newline="") as handle:
         for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                record = _parse(raw)
-            except json.JSONDecodeError as exc:
-                yield SkippedSource(display, _malformed(exc), line=number)
-                continue
-            except RecursionError:
-                yield SkippedSource(display, _too_deep(), line=number)
-                continue
-            yield from _record_events(display, record, number - 1, number, LineIndex(raw, number), raw)
+            yield from jsonl_line_events(display, number, raw)
+
+
+def jsonl_line_events(display: str, number: int, raw: str) -> Iterator[SourceEvent]:
+    """The events of line ``number`` (1-based) of a JSONL file: nothing for a blank line, a
+    skipped entry for a malformed one. Shared by the file reader and ``auditor.spark``."""
+    if not raw.strip():
+        return
+    try:
+        record = _parse(raw)
+    except json.JSONDecodeError as exc:
+        yield SkippedSource(display, _malformed(exc), line=number)
+        return
+    except RecursionError:
+        yield SkippedSource(display, _too_deep(), line=number)
+        return
+    yield from _record_events(display, record, number - 1, number, LineIndex(raw, number), raw)
+
+
+def record_events(display: str, record: Any, number: int, raw: str) -> Iterator[SourceEvent]:
+    """The events of one already-parsed record (a Parquet row), located in ``raw``, its JSON
+    form: ``number`` is the 0-based record index, the line ``number + 1``."""
+    yield from _record_events(display, record, number, number + 1, LineIndex(raw, number + 1), raw)
 
 
 def read_json(path: str, display: str, encoding: str = "utf-8-sig") -> Iterator[SourceEvent]:
