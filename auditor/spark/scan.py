@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from pyspark.rdd import RDD
     from pyspark.sql import DataFrame, SparkSession
 
+    from auditor.store import ScanRecording
+
 # Files read from a directory in JSONL mode (Spark decompresses .gz by its suffix).
 JSONL_GLOB = "*.{jsonl,ndjson,jsonl.gz,ndjson.gz}"
 PARQUET_GLOB = "*.parquet"
@@ -143,6 +145,30 @@ class SparkScan:
         for path, line, kind, reason in self._problem_items.toLocalIterator():
             if kind in (MALFORMED, PARTITION_FAILED):
                 yield SkippedSource(path, reason, line=line)
+
+    def store(self, recording: ScanRecording) -> None:
+        """Store the scan through a recording (``auditor.store.record_scan``), streamed from the
+        executors partition by partition; the recording is ``complete`` only once all is written."""
+        from auditor.store import StreamedSettings
+
+        settings = StreamedSettings(
+            model_name=self.plan.config.model_name,
+            min_confidence=self.plan.config.min_confidence,
+            fail_on=self.fail_on,
+            config_sha256=self.plan.policy.site.sha256,
+            packs=self.plan.policy.pack_refs,
+            waivers=self.plan.policy.waiver_statuses(),
+        )
+        recording.complete_streamed(settings, self.iter_sources(), self.iter_findings(), self.iter_flows())
+
+    def problems_by_file(self, limit: int = 10) -> list[tuple[str, str, int, list[int]]]:
+        """(path, kind, count, first ``limit`` lines) for each file and kind of problem."""
+        from pyspark.sql import functions as F
+
+        grouped = self.problems.groupBy("path", "kind").agg(
+            F.count("*").alias("count"), F.slice(F.sort_array(F.collect_list("line")), 1, limit).alias("lines")
+        )
+        return sorted((r.path, r.kind, r["count"], list(r.lines)) for r in grouped.collect())
 
     def to_result(self) -> ScanResult:
         """The whole result as one ``ScanResult``, collected on the driver: for small scans and tests."""

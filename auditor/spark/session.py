@@ -42,6 +42,7 @@ def spark_session(master: str | None = None, app_name: str = "auditor scan") -> 
         if master.startswith("local"):
             # Workers run this interpreter (with auditor and its model), not whatever python3 is first on PATH.
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # no interface but the loopback
             cores = (os.cpu_count() or 1) if "*" in master else int(master.split("[")[1].split(",")[0])
             builder = (
                 builder.config("spark.driver.host", "127.0.0.1")
