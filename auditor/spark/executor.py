@@ -15,7 +15,7 @@ import json
 import os
 import pickle
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -57,9 +57,15 @@ class ScanPlan:
     policy: Policy
     key: bytes
     max_failures: int = 1
+    # Builds the detector from the config (None: the one ``auditor scan`` uses). A library
+    # caller may wrap it; the tests give one that fails, to see a partition retried.
+    make_detector: Callable[[ScanConfig], Detector] | None = None
 
     def dumps(self) -> bytes:
-        return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+        """Pickled with PySpark's cloudpickle, so a ``make_detector`` defined anywhere travels."""
+        from pyspark import cloudpickle
+
+        return cloudpickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 @dataclass
@@ -96,10 +102,29 @@ class _Worker:
     def __post_init__(self) -> None:
         from auditor.pipeline import detector_for
 
-        self.detector = detector_for(self.plan.config)
+        global _BUILT
+        _BUILT += 1
+        self.detector = (self.plan.make_detector or detector_for)(self.plan.config)
 
 
 _WORKERS: dict[str, _Worker] = {}
+_PLANS: dict[str, ScanPlan] = {}
+_BUILT = 0  # detectors this process has built, over its life
+
+
+def detectors_built() -> int:
+    """How many detectors this worker process has built (one per plan, however many tasks)."""
+    return _BUILT
+
+
+def plan_for(plan_bytes: bytes) -> ScanPlan:
+    """The plan, unpickled once per process (the later stages need its policy, not a model)."""
+    digest = hashlib.sha256(plan_bytes).hexdigest()
+    plan = _PLANS.get(digest)
+    if plan is None:
+        _PLANS.clear()
+        plan = _PLANS[digest] = pickle.loads(plan_bytes)
+    return plan
 
 
 def worker_for(plan_bytes: bytes) -> _Worker:
@@ -108,13 +133,8 @@ def worker_for(plan_bytes: bytes) -> _Worker:
     worker = _WORKERS.get(digest)
     if worker is None:
         _WORKERS.clear()  # a new plan (another scan in this process): drop the old model
-        worker = _WORKERS[digest] = _Worker(pickle.loads(plan_bytes))
+        worker = _WORKERS[digest] = _Worker(plan_for(plan_bytes))
     return worker
-
-
-def loaded_workers() -> int:
-    """How many detectors this process holds (the tests check it stays one)."""
-    return len(_WORKERS)
 
 
 def display_of(uri: str) -> str:
@@ -322,7 +342,7 @@ def number_partition(plan_bytes: bytes, offsets: list[int], index: int, items: I
     each request record, and ``("document", (path, category), ordinal, Finding)`` for findings
     no request record carries (grouped across partitions into document flows later).
     """
-    policy = worker_for(plan_bytes).plan.policy
+    policy = plan_for(plan_bytes).policy
     ordinal = offsets[index]
     numbered: list[tuple[int, Finding]] = []
     records: list[RecordContext] = []
@@ -347,7 +367,7 @@ def document_flow(
     plan_bytes: bytes, numbered: Iterable[tuple[int, Finding]]
 ) -> tuple[str, AssessedFlow, tuple[int, ...]]:
     """The document flow of one file and category, judged as ``auditor scan`` judges it."""
-    policy = worker_for(plan_bytes).plan.policy
+    policy = plan_for(plan_bytes).policy
     ordered = sorted(numbered, key=lambda pair: pair[0])
     (flow,) = document_flows([f for _, f in ordered], set())
     return ("flow", policy.assess(flow), tuple(n for n, _ in ordered))

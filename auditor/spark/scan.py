@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditor.config import ScanConfig
+from auditor.detectors import Detector
 from auditor.errors import ModelNotInstalledError, UsageError
 from auditor.fingerprint import load_key
 from auditor.model import (
@@ -206,6 +207,7 @@ def scan_logs(
     policy: Policy | None = None,
     input_format: str = "auto",
     name: str = "dataframe",
+    make_detector: Callable[[ScanConfig], Detector] | None = None,
 ) -> SparkScan:
     """Scan request logs with Spark: JSONL or Parquet files (local paths or any URI Spark
     reads, e.g. ``s3a://``), or a DataFrame of records. Same detectors, catalog, packs and
@@ -214,6 +216,7 @@ def scan_logs(
     ``input_format``: ``auto`` (Parquet when every path ends in ``.parquet`` or is a local
     directory of them, else JSONL), ``jsonl`` or ``parquet``. A DataFrame's rows are records
     (one string column ``value`` is read as JSONL lines), shown under ``name``.
+    ``make_detector(config)`` replaces the detector ``auditor scan`` would build.
     """
     from pyspark.sql import DataFrame
     from pyspark.storagelevel import StorageLevel
@@ -233,7 +236,7 @@ def scan_logs(
     # Configuration and rules first, on the driver: a bad file is exit 2 before any job runs.
     policy = policy or policy_for_scan([_local_path(p) for p in local], config)
     _check_model(config.model_name)
-    plan = ScanPlan(config, policy, load_key(), max_failures(spark))
+    plan = ScanPlan(config, policy, load_key(), max_failures(spark), make_detector)
     sc = spark.sparkContext
     plan_bc = sc.broadcast(plan.dumps())
     result = SparkScan(spark, plan, paths or [name], started)
