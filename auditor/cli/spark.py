@@ -37,7 +37,11 @@ def scan_on_spark(
     exit_zero: bool,
 ) -> int:
     """Run the scan on Spark; exit 1 when a flow is at or above fail_on (unless ``exit_zero``)."""
-    if importlib.util.find_spec("pyspark") is None:
+    try:
+        found = importlib.util.find_spec("pyspark") is not None
+    except ImportError:
+        found = False
+    if not found:
         raise UsageError("--engine spark needs PySpark: pip install 'auditor[spark]'")
     from auditor.spark import scan_logs, spark_session
     from auditor.store import scan_into_database

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -60,6 +59,9 @@ class ScanPlan:
     # Builds the detector from the config (None: the one ``auditor scan`` uses). A library
     # caller may wrap it; the tests give one that fails, to see a partition retried.
     make_detector: Callable[[ScanConfig], Detector] | None = None
+    # The driver's working directory: local files under it are shown relative, as
+    # ``auditor scan`` shows a relative argument (an executor's own directory differs).
+    cwd: str = ""
 
     def dumps(self) -> bytes:
         """Pickled with PySpark's cloudpickle, so a ``make_detector`` defined anywhere travels."""
@@ -137,15 +139,15 @@ def worker_for(plan_bytes: bytes) -> _Worker:
     return worker
 
 
-def display_of(uri: str) -> str:
-    """A file as reports show it: a local file by its path (relative under the current
-    directory, as ``auditor scan`` shows a relative argument), anything else by its URI."""
+def display_of(uri: str, cwd: str) -> str:
+    """A file as reports show it: a local file by its path (relative under the driver's
+    directory ``cwd``), anything else by its URI."""
     parts = urlsplit(uri)
     if parts.scheme not in ("", "file"):
         return uri
     path = unquote(parts.path)
-    here = os.getcwd().rstrip("/") + "/"
-    return path[len(here) :] if path.startswith(here) else path
+    here = cwd.rstrip("/") + "/"
+    return path[len(here) :] if cwd and path.startswith(here) else path
 
 
 class _PartitionScanner:
@@ -261,7 +263,7 @@ def scan_text_partition(plan_bytes: bytes, line_starts: dict[tuple[str, int], in
         for row in rows:
             key = (row.file_path, row.file_block_start)
             if key != block:
-                block, line, display = key, line_starts[key], display_of(row.file_path)
+                block, line, display = key, line_starts[key], display_of(row.file_path, worker.plan.cwd)
                 seen.setdefault(display, line)
             else:
                 line += 1
@@ -282,7 +284,7 @@ def scan_numbered_lines(plan_bytes: bytes, rows: Iterator[Any]):
     def scan(worker: _Worker, rows: Iterator[Any], seen: dict[str, int]) -> Iterator[tuple]:
         scanner = _PartitionScanner(worker)
         for row in rows:
-            display = display_of(row.file_path)
+            display = display_of(row.file_path, worker.plan.cwd)
             seen.setdefault(display, row.line)
             raw = (row.value or "") + "\n"
             events = jsonl_line_events(display, row.line, raw)
@@ -303,7 +305,7 @@ def scan_record_partition(plan_bytes: bytes, columns: list[str], rows: Iterator[
     def scan(worker: _Worker, rows: Iterator[Any], seen: dict[str, int]) -> Iterator[tuple]:
         scanner = _PartitionScanner(worker)
         for row in rows:
-            display = display_of(row.file_path)
+            display = display_of(row.file_path, worker.plan.cwd)
             record = _without_nulls({name: row[name] for name in columns})
             seen.setdefault(display, row.record_index + 1)
             raw = json.dumps(_plain(record), ensure_ascii=False)

@@ -236,7 +236,7 @@ def scan_logs(
     # Configuration and rules first, on the driver: a bad file is exit 2 before any job runs.
     policy = policy or policy_for_scan([_local_path(p) for p in local], config)
     _check_model(config.model_name)
-    plan = ScanPlan(config, policy, load_key(), max_failures(spark), make_detector)
+    plan = ScanPlan(config, policy, load_key(), max_failures(spark), make_detector, os.getcwd())
     sc = spark.sparkContext
     plan_bc = sc.broadcast(plan.dumps())
     result = SparkScan(spark, plan, paths or [name], started)

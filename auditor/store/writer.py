@@ -143,11 +143,13 @@ class ScanRecording:
             _in_batches(conn, t.Source.__table__, source_rows(), self.batch_rows)
             finding_ids = _IdRanges(t.Finding.__table__, self.scan_id)
             for batch in _batched(findings, self.batch_rows):
+                interrupts.raise_if_requested()
                 totals["findings_count"] += len(batch)
                 rows = [self._finding_row(ordinal, finding) for ordinal, finding in batch]
                 finding_ids.insert(conn, rows)
             flow_ids = _IdRanges(t.Flow.__table__, self.scan_id)
             for batch in _batched(flows, self.batch_rows):
+                interrupts.raise_if_requested()
                 totals["flows_count"] += len(batch)
                 for _, assessed, _ in batch:
                     by_decision[str(assessed.verdict.decision)] += 1
