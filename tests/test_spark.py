@@ -323,3 +323,49 @@ def _hide_pyspark(tmp_path: Path) -> Path:
         "sys.meta_path.insert(0, _Hide())\n"
     )
     return folder
+
+
+GATEWAY_FORMAT = (
+    "formats:\n"
+    "  - id: our_gateway\n"
+    "    detect: [gw_request_id, payload]\n"
+    "    content: [/payload/prompt]\n"
+    "    url: [/upstream]\n"
+    "metadata_keys: [billing_owner]\n"
+)
+
+
+def test_site_configuration_and_log_formats_travel_to_the_executors_as_data(spark, tmp_path):
+    """A BAA on record and a site's own log format change the result the same way on Spark;
+    the files are gone before the executors judge the flows, which have them as data."""
+    from auditor.spark import scan_logs
+
+    project = tmp_path / "project"
+    logs = project / "logs"
+    logs.mkdir(parents=True)
+    (project / "auditor.toml").write_text(
+        'log_formats = "our-proxy.yaml"\n\n[[agreements]]\nvendor = "openai"\nbaa = true\n', encoding="utf-8"
+    )
+    (project / "our-proxy.yaml").write_text(GATEWAY_FORMAT, encoding="utf-8")
+    note = "Patient Maria Okafor, MRN 4471923, DOB 3/14/1961, admitted for CHF exacerbation."
+    records = [
+        {"gw_request_id": "r1", "upstream": "http://127.0.0.1:11434/api/chat", "payload": {"prompt": note}},
+        {"model": "gpt-4o", "provider": "openai", "messages": [{"role": "user", "content": note}]},
+    ]
+    (logs / "gateway.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    config = ScanConfig(config_file=project / "auditor.toml")
+    reference = run_scan([str(logs)], config)
+    result = scan_logs(spark, str(logs), config)
+    (project / "auditor.toml").unlink()
+    (project / "our-proxy.yaml").unlink()
+    try:
+        ours = result.to_result()
+    finally:
+        result.unpersist()
+    assert sorted(map(_flow_key, ours.flows)) == sorted(map(_flow_key, reference.flows))
+    assert sorted(map(_finding_key, ours.findings)) == sorted(map(_finding_key, reference.findings))
+    by_destination = {f.flow.destination.id: f for f in ours.flows}
+    assert set(by_destination) == {"ollama", "openai"}  # the gateway record read by the site's format
+    assert {f.location.pointer for f in ours.findings if f.location.record == 0} == {"/payload/prompt"}
+    openai = by_destination["openai"].verdict
+    assert openai.decision.value == "conditional" and not openai.fails("unmet")  # the BAA is on record

@@ -28,6 +28,7 @@ from auditor.model import AssessedFlow, Finding, RecordContext
 from auditor.policy import Policy
 from auditor.sources import TextUnit
 from auditor.sources.jsonlog import jsonl_line_events, record_events
+from auditor.sources.logformats import LogFormats
 
 # What a partition yields to the driver's later stages, as tagged tuples (cheap to pickle).
 FINDING = "finding"  # (FINDING, Finding)
@@ -62,6 +63,8 @@ class ScanPlan:
     # The driver's working directory: local files under it are shown relative, as
     # ``auditor scan`` shows a relative argument (an executor's own directory differs).
     cwd: str = ""
+    # The request-log formats records are read by: the shipped ones and the site's own.
+    formats: LogFormats | None = None
 
     def dumps(self) -> bytes:
         """Pickled with PySpark's cloudpickle, so a ``make_detector`` defined anywhere travels."""
@@ -271,7 +274,7 @@ def scan_text_partition(plan_bytes: bytes, line_starts: dict[tuple[str, int], in
             raw = row.value + "\n"
             if line == 1:
                 raw = raw.removeprefix("\ufeff")  # a byte-order mark, as utf-8-sig drops it
-            events = jsonl_line_events(display, line, raw)
+            events = jsonl_line_events(display, line, raw, worker.plan.formats)
             yield from scanner.feed(display, line, events, len(raw.strip()), row.file_size)
         yield from scanner.finish()
 
@@ -287,7 +290,7 @@ def scan_numbered_lines(plan_bytes: bytes, rows: Iterator[Any]):
             display = display_of(row.file_path, worker.plan.cwd)
             seen.setdefault(display, row.line)
             raw = (row.value or "") + "\n"
-            events = jsonl_line_events(display, row.line, raw)
+            events = jsonl_line_events(display, row.line, raw, worker.plan.formats)
             yield from scanner.feed(display, row.line, events, len(raw.strip()), row.file_size)
         yield from scanner.finish()
 
@@ -309,7 +312,7 @@ def scan_record_partition(plan_bytes: bytes, columns: list[str], rows: Iterator[
             record = _without_nulls({name: row[name] for name in columns})
             seen.setdefault(display, row.record_index + 1)
             raw = json.dumps(_plain(record), ensure_ascii=False)
-            events = record_events(display, record, row.record_index, raw)
+            events = record_events(display, record, row.record_index, raw, worker.plan.formats)
             yield from scanner.feed(display, row.record_index + 1, events, len(raw), row.file_size)
         yield from scanner.finish()
 

@@ -221,7 +221,7 @@ def scan_logs(
     from pyspark.sql import DataFrame
     from pyspark.storagelevel import StorageLevel
 
-    from auditor.pipeline import policy_for_scan
+    from auditor.pipeline import log_formats_for, policy_for_scan
 
     config = config or ScanConfig()
     started = _now()
@@ -236,7 +236,8 @@ def scan_logs(
     # Configuration and rules first, on the driver: a bad file is exit 2 before any job runs.
     policy = policy or policy_for_scan([_local_path(p) for p in local], config)
     _check_model(config.model_name)
-    plan = ScanPlan(config, policy, load_key(), max_failures(spark), make_detector, os.getcwd())
+    formats = log_formats_for(policy.site)
+    plan = ScanPlan(config, policy, load_key(), max_failures(spark), make_detector, os.getcwd(), formats)
     sc = spark.sparkContext
     plan_bc = sc.broadcast(plan.dumps())
     result = SparkScan(spark, plan, paths or [name], started)
