@@ -7,7 +7,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from test_store_support import BACKENDS, database_url, finding, scan_result
 
 from auditor.model import Category
@@ -217,3 +217,48 @@ def test_two_scans_writing_at_once_both_succeed(engine, project):
     assert errors == [] and len(ids) == 2
     assert {s["status"] for s in query(engine, list_scans)} == {"complete"}
     assert all(len(query(engine, list_findings, Filters(scan=str(i)))) == 3003 for i in ids)
+
+
+def test_a_streamed_scan_stores_what_complete_stores(engine, project):
+    """What ``auditor scan --engine spark`` does: findings and flows arrive as streams, one
+    row at a time here (batch_rows=1), each flow naming its findings by ordinal."""
+    from auditor.store import StreamedSettings
+
+    result = scan_result(project)
+    whole = store(engine, result)
+    ordinal_of = {f: n for n, f in enumerate(result.findings)}
+    settings = StreamedSettings(
+        result.model_name, result.min_confidence, result.fail_on, result.config_sha256, result.packs, result.waivers
+    )
+    with record_scan(engine, list(result.roots), batch_rows=1) as recording:
+        recording.complete_streamed(
+            settings,
+            iter([*result.sources, *result.skipped]),
+            iter(enumerate(result.findings)),
+            ((n, a, tuple(ordinal_of[f] for f in a.flow.findings)) for n, a in enumerate(result.flows)),
+        )
+    streamed = recording.scan_id
+    scans = {s["id"]: s for s in query(engine, list_scans)}
+    counted = ("status", "findings_count", "flows_count", "sources_scanned", "sources_skipped", "local_only_count")
+    assert [scans[streamed][k] for k in counted] == [scans[whole][k] for k in counted]
+    diff = query(engine, diff_scans, str(whole), str(streamed))
+    for part in ("findings", "flows"):
+        assert diff[part]["new"] == [] and diff[part]["fixed"] == [] and diff[part]["unchanged"], part
+    with engine.connect() as conn:
+        links = dict(
+            conn.execute(
+                select(t.Flow.scan_id, func.count())
+                .select_from(t.FlowFinding)
+                .join(t.Flow, t.Flow.id == t.FlowFinding.flow_id)
+                .group_by(t.Flow.scan_id)
+            ).all()
+        )
+        rules = dict(
+            conn.execute(
+                select(t.Flow.scan_id, func.count())
+                .select_from(t.FlowRule)
+                .join(t.Flow, t.Flow.id == t.FlowRule.flow_id)
+                .group_by(t.Flow.scan_id)
+            ).all()
+        )
+    assert links[streamed] == links[whole] > 0 and rules[streamed] == rules[whole] > 0

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from auditor.config import DEFAULT_MAX_FILE_BYTES, DEFAULT_MIN_CONFIDENCE, ScanConfig
+from auditor.errors import UsageError
 from auditor.outputs import check_output_path, write_atomically
 from auditor.siteconfig import FAIL_ON_VALUES
 
@@ -25,8 +26,8 @@ EXIT_FINDINGS = 1
 )
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Write the result to FILE instead of standard output.",
+    metavar="FILE|DIR",
+    help="Write the result to FILE instead of standard output (--engine spark: Parquet under DIR).",
 )
 @click.option(
     "--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (gitignore syntax); repeatable."
@@ -97,6 +98,26 @@ EXIT_FINDINGS = 1
     ".auditor/findings.db under the project root].",
 )
 @click.option("--no-store", is_flag=True, help="Do not record the scan in the findings database.")
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="spark: read JSONL or Parquet request logs with Apache Spark (pip install 'auditor[spark]').",
+)
+@click.option(
+    "--master",
+    metavar="URL",
+    default=None,
+    help="--engine spark: Spark master (spark://host:7077, yarn, local[4]) [default: spark-submit's, else local[*]].",
+)
+@click.option(
+    "--input-format",
+    type=click.Choice(["auto", "jsonl", "parquet"]),
+    default="auto",
+    show_default=True,
+    help="--engine spark: how to read PATHS (auto: Parquet when every path is .parquet or a folder of them).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Table: list every finding (masked) and every flow's rule trail.")
 def scan_command(
     paths,
@@ -115,6 +136,9 @@ def scan_command(
     waivers_file,
     db,
     no_store,
+    engine,
+    master,
+    input_format,
     verbose,
 ) -> int:
     """Scan PATHS (files or directories) for PHI, PII, financial and export-controlled data,
@@ -140,8 +164,26 @@ def scan_command(
         waivers_file=waivers_file,
         **overrides,
     )
+    if engine == "spark":
+        from auditor.cli.spark import scan_on_spark
+
+        if jobs != 1 or exclude or no_gitignore:
+            raise UsageError("--jobs, --exclude and --no-gitignore do not apply to --engine spark (use --master)")
+        return scan_on_spark(
+            list(paths),
+            config,
+            out=out,
+            fmt=fmt,
+            db=db,
+            store=not no_store,
+            master=master,
+            input_format=input_format,
+            exit_zero=exit_zero,
+        )
+    if master is not None or input_format != "auto":
+        raise UsageError("--master and --input-format need --engine spark")
     if out is not None:  # before the scan: a typo in --out must not cost a whole scan
-        check_output_path(out)
+        out = check_output_path(out)
     target = sys.stdout
     fmt = fmt or ("table" if out is None and target.isatty() else "json")
     progress = _Progress() if sys.stderr.isatty() else None

@@ -62,17 +62,33 @@ def read_jsonl(
     formats = formats or log_formats()
     with open(path, encoding=encoding, newline="") as handle:
         for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                record = _parse(raw)
-            except json.JSONDecodeError as exc:
-                yield SkippedSource(display, _malformed(exc), line=number)
-                continue
-            except RecursionError:
-                yield SkippedSource(display, _too_deep(), line=number)
-                continue
-            yield from _record_events(formats, display, record, number - 1, number, LineIndex(raw, number), raw)
+            yield from jsonl_line_events(display, number, raw, formats)
+
+
+def jsonl_line_events(display: str, number: int, raw: str, formats: LogFormats | None = None) -> Iterator[SourceEvent]:
+    """The events of line ``number`` (1-based) of a JSONL file: nothing for a blank line, a
+    skipped entry for a malformed one. Shared by the file reader and ``auditor.spark``."""
+    formats = formats or log_formats()
+    if not raw.strip():
+        return
+    try:
+        record = _parse(raw)
+    except json.JSONDecodeError as exc:
+        yield SkippedSource(display, _malformed(exc), line=number)
+        return
+    except RecursionError:
+        yield SkippedSource(display, _too_deep(), line=number)
+        return
+    yield from _record_events(formats, display, record, number - 1, number, LineIndex(raw, number), raw)
+
+
+def record_events(
+    display: str, record: Any, number: int, raw: str, formats: LogFormats | None = None
+) -> Iterator[SourceEvent]:
+    """The events of one already-parsed record (a Parquet row), located in ``raw``, its JSON
+    form: ``number`` is the 0-based record index, the line ``number + 1``."""
+    formats = formats or log_formats()
+    yield from _record_events(formats, display, record, number, number + 1, LineIndex(raw, number + 1), raw)
 
 
 def read_json(

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from auditor.store.engine import make_engine, project_root, resolve_url, safe_url
 from auditor.store.schema import ensure_schema
-from auditor.store.writer import ScanRecording, record_scan, sigterm_as_interrupt
+from auditor.store.writer import ScanRecording, StreamedSettings, record_scan, sigterm_as_interrupt
 
 __all__ = [
     "ScanRecording",
@@ -26,6 +26,7 @@ __all__ = [
     "safe_url",
     "scan_into_database",
     "sigterm_as_interrupt",
+    "StreamedSettings",
 ]
 
 

@@ -31,7 +31,8 @@ def project_root(paths: Sequence[str] = ()) -> Path:
     directory); outside git, the scanned directory itself (a file's folder), or the current
     directory.
     """
-    start = Path(paths[0]).resolve() if paths else Path.cwd().resolve()
+    local = [p for p in paths if "://" not in p]  # a Spark scan may read s3a://... too
+    start = Path(local[0]).resolve() if local else Path.cwd().resolve()
     folder = start if start.is_dir() else start.parent
     top = git_output(folder, "rev-parse", "--show-toplevel")
     return Path(top) if top else folder

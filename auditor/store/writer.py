@@ -8,6 +8,7 @@ into one database at once (SQLite serialises them; PostgreSQL runs them side by 
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
 import hashlib
@@ -19,10 +20,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Engine, Table, delete, insert, select, update
+from sqlalchemy import JSON, Connection, Engine, Table, delete, func, insert, select, update
 
 from auditor import interrupts
-from auditor.model import AssessedFlow, Finding, ScanResult
+from auditor.model import (
+    AssessedFlow,
+    Finding,
+    PackRef,
+    ScanResult,
+    SkippedSource,
+    SourceSummary,
+    WaiverStatus,
+)
 from auditor.store import tables as t
 from auditor.store.engine import git_output, project_root, safe_url
 from auditor.store.identity import finding_identity, flow_identity, normalise_path
@@ -49,7 +58,7 @@ class ScanTarget:
 
         root = project_root(roots)
         key = load_key()
-        target = " ".join(mask_path(normalise_path(r, root), key) for r in roots) or "."
+        target = " ".join(mask_path(r if "://" in r else normalise_path(r, root), key) for r in roots) or "."
         commit = git_output(root, "rev-parse", "--verify", "-q", "HEAD")
         branch = git_output(root, "rev-parse", "--abbrev-ref", "HEAD") if commit else None
         return cls(root, target, commit, None if branch == "HEAD" else branch)
@@ -90,27 +99,93 @@ class ScanRecording:
             _in_batches(conn, t.FlowFinding.__table__, link_rows, self.batch_rows)
             _in_batches(conn, t.FlowRule.__table__, _rule_rows(result.flows, flow_ids), self.batch_rows)
             counts = result.counts_by_decision()
-            with conn.begin():
-                conn.execute(
-                    update(t.Scan.__table__)
-                    .where(t.Scan.id == self.scan_id)
-                    .values(
-                        status="complete",
-                        finished_at=datetime.now(UTC),
-                        model_name=result.model_name,
-                        min_confidence=result.min_confidence,
-                        fail_on=result.fail_on,
-                        config_sha256=result.config_sha256 or _settings_sha256(result),
-                        sources_scanned=len(result.sources),
-                        sources_skipped=len(result.skipped),
-                        findings_count=len(result.findings),
-                        flows_count=len(result.flows),
-                        allow_count=counts["allow"],
-                        conditional_count=counts["conditional"],
-                        local_only_count=counts["local_only"],
-                    )
-                )
+            self._mark_complete(
+                conn,
+                model_name=result.model_name,
+                min_confidence=result.min_confidence,
+                fail_on=result.fail_on,
+                config_sha256=result.config_sha256 or _settings_sha256(result),
+                sources_scanned=len(result.sources),
+                sources_skipped=len(result.skipped),
+                findings_count=len(result.findings),
+                flows_count=len(result.flows),
+                allow_count=counts["allow"],
+                conditional_count=counts["conditional"],
+                local_only_count=counts["local_only"],
+            )
         self.completed = True
+
+    def complete_streamed(
+        self,
+        settings: StreamedSettings,
+        sources: Iterable[SourceSummary | SkippedSource],
+        findings: Iterable[tuple[int, Finding]],
+        flows: Iterable[tuple[int, AssessedFlow, Sequence[int]]],
+    ) -> None:
+        """Store a scan that arrives as streams (a Spark scan, partition by partition), then
+        mark it ``complete``; nothing is held whole.
+
+        ``findings`` come as (ordinal, finding) in ascending ordinal order; ``flows`` as
+        (ordinal, flow, ordinals of the findings it carries). Ids are looked up in the id
+        range each batch of findings was given, so lookups stay cheap however large the scan.
+        """
+        totals = {"sources_scanned": 0, "sources_skipped": 0, "findings_count": 0, "flows_count": 0}
+        by_decision = {"allow": 0, "conditional": 0, "local_only": 0}
+        with _writer(self.engine) as conn:
+            _in_batches(conn, t.ScanPack.__table__, (self._pack_row(p) for p in settings.packs), self.batch_rows)
+            _in_batches(conn, t.Waiver.__table__, (self._waiver_row(w) for w in settings.waivers), self.batch_rows)
+
+            def source_rows() -> Iterator[dict[str, Any]]:
+                for source in sources:
+                    if isinstance(source, SkippedSource):
+                        totals["sources_skipped"] += 1
+                        yield self._skipped_row(source)
+                    else:
+                        totals["sources_scanned"] += 1
+                        yield self._scanned_row(source)
+
+            _in_batches(conn, t.Source.__table__, source_rows(), self.batch_rows)
+            finding_ids = _IdRanges(t.Finding.__table__, self.scan_id)
+            for batch in _batched(findings, self.batch_rows):
+                interrupts.raise_if_requested()
+                totals["findings_count"] += len(batch)
+                rows = [self._finding_row(ordinal, finding) for ordinal, finding in batch]
+                finding_ids.insert(conn, rows)
+            flow_ids = _IdRanges(t.Flow.__table__, self.scan_id)
+            for batch in _batched(flows, self.batch_rows):
+                interrupts.raise_if_requested()
+                totals["flows_count"] += len(batch)
+                for _, assessed, _ in batch:
+                    by_decision[str(assessed.verdict.decision)] += 1
+                ids = flow_ids.insert(conn, [self._flow_row(ordinal, assessed) for ordinal, assessed, _ in batch])
+                carried = finding_ids.lookup(conn, sorted({n for _, _, numbers in batch for n in numbers}))
+                links = sorted({(ids[o], carried[n]) for o, _, numbers in batch for n in numbers})
+                rules = list(_rule_rows([a for _, a, _ in batch], [ids[o] for o, _, _ in batch]))
+                with conn.begin():
+                    if links:
+                        _write(conn, t.FlowFinding.__table__, [{"flow_id": a, "finding_id": b} for a, b in links])
+                    if rules:
+                        _write(conn, t.FlowRule.__table__, rules)
+            self._mark_complete(
+                conn,
+                model_name=settings.model_name,
+                min_confidence=settings.min_confidence,
+                fail_on=settings.fail_on,
+                config_sha256=settings.config_sha256,
+                allow_count=by_decision["allow"],
+                conditional_count=by_decision["conditional"],
+                local_only_count=by_decision["local_only"],
+                **totals,
+            )
+        self.completed = True
+
+    def _mark_complete(self, conn: Connection, **values: Any) -> None:
+        with conn.begin():
+            conn.execute(
+                update(t.Scan.__table__)
+                .where(t.Scan.id == self.scan_id)
+                .values(status="complete", finished_at=datetime.now(UTC), **values)
+            )
 
     def _pack_row(self, pack) -> dict[str, Any]:
         return {
@@ -125,29 +200,35 @@ class ScanRecording:
 
     def _source_rows(self, result: ScanResult) -> Iterator[dict[str, Any]]:
         for source in result.sources:
-            yield {
-                "scan_id": self.scan_id,
-                "path": self._path(source.path),
-                "status": "scanned",
-                "reason": None,
-                "line": None,
-                "format": source.format,
-                "size": source.size,
-                "chars": source.chars,
-                "sha256": source.sha256 if source.sha256 is not None else _file_sha256(source.path),
-            }
+            yield self._scanned_row(source)
         for skipped in result.skipped:
-            yield {
-                "scan_id": self.scan_id,
-                "path": self._path(skipped.path),
-                "status": "skipped",
-                "reason": skipped.reason,
-                "line": skipped.line,
-                "format": None,
-                "size": None,
-                "chars": None,
-                "sha256": None,
-            }
+            yield self._skipped_row(skipped)
+
+    def _scanned_row(self, source: SourceSummary) -> dict[str, Any]:
+        return {
+            "scan_id": self.scan_id,
+            "path": self._path(source.path),
+            "status": "scanned",
+            "reason": None,
+            "line": None,
+            "format": source.format,
+            "size": source.size,
+            "chars": source.chars,
+            "sha256": source.sha256 if source.sha256 is not None else _file_sha256(source.path),
+        }
+
+    def _skipped_row(self, skipped: SkippedSource) -> dict[str, Any]:
+        return {
+            "scan_id": self.scan_id,
+            "path": self._path(skipped.path),
+            "status": "skipped",
+            "reason": skipped.reason,
+            "line": skipped.line,
+            "format": None,
+            "size": None,
+            "chars": None,
+            "sha256": None,
+        }
 
     def _path(self, path: str) -> str:
         known = self._paths.get(path)
@@ -212,6 +293,86 @@ class ScanRecording:
             "suppressions": [_plain(s) for s in flow.suppressions],
             "remediation": list(verdict.remediation),
         }
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StreamedSettings:
+    """What a streamed scan states besides its rows (``ScanRecording.complete_streamed``)."""
+
+    model_name: str
+    min_confidence: float
+    fail_on: str
+    config_sha256: str | None
+    packs: tuple[PackRef, ...] = ()
+    waivers: tuple[WaiverStatus, ...] = ()
+
+
+class _IdRanges:
+    """Ids of rows inserted batch by batch, found again by ordinal within each batch's id range.
+
+    Before a batch the table's largest id is noted, after it the largest again; the rows of
+    the batch lie between (with any rows other scans wrote meanwhile, told apart by scan id),
+    so a lookup reads a primary-key range, never the whole scan.
+    """
+
+    def __init__(self, table: Table, scan_id: int) -> None:
+        self.table = table
+        self.scan_id = scan_id
+        self.ranges: list[tuple[int, int, int, int]] = []  # first and last ordinal, id after, last id
+
+    def insert(self, conn: Connection, rows: list[dict[str, Any]]) -> dict[int, int]:
+        """Insert one batch (ascending ordinals); its ids by ordinal."""
+        table = self.table
+        with conn.begin():
+            floor = conn.execute(select(func.max(table.c.id))).scalar() or 0
+            _write(conn, table, rows)
+            found = conn.execute(
+                select(table.c.ordinal, table.c.id).where(table.c.id > floor, table.c.scan_id == self.scan_id)
+            ).all()
+        ids = dict(found)
+        self.ranges.append((rows[0]["ordinal"], rows[-1]["ordinal"], floor, max(ids.values())))
+        return ids
+
+    def lookup(self, conn: Connection, ordinals: list[int]) -> dict[int, int]:
+        """Ids of rows inserted earlier, by ordinal."""
+        ids: dict[int, int] = {}
+        table = self.table
+        starts = [r[0] for r in self.ranges]
+        wanted: dict[int, list[int]] = {}
+        for ordinal in ordinals:
+            wanted.setdefault(bisect.bisect_right(starts, ordinal) - 1, []).append(ordinal)
+        with conn.begin():
+            for index, numbers in wanted.items():
+                _, _, floor, last = self.ranges[index]
+                for chunk in range(0, len(numbers), 500):
+                    part = numbers[chunk : chunk + 500]
+                    ids.update(
+                        conn.execute(
+                            select(table.c.ordinal, table.c.id).where(
+                                table.c.id > floor,
+                                table.c.id <= last,
+                                table.c.scan_id == self.scan_id,
+                                table.c.ordinal.in_(part),
+                            )
+                        ).all()
+                    )
+        return ids
+
+
+def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _write(conn: Connection, table: Table, batch: list[dict[str, Any]]) -> None:
+    """One batch inside the caller's transaction: COPY on PostgreSQL, executemany elsewhere."""
+    (_copy_rows if conn.dialect.name == "postgresql" else _execute_many)(conn, table, batch)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,371 @@
+"""The Spark engine (auditor.spark) in local mode: the same result as ``auditor scan``.
+
+One SparkSession (local[2]) for the module and one scan of a small log set shared by most
+tests, since a session and its Python workers take tens of seconds to start. Deselect with
+``-m 'not spark'``; CI runs them (PySpark is in the dev extra, Java from .ci/run).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import auditor_cli
+
+from auditor.config import ScanConfig
+from auditor.model import Finding
+from auditor.pipeline import run_scan
+
+pyspark = pytest.importorskip("pyspark")
+pytestmark = pytest.mark.spark
+
+REPO = Path(__file__).resolve().parent.parent
+# Invented values, written into the mixed log below; they must never reach a DataFrame.
+RAW_SSN = "914-22-7351"
+RAW_NAME = "Okafor"
+MIXED_LOG = (
+    json.dumps(
+        {
+            "model": "gpt-4o",
+            "messages": [{"role": "user", "content": f"Patient Maria {RAW_NAME}, MRN 4471923, DOB 3/14/1961, CHF"}],
+        }
+    )
+    + "\n"
+    + "not json at all\n"
+    + "\n"
+    + "42\n"
+    + json.dumps({"note": f"SSN {RAW_SSN} for John Smith, call 617-555-0134"})
+    + "\n"
+    + '{"model": "claude-3-5-sonnet", "messages": [{"role": "user", "content": "Q3 revenue '
+    + 'of $48.2M is unreleased; draft 10-Q"}]}\n'
+)
+
+
+@pytest.fixture(scope="module")
+def key_env():
+    """The module's scans run in one Spark session whose workers outlive a test: a fixed key."""
+    previous = os.environ.get("AUDITOR_FINGERPRINT_KEY")
+    os.environ["AUDITOR_FINGERPRINT_KEY"] = "test-site-key"
+    yield
+    if previous is None:
+        os.environ.pop("AUDITOR_FINGERPRINT_KEY", None)
+    else:
+        os.environ["AUDITOR_FINGERPRINT_KEY"] = previous
+
+
+@pytest.fixture(scope="module")
+def spark(key_env):
+    from auditor.spark import spark_session
+
+    session = spark_session("local[2]", app_name="auditor tests")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def log_set(tmp_path_factory) -> Path:
+    """JSONL logs: the example requests, a real LiteLLM log (and copies), one with bad lines."""
+    folder = tmp_path_factory.mktemp("spark-logs") / "logs"
+    folder.mkdir()
+    shutil.copy(REPO / "examples" / "logs" / "llm_requests.jsonl", folder)
+    shutil.copy(REPO / "tests" / "fixtures" / "logs" / "litellm_standard_logging.jsonl", folder)
+    (folder / "mixed.jsonl").write_text(MIXED_LOG, encoding="utf-8")
+    for number in range(3):  # more partitions than workers, to see detectors reused
+        shutil.copy(folder / "litellm_standard_logging.jsonl", folder / f"litellm-{number}.jsonl")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def spark_scan(spark, log_set):
+    from auditor.spark import scan_logs
+
+    result = scan_logs(spark, str(log_set))
+    yield result
+    result.unpersist()
+
+
+def _finding_key(finding: Finding) -> tuple:
+    loc = finding.location
+    return (
+        os.path.abspath(loc.path),
+        loc.line,
+        loc.column,
+        loc.record,
+        loc.pointer,
+        finding.detector,
+        finding.entity,
+        finding.category.value,
+        finding.confidence,
+        finding.excerpt,
+        finding.fingerprint,
+        finding.label,
+    )
+
+
+def _flow_key(assessed) -> tuple:
+    flow, verdict = assessed.flow, assessed.verdict
+    trail = tuple(
+        (o.rule_id, o.decision.value, o.matched, tuple((c.id, c.met) for c in o.conditions)) for o in verdict.trail
+    )
+    return (
+        flow.kind.value,
+        os.path.abspath(flow.sink.location.path),
+        flow.sink.location.line,
+        flow.sink.location.record,
+        flow.destination.id,
+        flow.destination.resolved_by,
+        verdict.decision.value,
+        trail,
+        tuple(sorted(f.fingerprint for f in flow.findings)),
+    )
+
+
+def test_spark_result_equals_auditor_scan_on_the_same_logs(spark_scan, log_set):
+    """Findings and verdicts equal, order aside: same detectors, catalog, packs and waivers."""
+    ours = spark_scan.to_result()
+    reference = run_scan([str(log_set)], ScanConfig())
+    assert len(reference.findings) >= 20 and len(reference.flows) >= 10  # a real comparison
+    assert sorted(map(_finding_key, ours.findings)) == sorted(map(_finding_key, reference.findings))
+    assert sorted(map(_flow_key, ours.flows)) == sorted(map(_flow_key, reference.flows))
+    assert {f.identity for f in ours.flows} == {f.identity for f in reference.flows}
+    skipped = sorted((os.path.abspath(s.path), s.line, s.reason) for s in ours.skipped)
+    assert skipped == sorted((os.path.abspath(s.path), s.line, s.reason) for s in reference.skipped)
+    assert ours.counts_by_decision() == reference.counts_by_decision()
+    assert ours.packs == reference.packs
+
+
+def test_no_raw_value_enters_a_dataframe_or_the_parquet_files(spark_scan, tmp_path):
+    out = tmp_path / "out"
+    spark_scan.write_parquet(str(out))
+    for name in ("findings", "flows", "files", "problems"):
+        frame = getattr(spark_scan, name)
+        text = json.dumps([row.asDict(recursive=True) for row in frame.collect()])
+        assert RAW_SSN not in text and RAW_NAME not in text, name
+        assert "4471923" not in text, name
+    written = b"".join(p.read_bytes() for p in out.rglob("*.parquet"))
+    assert written and RAW_SSN.encode() not in written and RAW_NAME.encode() not in written
+    findings = spark_scan.findings
+    ssn = [r for r in findings.collect() if r.entity == "US_SSN"]
+    assert ssn and all(r.excerpt and r.fingerprint and len(r.fingerprint) == 64 for r in ssn)
+    assert spark_scan.spark.read.parquet(str(out / "flows")).count() == spark_scan.flows.count()
+
+
+def test_malformed_lines_and_records_of_unknown_shape_are_counted_and_listed_per_file(spark_scan):
+    files = {os.path.basename(r.path): r for r in spark_scan.files.collect()}
+    mixed = files["mixed.jsonl"]
+    assert (mixed.lines, mixed.records, mixed.malformed, mixed.unknown_shape) == (6, 3, 1, 2)
+    assert files["llm_requests.jsonl"].malformed == 1  # the example log's truncated line 7
+    by_file = spark_scan.problems_by_file()
+    listed = {(os.path.basename(p), kind, count, tuple(lines)) for p, kind, count, lines in by_file}
+    assert ("mixed.jsonl", "malformed", 1, (2,)) in listed
+    assert ("mixed.jsonl", "unknown_shape", 2, (4, 5)) in listed
+    assert ("llm_requests.jsonl", "malformed", 1, (7,)) in listed
+
+
+def test_one_detector_per_python_worker_reused_across_partitions(spark, spark_scan):
+    from auditor.spark import executor
+
+    partitions = spark_scan._cached[0].getNumPartitions()
+    assert partitions >= 6  # one file a partition at least
+    probes = spark.sparkContext.parallelize(range(16), 16)
+    built = dict(probes.mapPartitions(lambda _: [(os.getpid(), executor.detectors_built())]).collect())
+    assert max(built.values()) == 1  # a worker that scanned built its detector once
+    assert sum(built.values()) < partitions  # fewer detectors than partitions: reused
+
+
+def test_parquet_logs_give_the_same_findings_as_jsonl(spark, spark_scan, log_set, tmp_path):
+    from auditor.spark import scan_logs
+
+    # The requests whose messages are plain strings: a Parquet schema holds them as they are.
+    source = log_set / "llm_requests.jsonl"
+    kept = {}
+    for number, line in enumerate(source.read_text(encoding="utf-8").splitlines()):
+        record = json.loads(line) if _parses(line) else None
+        if record and all(isinstance(m.get("content"), str) for m in record.get("messages") or [{}]):
+            kept[number] = record
+    frame = spark.createDataFrame([(json.dumps(r),) for r in kept.values()], ["value"])
+    parquet = tmp_path / "requests.parquet"
+    spark.read.json(frame.rdd.map(lambda row: row.value)).coalesce(1).write.parquet(str(parquet))
+    result = scan_logs(spark, str(parquet))
+    try:
+        got = {(r.entity, r.fingerprint, r.pointer) for r in result.findings.collect()}
+        verdicts = sorted((r.destination, r.verdict, tuple(r.rule_ids)) for r in result.flows.collect())
+    finally:
+        result.unpersist()
+    mine = [r for r in spark_scan.findings.collect() if r.path.endswith("/llm_requests.jsonl") and r.record in kept]
+    assert len(kept) >= 5 and got == {(r.entity, r.fingerprint, r.pointer) for r in mine} and got
+    expected = sorted(
+        (r.destination, r.verdict, tuple(r.rule_ids))
+        for r in spark_scan.flows.collect()
+        if r.path.endswith("/llm_requests.jsonl") and r.record in kept
+    )
+    assert verdicts == expected
+
+
+def _parses(line: str) -> bool:
+    try:
+        json.loads(line)
+    except ValueError:
+        return False
+    return True
+
+
+def test_a_stored_spark_scan_is_one_complete_scan_that_findings_and_diff_read(spark_scan, log_set, tmp_path):
+    from auditor.store import open_database, record_scan
+
+    db = tmp_path / "findings.db"
+    engine = open_database(str(db), [str(log_set)], write=True)
+    try:
+        with record_scan(engine, [str(log_set)], batch_rows=7) as recording:  # several batches
+            recording.complete(run_scan([str(log_set)], ScanConfig()))
+        with record_scan(engine, [str(log_set)], batch_rows=7) as recording:
+            spark_scan.store(recording)
+    finally:
+        engine.dispose()
+    with sqlite3.connect(db) as conn:
+        scans = conn.execute("SELECT id, status, findings_count, flows_count FROM scans ORDER BY id").fetchall()
+        links = conn.execute("SELECT count(*) FROM flow_findings f JOIN flows w ON w.id = f.flow_id").fetchall()
+        per_scan = conn.execute(
+            "SELECT w.scan_id, count(*) FROM flow_findings f JOIN flows w ON w.id = f.flow_id GROUP BY w.scan_id"
+        ).fetchall()
+    assert [s[1] for s in scans] == ["complete", "complete"]
+    assert scans[0][2:] == scans[1][2:]
+    assert links[0][0] > 0 and per_scan[0][1] == per_scan[1][1]
+    diff = auditor_cli("diff", "1", "2", "--db", str(db), "--format", "json")
+    assert diff.returncode == 0, diff.stderr
+    parts = json.loads(diff.stdout)
+    for name in ("findings", "flows"):
+        assert parts[name]["new"] == [] and parts[name]["fixed"] == [], name
+    listed = auditor_cli("findings", "list", "--scan", "2", "--db", str(db), "--format", "json")
+    assert listed.returncode == 0 and len(json.loads(listed.stdout)) == scans[1][2]
+
+
+def test_an_interrupted_store_leaves_no_scan_marked_complete(spark_scan, log_set, tmp_path):
+    from auditor.store import open_database, record_scan
+
+    def interrupted_after(items, count):
+        for number, item in enumerate(items):
+            if number == count:
+                raise KeyboardInterrupt
+            yield item
+
+    original = spark_scan.iter_findings
+    spark_scan.iter_findings = lambda: interrupted_after(original(), 10)
+    db = tmp_path / "findings.db"
+    engine = open_database(str(db), [str(log_set)], write=True)
+    try:
+        with pytest.raises(KeyboardInterrupt), record_scan(engine, [str(log_set)], batch_rows=3) as recording:
+            spark_scan.store(recording)
+    finally:
+        del spark_scan.iter_findings
+        engine.dispose()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT status FROM scans").fetchall() == [("interrupted",)]
+        assert conn.execute("SELECT count(*) FROM findings").fetchone() == (0,)
+
+
+class _AlwaysFailingDetector:
+    """A detector whose every call fails, as a worker out of memory would."""
+
+    def detect_many(self, texts, batch_size=32):
+        raise MemoryError
+
+    def detect(self, text):
+        raise MemoryError
+
+
+def _always_failing(config):
+    return _AlwaysFailingDetector()
+
+
+def test_a_partition_that_keeps_failing_is_retried_by_spark_then_reported(spark, log_set):
+    from pyspark import cloudpickle
+
+    from auditor.spark import scan_logs
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import tests/
+    result = scan_logs(spark, str(log_set / "mixed.jsonl"), make_detector=_always_failing)
+    try:
+        problems = [r for r in result.problems.collect() if r.kind == "partition_failed"]
+        files = result.files.collect()
+        totals = result.totals()
+    finally:
+        result.unpersist()
+    assert problems and all(r.reason == "partition failed after 4 attempt(s): MemoryError" for r in problems)
+    assert [f.failed_partitions for f in files] == [len(problems)]
+    assert totals.findings == 0  # the job finished; the failed part is reported, not hidden
+
+
+def test_engine_spark_without_pyspark_is_a_usage_error_naming_the_extra(tmp_path):
+
+    env = {"PYTHONPATH": str(_hide_pyspark(tmp_path))}
+    proc = auditor_cli("scan", "--engine", "spark", str(tmp_path), "--no-store", env=env)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "auditor: error: --engine spark needs PySpark: pip install 'auditor[spark]'"
+
+
+def _hide_pyspark(tmp_path: Path) -> Path:
+    """A sitecustomize that makes ``pyspark`` unfindable, as if the extra were not installed."""
+    folder = tmp_path / "hide"
+    folder.mkdir(exist_ok=True)
+    (folder / "sitecustomize.py").write_text(
+        "import importlib.abc, sys\n"
+        "class _Hide(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'pyspark' or name.startswith('pyspark.'):\n"
+        "            raise ModuleNotFoundError(name)\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, _Hide())\n"
+    )
+    return folder
+
+
+GATEWAY_FORMAT = (
+    "formats:\n"
+    "  - id: our_gateway\n"
+    "    detect: [gw_request_id, payload]\n"
+    "    content: [/payload/prompt]\n"
+    "    url: [/upstream]\n"
+    "metadata_keys: [billing_owner]\n"
+)
+
+
+def test_site_configuration_and_log_formats_travel_to_the_executors_as_data(spark, tmp_path):
+    """A BAA on record and a site's own log format change the result the same way on Spark;
+    the files are gone before the executors judge the flows, which have them as data."""
+    from auditor.spark import scan_logs
+
+    project = tmp_path / "project"
+    logs = project / "logs"
+    logs.mkdir(parents=True)
+    (project / "auditor.toml").write_text(
+        'log_formats = "our-proxy.yaml"\n\n[[agreements]]\nvendor = "openai"\nbaa = true\n', encoding="utf-8"
+    )
+    (project / "our-proxy.yaml").write_text(GATEWAY_FORMAT, encoding="utf-8")
+    note = "Patient Maria Okafor, MRN 4471923, DOB 3/14/1961, admitted for CHF exacerbation."
+    records = [
+        {"gw_request_id": "r1", "upstream": "http://127.0.0.1:11434/api/chat", "payload": {"prompt": note}},
+        {"model": "gpt-4o", "provider": "openai", "messages": [{"role": "user", "content": note}]},
+    ]
+    (logs / "gateway.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    config = ScanConfig(config_file=project / "auditor.toml")
+    reference = run_scan([str(logs)], config)
+    result = scan_logs(spark, str(logs), config)
+    (project / "auditor.toml").unlink()
+    (project / "our-proxy.yaml").unlink()
+    try:
+        ours = result.to_result()
+    finally:
+        result.unpersist()
+    assert sorted(map(_flow_key, ours.flows)) == sorted(map(_flow_key, reference.flows))
+    assert sorted(map(_finding_key, ours.findings)) == sorted(map(_finding_key, reference.findings))
+    by_destination = {f.flow.destination.id: f for f in ours.flows}
+    assert set(by_destination) == {"ollama", "openai"}  # the gateway record read by the site's format
+    assert {f.location.pointer for f in ours.findings if f.location.record == 0} == {"/payload/prompt"}
+    openai = by_destination["openai"].verdict
+    assert openai.decision.value == "conditional" and not openai.fails("unmet")  # the BAA is on record
