@@ -63,27 +63,28 @@ def test_the_first_scan_into_a_new_sqlite_file_creates_its_schema_through_alembi
 
 
 def test_a_database_behind_the_code_says_run_db_upgrade(tmp_path, monkeypatch):
-    """A newer auditor (a second migration) meets a database made by this one."""
+    """A newer auditor (one more migration on top of today's head) meets a database made by this one."""
     db = str(tmp_path / "findings.db")
     open_database(db, write=True).dispose()
+    head = schema.SCHEMA_REVISION
     newer = tmp_path / "migrations"
     shutil.copytree(resource_dir("migrations"), newer)
-    (newer / "versions" / "0003_note.py").write_text(
-        'import sqlalchemy as sa\nfrom alembic import op\n\nrevision = "0003"\ndown_revision = "0002"\n'
+    (newer / "versions" / "0099_note.py").write_text(
+        f'import sqlalchemy as sa\nfrom alembic import op\n\nrevision = "0099"\ndown_revision = "{head}"\n'
         "branch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n"
         '    with op.batch_alter_table("scans") as batch:\n        batch.add_column(sa.Column("note", sa.Text()))\n\n\n'
         'def downgrade():\n    with op.batch_alter_table("scans") as batch:\n        batch.drop_column("note")\n'
     )
     monkeypatch.setattr(schema, "resource_dir", lambda name: newer)
-    monkeypatch.setattr(schema, "SCHEMA_REVISION", "0003")
+    monkeypatch.setattr(schema, "SCHEMA_REVISION", "0099")
     with pytest.raises(
-        SchemaOutdatedError, match=r"at revision 0002, this auditor needs 0003: run `auditor db upgrade`"
+        SchemaOutdatedError, match=rf"at revision {head}, this auditor needs 0099: run `auditor db upgrade`"
     ):
         open_database(db)
     with pytest.raises(SchemaOutdatedError):
         open_database(db, write=True)  # a scan does not migrate behind the user's back either
     engine = make_engine(resolve_url(db))
-    assert schema.upgrade(engine) == ("0002", "0003")
+    assert schema.upgrade(engine) == (head, "0099")
     engine.dispose()
     open_database(db).dispose()
 

@@ -207,6 +207,7 @@ class ScanRecording:
             "sanitizers": list(flow.sanitizers),
             "suppressions": [_plain(s) for s in flow.suppressions],
             "remediation": list(verdict.remediation),
+            **usage_columns(flow),
         }
 
 
@@ -357,6 +358,19 @@ def _all_findings(result: ScanResult) -> list[Finding]:
                 known.add(finding)
                 findings.append(finding)
     return findings
+
+
+def usage_columns(flow: Any) -> dict[str, Any]:
+    """A flow's model and tokens as the ``flows`` columns hold them (None where it has none)."""
+    usage = flow.usage
+    return {
+        "model": flow.model,
+        "day": usage.day if usage else None,
+        "input_tokens": usage.input_tokens if usage else None,
+        "output_tokens": usage.output_tokens if usage else None,
+        "tokens_estimated": usage.estimated if usage else None,
+        "tags": list(usage.tags) if usage and usage.tags else None,
+    }
 
 
 def _fields(value: Any, *names: str) -> dict[str, Any]:
