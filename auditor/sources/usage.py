@@ -78,9 +78,7 @@ def usage_tokens(usage: dict[str, Any]) -> tuple[int, int] | None:
         return prompt or 0, completion or 0
     inp, out = _count(usage.get("input_tokens")), _count(usage.get("output_tokens"))
     if inp is not None or out is not None:
-        cached = sum(
-            _count(usage.get(k)) or 0 for k in ("cache_creation_input_tokens", "cache_read_input_tokens")
-        )
+        cached = sum(_count(usage.get(k)) or 0 for k in ("cache_creation_input_tokens", "cache_read_input_tokens"))
         return (inp or 0) + cached, out or 0
     return None
 
