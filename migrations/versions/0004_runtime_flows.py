@@ -16,29 +16,31 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-_COLUMNS = (
-    sa.Column("model", sa.Text(), nullable=True),
-    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("day", sa.String(length=10), nullable=True),
-    sa.Column("input_tokens", sa.Integer(), nullable=True),
-    sa.Column("output_tokens", sa.Integer(), nullable=True),
-    sa.Column("tokens_estimated", sa.Boolean(), nullable=True),
-    sa.Column("tags", sa.JSON(), nullable=True),
-    sa.Column("cost", sa.Numeric(precision=18, scale=8), nullable=True),
-    sa.Column("currency", sa.String(length=3), nullable=True),
-    sa.Column("price_id", sa.Text(), nullable=True),
-    sa.Column("action", sa.String(length=16), nullable=True),
-    sa.Column("routed_to", sa.String(length=64), nullable=True),
-)
+
+def _columns() -> tuple[sa.Column, ...]:
+    return (
+        sa.Column("model", sa.Text(), nullable=True),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("day", sa.String(length=10), nullable=True),
+        sa.Column("input_tokens", sa.Integer(), nullable=True),
+        sa.Column("output_tokens", sa.Integer(), nullable=True),
+        sa.Column("tokens_estimated", sa.Boolean(), nullable=True),
+        sa.Column("tags", sa.JSON(), nullable=True),
+        sa.Column("cost", sa.Numeric(precision=18, scale=8), nullable=True),
+        sa.Column("currency", sa.String(length=3), nullable=True),
+        sa.Column("price_id", sa.Text(), nullable=True),
+        sa.Column("action", sa.String(length=16), nullable=True),
+        sa.Column("routed_to", sa.String(length=64), nullable=True),
+    )
 
 
 def upgrade() -> None:
     with op.batch_alter_table("flows") as batch:
-        for column in _COLUMNS:
-            batch.add_column(column.copy())
+        for column in _columns():
+            batch.add_column(column)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("flows") as batch:
-        for column in reversed(_COLUMNS):
+        for column in reversed(_columns()):
             batch.drop_column(column.name)
