@@ -1,4 +1,5 @@
-"""``auditor.guard`` (implemented here): judge each request of an OpenAI, Anthropic or OpenAI-compatible client before it leaves.
+"""``auditor.guard`` (implemented here): judge each request of an OpenAI, Anthropic or OpenAI-compatible
+client before it leaves.
 
 ::
 

@@ -104,8 +104,9 @@ class FakeOpenAI:
                              "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}  # fmt: skip
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                     self.wfile.flush()
+                end = [{"index": 0, "delta": {}, "finish_reason": "stop"}]
                 last = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": int(time.time()),
-                        "model": body.get("model"), "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}  # fmt: skip
+                        "model": body.get("model"), "choices": end}  # fmt: skip
                 self.wfile.write(f"data: {json.dumps(last)}\n\ndata: [DONE]\n\n".encode())
                 self.wfile.flush()
                 self.close_connection = True
