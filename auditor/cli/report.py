@@ -31,8 +31,17 @@ EXIT_MISMATCH = 1
     metavar="N",
     help="List at most N findings in the appendix, summarise the rest [default: 1000].",
 )
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Site configuration for prices and routing [default: found from the scan's root up].",
+)
 @click.pass_context
-def report_command(ctx, scan, db, pdf_path, html_path, frameworks, title, organisation, appendix_limit) -> int:
+def report_command(
+    ctx, scan, db, pdf_path, html_path, frameworks, title, organisation, appendix_limit, config_file
+) -> int:
     """Write the audit report (PDF, optionally HTML) of a stored scan; `report verify FILE` checks one."""
     if ctx.invoked_subcommand is not None:
         return 0
@@ -50,6 +59,7 @@ def report_command(ctx, scan, db, pdf_path, html_path, frameworks, title, organi
         title=title,
         organisation=organisation,
         appendix_limit=DEFAULT_APPENDIX_LIMIT if appendix_limit is None else appendix_limit,
+        config_file=config_file,
     )
     variant = done.pdf_variant.upper() if done.pdf_variant else "plain PDF (this WeasyPrint cannot write PDF/A-3b)"
     click.echo(f"wrote {done.path}: scan {done.scan_id}, {done.pages} pages, {variant}", err=True)
