@@ -89,6 +89,8 @@ class Plan:
         self.total = _Tally()
         self.unpriced: dict[tuple[str, str], int] = {}
         self.without_tokens_examples: list[str] = []
+        self._prices: dict[tuple[str, str, str | None], Price | None] = {}
+        self._local_prices: dict[str | None, Price] = {}
 
     def add(self, request: PlanRequest) -> None:
         """Count one request."""
@@ -104,7 +106,10 @@ class Plan:
             if len(self.without_tokens_examples) < 5 and request.where:
                 self.without_tokens_examples.append(request.where)
             return
-        price = self.prices.lookup(request.destination, request.kind, request.model)
+        key = (request.destination, request.kind.value, request.model)
+        if key not in self._prices:  # a log repeats a few destinations and models a million times
+            self._prices[key] = self.prices.lookup(request.destination, request.kind, request.model)
+        price = self._prices[key]
         if price is None:
             if not self.allow_unpriced:
                 self.prices.require(request.destination, request.kind, request.model)  # raises, naming the entry
@@ -117,7 +122,9 @@ class Plan:
         if move == STAYS:
             planned, planned_at = today, request.destination
         else:
-            local_price = self.local.price(self.prices, request.model)
+            local_price = self._local_prices.get(request.model)
+            if local_price is None:
+                local_price = self._local_prices[request.model] = self.local.price(self.prices, request.model)
             planned, planned_at = local_price.cost(usage.input_tokens, usage.output_tokens), self.local.destination
         day = usage.day or UNDATED
         for tally in (row, self.total):

@@ -55,8 +55,10 @@ def main() -> int:
     parser.add_argument("--sizes", default="250,1000,2000,4000")
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--no-store", action="store_true", help="do not store runtime flows (db=False)")
-    parser.add_argument("--nlp", choices=["always", "auto"], default="always",
-                        help="the guard's detection: a scan's engine (always), or auditor check's regexes-first path")  # fmt: skip
+    parser.add_argument(
+        "--nlp", choices=["always", "auto"], default="always",
+        help="the guard's detection: a scan's engine (always), or auditor check's regexes-first path",
+    )  # fmt: skip
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as tmp, FakeOpenAI("external") as server:
@@ -81,7 +83,8 @@ def main() -> int:
             ask(guarded, _text(CLINICAL, 500))
             ask(plain, _text(CLINICAL, 500))
         print(f"{'chars':>6}  {'plain p50':>9}  {'plain p99':>9}  {'guarded p50':>11}  {'guarded p99':>11}  "
-              f"{'added p50':>9}  {'added p99':>9}  (ms, {args.requests} requests per client and size, nlp={args.nlp})")  # fmt: skip
+              f"{'added p50':>9}  {'added p99':>9}  (ms, {args.requests} requests per client and size, "
+              f"nlp={args.nlp})")  # fmt: skip
         for size in sizes:
             plain_ms, guarded_ms, added = [], [], []
             for i in range(args.requests):
