@@ -37,6 +37,7 @@ from auditor.sources.base import Piece, TextUnit
 RUNTIME_PATH = "<runtime>"
 SEND, REDACT, REROUTE, BLOCK = "send", "redact", "reroute", "block"
 _lock = threading.Lock()  # spaCy pipelines are not documented as thread-safe
+_SITE_ROUTE = object()  # judge()'s default: the local route of [tool.auditor.routing]
 
 
 class PolicyViolation(AuditorError):
@@ -148,14 +149,26 @@ class RuntimeJudge:
         )  # fmt: skip
         return self.policy.assess(flow)
 
-    def judge(self, texts: Sequence[str], destination: Destination, call: str, model: str | None) -> RuntimeDecision:
-        """The action for a request sending ``texts`` to ``destination``."""
+    def judge(
+        self,
+        texts: Sequence[str],
+        destination: Destination,
+        call: str,
+        model: str | None,
+        local: Destination | None | object = _SITE_ROUTE,
+    ) -> RuntimeDecision:
+        """The action for a request sending ``texts`` to ``destination``.
+
+        ``local`` is where a reroute would go: by default the site's ``local_base_url``; the
+        LiteLLM guardrail passes its router's local deployment (or None: there is none).
+        """
         assessed = self.assess(texts, destination, call, model)
         verdict = assessed.verdict
         if not verdict.fails(self.fail_on):
             return RuntimeDecision(SEND, assessed, reason=f"{verdict.decision.value} under fail_on={self.fail_on}")
-        local = self.local_destination()
-        can_reroute = local is not None and local.kind is not DestinationKind.EXTERNAL
+        if local is _SITE_ROUTE:
+            local = self.local_destination()
+        can_reroute = isinstance(local, Destination) and local.kind is not DestinationKind.EXTERNAL
         local_model = self.routing.local_model(model)
         if verdict.decision is Decision.LOCAL_ONLY or self.routing.on_unmet == REROUTE:
             if can_reroute:
