@@ -52,8 +52,13 @@ def proxy(tmp_path_factory):
         (tmp / "config.yaml").write_text(config)
         port = _free_port()
         exe = shutil.which("litellm", path=str(Path(sys.executable).parent))
-        env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "LITELLM_MASTER_KEY": KEY, "OPENAI_API_KEY": "test",
-               "AUDITOR_DATABASE_URL": str(tmp / "findings.db")}  # fmt: skip
+        env = {
+            **os.environ,
+            "LITELLM_LOCAL_MODEL_COST_MAP": "True",  # LiteLLM's price map from the package, never fetched
+            "LITELLM_MASTER_KEY": KEY,
+            "OPENAI_API_KEY": "test",
+            "AUDITOR_DATABASE_URL": str(tmp / "findings.db"),
+        }
         log = open(tmp / "proxy.log", "w")
         process = subprocess.Popen(
             [exe, "--config", str(tmp / "config.yaml"), "--host", "127.0.0.1", "--port", str(port)],

@@ -298,3 +298,64 @@ def test_everyday_places_of_care_are_not_identifiers(found):
     assert not [
         f for f in found("CHF, intubated. TRANSFER TO FLOOR when stable; went to the hospital.") if f[0] == "LOCATION"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "value"),
+    [
+        ("CONFIDENTIAL - DRAFT Q3 financial statements attached.", "MNPI_MARKING", "CONFIDENTIAL - DRAFT Q3 financial statements"),
+        ("Q3 flash P&L: internal only. Gross margin 41.2%.", "MNPI_MARKING", "P&L: internal only"),
+        ("Please summarise the pre-close balance sheet.", "MNPI_MARKING", "pre-close balance sheet"),
+        ("Our Q3 EPS of $1.42 is not yet public.", "UNRELEASED_EARNINGS", "EPS of $1.42 is not yet public"),
+        ("Flash revenue for October came in at $38.2 million.", "UNRELEASED_EARNINGS", "Flash revenue for October came in at $38.2 million"),
+        ("A buyback amount of $500 million goes out before the call.", "UNRELEASED_EARNINGS", "buyback amount of $500 million goes out before the call"),
+    ],
+)
+def test_financial_reporting_without_a_journal_shape(found, text, entity, value):
+    assert (entity, value, "FINANCIAL") in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Q2 revenue of $412 million, as reported in our filed 10-Q, grew 8%.",
+        "Consensus EPS of $1.20 is what analysts expect for Q3.",
+        "The Internal Revenue Service wrote about our earnings.",
+        "We published the draft of our blog post about results from the survey.",
+        "Team offsite agenda: internal only.",
+    ],
+)
+def test_public_figures_and_everyday_legends_are_not_mnpi(found, text):
+    assert not [r for r in found(text) if r[2] == "FINANCIAL"]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("They had 6: Gaetane, Hannah, Anthony, Derek, Anna and Andrew.", {"Hannah", "Derek", "Andrew"}),
+        ("What's your last name? Magnusson", {"Magnusson"}),
+        ("Everyone calls me Aantje.", {"Aantje"}),
+        ('Enrico shouted at Gary: "What are you doing?"', {"Enrico", "Gary"}),
+    ],
+)
+def test_names_in_sentences_and_lists(found, text, names):
+    assert names <= {value for entity, value, _ in found(text) if entity == "PERSON"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We shipped to Paris, London, Berlin and Madrid.",
+        "The team met Monday, Tuesday and Friday.",
+        "PT ALERT AND ORIENTED, PT STABLE, admitted to CCU from the ED.",
+        "67 YO FEMALE ADMITTED TO MICU, then sent to cath lab; pt on BIPAP and Nepro.",
+    ],
+)
+def test_places_days_units_and_products_are_not_names(found, text):
+    assert not [r for r in found(text) if r[0] == "PERSON" or (r[0] == "LOCATION" and r[1] in {"CCU", "MICU", "ED", "cath"})]
+
+
+def test_a_census_first_name_alone_is_a_name_but_an_everyday_word_is_not(found):
+    names = {v for e, v, _ in found("Kenny, you need to get back before Glenda calls.") if e == "PERSON"}
+    assert {"Kenny", "Glenda"} <= names
+    assert not [r for r in found("Grace period ends Friday. Chase the lead.") if r[0] == "PERSON"]
