@@ -1,9 +1,9 @@
 """A tiny OpenAI-compatible server on 127.0.0.1 for the guard's and the guardrail's tests.
 
 It answers ``/v1/chat/completions`` (plain JSON, or server-sent events with ``stream``),
-``/v1/embeddings`` and ``/v1/models``, and keeps every request it received so a test can say
-which server saw what. ``mode`` makes it misbehave: ``garbage`` (HTTP 200 with a body that is
-not JSON) or ``slow`` (answers after ``delay`` seconds).
+``/v1/embeddings``, ``/v1/models`` and Anthropic's ``/v1/messages``, and keeps every request
+it received so a test can say which server saw what. ``mode`` makes it misbehave:
+``garbage`` (HTTP 200 with a body that is not JSON); ``delay`` makes it answer late.
 """
 
 from __future__ import annotations
@@ -72,6 +72,12 @@ class FakeOpenAI:
                     time.sleep(server.delay)
                 if server.mode == "garbage":
                     self._raw(b"<html>this is not an API</html>", "application/json")
+                    return
+                if self.path.endswith("/v1/messages"):  # Anthropic's Messages API
+                    self._json({"id": "msg_1", "type": "message", "role": "assistant", "model": body.get("model"),
+                                "content": [{"type": "text", "text": server.reply_to(body)}],
+                                "stop_reason": "end_turn", "stop_sequence": None,
+                                "usage": {"input_tokens": 12, "output_tokens": 5}})  # fmt: skip
                     return
                 if self.path.endswith("/embeddings"):
                     self._json({"object": "list", "model": body.get("model"),

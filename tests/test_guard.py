@@ -204,3 +204,25 @@ def test_other_calls_pass_through_unjudged_and_embeddings_are_judged(tmp_path, s
     assert client.models.list().data[0].owned_by == "external"
     client.embeddings.create(model="text-embedding-3-small", input=[PHI])
     assert external.requests == [] and local.requests[0]["path"].endswith("/embeddings")
+
+
+def test_an_anthropic_client_is_judged_and_refused_where_it_cannot_be_rerouted(tmp_path, servers):
+    anthropic = pytest.importorskip("anthropic")
+    external, local = servers
+    folder = tmp_path / "anthropic-site"
+    folder.mkdir()
+    (folder / "auditor.toml").write_text(
+        f'[destinations.anthropic]\nhosts = ["api.anthropic.com", "127.0.0.1:{external.port}"]\n\n'
+        f'[routing]\nlocal_base_url = "{_local_url(local)}"\n'
+    )
+    raw = anthropic.Anthropic(base_url=f"http://127.0.0.1:{external.port}", api_key="k", max_retries=0)
+    client = auditor.guard(raw, config=ScanConfig(config_file=folder / "auditor.toml"), db=False)
+    answer = client.messages.create(
+        model="claude-3-5-haiku-latest", max_tokens=50, messages=[{"role": "user", "content": HARMLESS}]
+    )
+    assert answer.content[0].text == "external answered claude-3-5-haiku-latest"
+    with pytest.raises(PolicyViolation, match="OpenAI-compatible"):
+        client.messages.create(
+            model="claude-3-5-haiku-latest", max_tokens=50, messages=[{"role": "user", "content": PHI}]
+        )
+    assert len(external.requests) == 1 and local.requests == []
