@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from auditor.config import ScanConfig
+from auditor.errors import PolicyViolation, RouteUnavailable
 from auditor.model import (
     AssessedFlow,
     Category,
@@ -38,7 +39,6 @@ from auditor.model import (
     SourceSummary,
     Verdict,
 )
-from auditor.runtime import PolicyViolation, RouteUnavailable
 from auditor.version import __version__
 
 __all__ = [

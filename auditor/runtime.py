@@ -27,41 +27,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from auditor.config import ScanConfig
-from auditor.errors import AuditorError
+from auditor.errors import PolicyViolation, RouteUnavailable
 from auditor.findings import classify, findings_from_unit
 from auditor.fingerprint import load_key
 from auditor.model import AssessedFlow, Decision, Destination, DestinationKind, Flow, FlowKind, Location, Sink, Verdict
 from auditor.policy import Policy
 from auditor.sources.base import Piece, TextUnit
 
+__all__ = ["PolicyViolation", "RouteUnavailable", "RuntimeDecision", "RuntimeJudge", "redact"]
+
 RUNTIME_PATH = "<runtime>"
 SEND, REDACT, REROUTE, BLOCK = "send", "redact", "reroute", "block"
 _lock = threading.Lock()  # spaCy pipelines are not documented as thread-safe
 _SITE_ROUTE = object()  # judge()'s default: the local route of [tool.auditor.routing]
-
-
-class PolicyViolation(AuditorError):
-    """A request the site's rules do not let leave, and no local route may take it (exit 2 in a CLI).
-
-    ``rule_id``, ``decision`` and ``fix`` say which rule stopped it and what to do; the message
-    names categories and rules only, never the data.
-    """
-
-    exit_code = 2
-
-    def __init__(self, message: str, rule_id: str = "", decision: str = "", fix: str = "") -> None:
-        super().__init__(message)
-        self.rule_id = rule_id
-        self.decision = decision
-        self.fix = fix
-
-
-class RouteUnavailable(AuditorError):
-    """The upstream a request was sent to failed, and the guard sent it nowhere else.
-
-    A local route that is down fails closed: data that must stay local is never sent to the
-    external destination instead.
-    """
 
 
 @dataclass(frozen=True)
