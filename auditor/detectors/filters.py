@@ -91,6 +91,8 @@ def phone_is_measurement(entity: str, text: str) -> bool:
         return True
     if _ISO_DATE.search(value):  # a release date, not a number to call
         return True
+    if re.search(r"(?:^|[/-])[67]\.\d{1,2}(?:[/-]|$)", value):  # a blood gas: 174/26/7.42/17 (pH 7.42)
+        return True
     return bool(_MEASUREMENT.match(value)) or sum(c.isdigit() for c in value) < 7
 
 
@@ -246,6 +248,8 @@ def is_false_positive(entity: str, text: str, before: str = "", detector: str = 
     recognizers alone: "GH" after "transferred to" is a hospital, whatever NER would make of it.
     """
     own = detector.startswith("auditor.")
+    if detector == "auditor.PAGER":
+        return False  # four to six digits behind a pager or extension label: its pattern is the check
     return any(f(entity, text) for f in FILTERS if not (own and f in _NER_GUESS_FILTERS)) or any(
         f(entity, text, before) for f in CONTEXT_FILTERS
     )
@@ -378,6 +382,19 @@ def org_is_a_name(text: str) -> bool:
     # not "Structured Patient Attributes" (the census lists "Attributes" as a surname).
     return (lowered[0] in first_names() and zipf(lowered[0]) < 5.0) or (
         lowered[-1] in person_names() and zipf(lowered[-1]) < 3.5
+    )
+
+
+def person_is_a_city(text: str) -> bool:
+    """An NER person of one capitalised word that is a city and no census name: "Perth",
+    "Melbourne" (spaCy's small model often calls a lone city a person)."""
+    key = text.strip(".,'’").lower()
+    return (
+        len(text.split()) == 1
+        and is_cased_name(text)
+        and key in place_names()
+        and key not in person_names()
+        and not is_state_or_country("LOCATION", text)
     )
 
 
