@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from auditor.detectors import checks
 
@@ -80,6 +81,11 @@ _STREET_TYPE = (
 _ID_LABEL_TAIL = r"\s*(?:number|num|no\.?|#|id)?\s*[:#]?\s*"
 
 
+@cache
+def _gate(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
 @dataclass(frozen=True, slots=True)
 class PatternSpec:
     """One recognizer: an entity, its patterns ``(name, regex, score)``, and its checks."""
@@ -97,6 +103,14 @@ class PatternSpec:
     # to drop it. For matches whose end a pattern cannot know ("Dr. Powell aware": the name
     # ends where the words stop being names).
     refine: Callable[[str], tuple[int, int] | None] | None = None
+    # A second cheap gate, for words whose case matters ("NP", "RN"): a regex the text must match.
+    gate: str | None = None
+
+    def runs_on(self, text: str, lowered: str) -> bool:
+        """Whether the gates let this recognizer run on ``text`` (``lowered``: text.lower())."""
+        if self.keywords and not any(keyword in lowered for keyword in self.keywords):
+            return False
+        return self.gate is None or _gate(self.gate).search(text) is not None
 
     @property
     def presidio_entity(self) -> str:
