@@ -10,6 +10,7 @@ Library API (the CLI uses only this)::
         print(item.flow.sink.location, item.flow.destination.id, item.verdict.decision)
 
     verdict = auditor.check_text(prompt, "openai")   # before sending a prompt at run time
+    client = auditor.guard(OpenAI())                 # every request judged before it leaves
     for d in auditor.detect(text):                   # spans only: the caller holds the text
         print(d.start, d.end, d.entity, d.category, d.confidence)
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from auditor.config import ScanConfig
+from auditor.errors import PolicyViolation, RouteUnavailable
 from auditor.model import (
     AssessedFlow,
     Category,
@@ -58,9 +60,12 @@ __all__ = [
     "SourceSummary",
     "Verdict",
     "__version__",
+    "PolicyViolation",
+    "RouteUnavailable",
     "check_text",
     "detect",
     "detect_many",
+    "guard",
     "scan",
 ]
 
@@ -100,3 +105,13 @@ def detect_many(texts: list[str], config: ScanConfig | None = None) -> list[list
     from auditor.detection import detect_many as _detect_many
 
     return _detect_many(texts, config)
+
+
+def guard(client, *, config: ScanConfig | None = None, db: str | bool | None = None, name: str = "guard"):
+    """Wrap an OpenAI, Anthropic or OpenAI-compatible client (sync or async) so each request is
+    judged before it leaves: sent, redacted, rerouted to the site's local model, or refused with
+    ``PolicyViolation``. Decisions are stored as runtime flows (``db=False``: not stored).
+    See ``auditor.guarded``."""
+    from auditor.guarded import guard as _guard
+
+    return _guard(client, config=config, db=db, name=name)

@@ -35,3 +35,27 @@ class SourceError(AuditorError):
 
 class SchemaOutdatedError(ConfigError):
     """The findings database is behind this code (or has no schema yet): run ``auditor db upgrade``."""
+
+
+class PolicyViolation(AuditorError):
+    """A request the site's rules do not let leave, and no local route may take it (``auditor.guard``).
+
+    ``rule_id``, ``decision`` and ``fix`` say which rule stopped it and what to do; the message
+    names categories and rules only, never the data.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, rule_id: str = "", decision: str = "", fix: str = "") -> None:
+        super().__init__(message)
+        self.rule_id = rule_id
+        self.decision = decision
+        self.fix = fix
+
+
+class RouteUnavailable(AuditorError):
+    """The upstream a guarded request was sent to failed, and the guard sent it nowhere else.
+
+    A local route that is down fails closed: data that must stay local is never sent to the
+    external destination instead.
+    """

@@ -97,6 +97,22 @@ class SkippedSource:
 
 
 @dataclass(frozen=True, slots=True)
+class Usage:
+    """The tokens of one request: from the response's ``usage`` where it was logged, else
+    estimated from the text (``estimated``), never from a logged cost.
+
+    ``day`` is the UTC date of the request when the record carries a time; ``tags`` are the
+    task tags a site may mark as routable (LiteLLM ``request_tags``, ``metadata.tags``).
+    """
+
+    input_tokens: int
+    output_tokens: int
+    estimated: bool = False
+    day: str | None = None  # ISO date, UTC
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class RecordContext:
     """Facts about one LLM request record that later layers map to a destination."""
 
@@ -106,6 +122,7 @@ class RecordContext:
     model: str | None = None
     provider: str | None = None
     url: str | None = None
+    usage: Usage | None = None  # None: the record holds neither usage nor text to estimate from
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,11 +163,12 @@ class DestinationKind(StrEnum):
 
 
 class FlowKind(StrEnum):
-    """How a flow was found: in code, in a logged request record, or in a document."""
+    """How a flow was found: in code, in a logged request record, in a document, or at run time."""
 
     CODE = "code"
     RECORD = "record"
     DOCUMENT = "document"
+    RUNTIME = "runtime"  # a request judged as it left, by auditor.guard or the LiteLLM guardrail
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +239,8 @@ class Flow:
     steps: tuple[Step, ...] = ()
     sanitizers: tuple[str, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
+    usage: Usage | None = None  # tokens of a logged or runtime request
+    model: str | None = None  # the model a request named
 
     @property
     def categories(self) -> tuple[Category, ...]:

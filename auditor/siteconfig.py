@@ -40,6 +40,36 @@ class Agreement:
         return (self.signed is None or self.signed <= on) and (self.expires is None or on <= self.expires)
 
 
+ROUTING_ACTIONS = ("reroute", "redact", "block", "send")
+
+
+@dataclass(frozen=True)
+class Routing:
+    """``[tool.auditor.routing]``: where the guard sends what may not go out, and what a plan may move.
+
+    ``local_base_url`` is an OpenAI-compatible server of the site's own (Ollama, vLLM...);
+    ``model_map`` names its model for each external model (``"*"`` for the rest).
+    ``on_unmet`` is what the guard does with a ``conditional`` flow whose conditions the site
+    does not show (reroute, redact then send, block, send); ``local_only`` flows are rerouted
+    when a local route exists and blocked otherwise. ``routable_models`` and ``routable_tags``
+    mark routine ``allow`` traffic a plan may move to the local model.
+    """
+
+    local_base_url: str | None = None
+    model_map: dict[str, str] = field(default_factory=dict)
+    on_unmet: str = "reroute"
+    fallback_on_error: bool = False  # an upstream failure never goes to the other destination unless set
+    routable_models: tuple[str, ...] = ()
+    routable_tags: tuple[str, ...] = ()
+    timeout_seconds: float = 60.0
+
+    def local_model(self, model: str | None) -> str | None:
+        """The local model standing in for ``model``, or None when the map has none."""
+        if model and model in self.model_map:
+            return self.model_map[model]
+        return self.model_map.get("*")
+
+
 @dataclass(frozen=True)
 class SiteConfig:
     """The scanned project's own statements; defaults state nothing (no agreements)."""
@@ -64,6 +94,11 @@ class SiteConfig:
     # PAdES signing of report PDFs (auditor/reports/signing.py): key and certificate files.
     signing_key: Path | None = None
     signing_cert: Path | None = None
+    # Prices over rules/prices.yaml (entries of the same shape) and the site's own cost of a
+    # self-hosted token ({per_1k_tokens, as_of, source}); validated by auditor.policy.prices.
+    prices: tuple[dict[str, Any], ...] = ()
+    self_hosted_cost: dict[str, Any] = field(default_factory=dict)
+    routing: Routing = field(default_factory=lambda: Routing())
     raw: dict[str, Any] = field(default_factory=dict)
 
     def agreement_for(self, vendor: str, on: date | None = None) -> Agreement | None:
@@ -95,6 +130,18 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "sanitizers": list,
     "signing_key": str,
     "signing_cert": str,
+    "prices": list,
+    "self_hosted_cost": dict,
+    "routing": dict,
+}
+_ROUTING_KEYS: dict[str, type | tuple[type, ...]] = {
+    "local_base_url": str,
+    "model_map": dict,
+    "on_unmet": str,
+    "fallback_on_error": bool,
+    "routable_models": list,
+    "routable_tags": list,
+    "timeout_seconds": (int, float),
 }
 _AGREEMENT_KEYS: dict[str, type | tuple[type, ...]] = {
     "vendor": str,
@@ -196,6 +243,9 @@ def parse_site_config(data: dict[str, Any], where: str = "configuration", path: 
         sanitizers=tuple(_strings(data.get("sanitizers", []), f"{where}: sanitizers")),
         signing_key=(base / data["signing_key"]) if "signing_key" in data else None,
         signing_cert=(base / data["signing_cert"]) if "signing_cert" in data else None,
+        prices=tuple(_dated(p) for p in data.get("prices", [])),
+        self_hosted_cost=_dated(data.get("self_hosted_cost", {})),
+        routing=_routing(data.get("routing", {}), f"{where}: routing"),
         raw=data,
     )
 
@@ -268,3 +318,34 @@ def _date(value: Any, where: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise ConfigError(f"{where} must be a date (YYYY-MM-DD), not {value!r}") from None
+
+
+def _dated(value: Any) -> Any:
+    """TOML dates as ISO text, as the YAML tables hold them (prices are validated as JSON)."""
+    if isinstance(value, dict):
+        return {k: _dated(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_dated(v) for v in value]
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _routing(data: dict[str, Any], where: str) -> Routing:
+    _check_keys(data, _ROUTING_KEYS, where)
+    on_unmet = data.get("on_unmet", "reroute")
+    if on_unmet not in ROUTING_ACTIONS:
+        raise ConfigError(f"{where}: on_unmet must be one of {', '.join(ROUTING_ACTIONS)}, not {on_unmet!r}")
+    model_map = data.get("model_map", {})
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in model_map.items()):
+        raise ConfigError(f"{where}: model_map must map model names to local model names (strings)")
+    url = data.get("local_base_url")
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{where}: local_base_url must be an http(s) URL, not {url!r}")
+    return Routing(
+        local_base_url=url,
+        model_map=dict(model_map),
+        on_unmet=on_unmet,
+        fallback_on_error=data.get("fallback_on_error", False),
+        routable_models=tuple(_strings(data.get("routable_models", []), f"{where}: routable_models")),
+        routable_tags=tuple(_strings(data.get("routable_tags", []), f"{where}: routable_tags")),
+        timeout_seconds=float(data.get("timeout_seconds", 60.0)),
+    )

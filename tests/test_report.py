@@ -46,7 +46,8 @@ SECTIONS = (
     "6. Waivers",
     "7. Trend against the previous scan",
     "8. Remediation plan",
-    "9. Attestation",
+    "9. Routing and cost",
+    "10. Attestation",
     "Prepared by",
     "Reviewed by",
     "Appendix A. Findings",
@@ -216,7 +217,7 @@ def test_the_pdf_is_pdf_a_3b_with_the_attachment_as_data(report):
 def test_bookmarks_and_the_table_of_contents_point_at_pages(report):
     _, reader, _ = report
     titles = {item.title: reader.get_destination_page_number(item) for item in _flat(reader.outline)}
-    assert titles["1. Executive summary"] == 2 and titles["Appendix A. Findings"] > titles["9. Attestation"]
+    assert titles["1. Executive summary"] == 2 and titles["Appendix A. Findings"] > titles["10. Attestation"]
     contents = squash(reader.pages[1].extract_text())
     for title, index in titles.items():
         if title[0].isdigit() or title.startswith("Appendix"):
@@ -347,3 +348,32 @@ def test_report_verify_sees_a_removed_page_with_the_attachment_intact(report, st
     assert read_evidence(altered).sha256 == done.evidence_sha256  # the attachment survived
     assert _run(["report", "verify", str(altered), "--db", str(stored)]) == 1
     assert "MISMATCH: the file is not the PDF auditor wrote" in capsys.readouterr().out
+
+
+def test_routing_and_cost_prices_the_logged_requests_with_the_price_dates(tmp_path):
+    """The plan's hand-checked log (tests/test_plan.py) scanned, stored and reported: the page
+    holds the plan table's totals, the price table's dates, the assumption, and the chart."""
+    plan = REPO / "tests" / "fixtures" / "plan"
+    db = str(tmp_path / "plan.db")
+    assert _run(["scan", str(plan / "requests.jsonl"), "--config", str(plan / "auditor.toml"), "--db", db,
+                 "--exit-zero", "--format", "json", "--out", str(tmp_path / "scan.json")]) == 0  # fmt: skip
+    pdf = tmp_path / "plan.pdf"
+    assert _run(["report", "--db", db, "--pdf", str(pdf), "--config", str(plan / "auditor.toml")]) == 0
+    pages = [squash(p.extract_text()) for p in PdfReader(str(pdf)).pages]
+    page = next(p for p in pages if "9. Routing and cost" in p and "Must move" in p)
+    assert "Cost today 4.34 USD; with the plan applied 1.84 USD (saving 2.50 USD)" in page
+    assert "as of 2025-06-30 to 2026-11-01" in page and "an assumption" in page
+    assert "Cost per day by destination" in page and "2026-11-02" in page and "2026-11-03" in page
+    assert not any(value in page for value in ("Okafor", "4471923"))
+
+
+def test_the_cost_chart_stacks_today_and_planned_per_day():
+    svg = charts.cost_by_day(
+        ["2026-11-02"], ["ollama", "openai"], {("2026-11-02", "openai"): 2.0}, {("2026-11-02", "ollama"): 0.5},
+        title="Cost per day",
+    )  # fmt: skip
+    root = ET.fromstring(svg)
+    labels = [e.text for e in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert {"T", "P", "2026-11-02", "ollama", "openai", "2.00"} <= set(labels)
+    heights = sorted(float(r.get("height")) for r in root.iter("{http://www.w3.org/2000/svg}rect"))
+    assert heights[-1] == pytest.approx(4 * heights[-2], rel=0.01)  # 2.00 against 0.50 on one scale

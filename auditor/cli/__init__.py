@@ -17,6 +17,7 @@ from auditor.cli.db import db_command
 from auditor.cli.diff import diff_command
 from auditor.cli.findings import findings_command
 from auditor.cli.flows import flows_command
+from auditor.cli.plan import plan_command
 from auditor.cli.report import report_command
 from auditor.cli.rules import destinations_group, rules_group
 from auditor.cli.scan import scan_command
@@ -42,6 +43,7 @@ cli.add_command(flows_command)
 cli.add_command(diff_command)
 cli.add_command(db_command)
 cli.add_command(report_command)
+cli.add_command(plan_command)
 cli.add_command(rules_group)
 cli.add_command(check_command)
 cli.add_command(baseline_group)

@@ -32,6 +32,13 @@ EXIT_MISMATCH = 1
     help="List at most N findings in the appendix, summarise the rest [default: 1000].",
 )
 @click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Site configuration for prices and routing [default: found from the scan's root up].",
+)
+@click.option(
     "--allow-incomplete",
     is_flag=True,
     help="Report a scan that is not complete (abandoned, or still running); the cover says so.",
@@ -62,6 +69,7 @@ def report_command(
     allow_incomplete,
     sign_key,
     sign_cert,
+    config_file,
 ) -> int:
     """Write the audit report (PDF, optionally HTML) of a stored scan; `report verify FILE` checks one."""
     if ctx.invoked_subcommand is not None:
@@ -72,7 +80,7 @@ def report_command(
     from auditor.reports.pdf import render_pdf
     from auditor.reports.signing import signing_material
 
-    site = _site_config()
+    site = _site_config(config_file)
     signing = signing_material(sign_key, sign_cert, site.signing_key, site.signing_cert)
 
     done = render_pdf(
@@ -86,6 +94,7 @@ def report_command(
         appendix_limit=DEFAULT_APPENDIX_LIMIT if appendix_limit is None else appendix_limit,
         allow_incomplete=allow_incomplete,
         signing=signing,
+        config_file=config_file,
     )
     variant = done.pdf_variant.upper() if done.pdf_variant else "plain PDF (this WeasyPrint cannot write PDF/A-3b)"
     click.echo(f"wrote {done.path}: scan {done.scan_id}, {done.pages} pages, {variant}", err=True)
@@ -98,13 +107,14 @@ def report_command(
     return 0
 
 
-def _site_config():
-    """The site configuration found from the current directory (for its signing key)."""
+def _site_config(config_file: str | None = None):
+    """The site configuration named by --config, or found from the current directory (for its
+    signing key)."""
     from pathlib import Path
 
     from auditor.siteconfig import SiteConfig, find_config_file, load_site_config
 
-    found = find_config_file(Path.cwd())
+    found = Path(config_file) if config_file else find_config_file(Path.cwd())
     return load_site_config(found) if found is not None else SiteConfig()
 
 

@@ -29,7 +29,8 @@ def record_flows(records: Iterable[RecordContext], findings: Iterable[Finding], 
             continue
         destination = catalog.resolve(url=record.url, provider=record.provider, model=record.model)
         sink = Sink(Location(record.path, record.line, 1, record=record.record), RECORD_CALL)
-        flows.append(Flow(FlowKind.RECORD, sink, destination, tuple(by_record.get((record.path, record.record), ()))))
+        found = tuple(by_record.get((record.path, record.record), ()))
+        flows.append(Flow(FlowKind.RECORD, sink, destination, found, usage=record.usage, model=record.model))
     return flows
 
 

@@ -90,11 +90,12 @@ class Catalog:
             port = parts.port
         except ValueError:
             port = None
-        for entry in self.entries:
-            if entry.matches_host(host):
-                return self._destination(entry, "url", host, f"host {host} is {entry.name}")
-        software = self._local_software(provider, port)
         netloc = f"{host}:{port}" if port else host
+        for entry in self.entries:
+            # a site may name a host with its port ("10.0.0.5:8443"), e.g. a gateway in front of a vendor
+            if entry.matches_host(host) or (port and entry.matches_host(netloc)):
+                return self._destination(entry, "url", host, f"host {netloc} is {entry.name}")
+        software = self._local_software(provider, port)
         if host in self.site.approved_hosts or netloc in self.site.approved_hosts:
             return self._self_hosted(software, host, "config", f"host {netloc} is approved in the site configuration")
         address = _address(host)

@@ -19,8 +19,8 @@ from auditor.resources import resource_dir
 from auditor.siteconfig import SiteConfig
 
 # Catalogs that live beside the packs in rules/ but are not packs: AI destinations, and the
-# code-flow scanner's sinks, sources and sanitizers.
-CATALOG_FILES = frozenset({"destinations.yaml", "code.yaml"})
+# code-flow scanner's sinks, sources and sanitizers; and the price table.
+CATALOG_FILES = frozenset({"destinations.yaml", "code.yaml", "prices.yaml"})
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ labels stay text, so they can be searched and read back). Sizes are in CSS pixel
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -118,6 +119,74 @@ def stacked_bar(bars: Sequence[Bar], *, width: int = 560, title: str = "") -> st
         lx += 14 + 6 * len(label) + 22
     parts.append("</svg>")
     return "".join(parts)
+
+
+DESTINATION_COLOURS = ("#2b6cb0", "#c27c0e", "#805ad5", "#2c7a7b", "#b83232", "#718096", "#d53f8c", "#38a169")
+
+
+def cost_by_day(
+    days: Sequence[str],
+    destinations: Sequence[str],
+    today: dict[tuple[str, str], float],
+    planned: dict[tuple[str, str], float],
+    *,
+    currency: str = "USD",
+    width: int = 640,
+    height: int = 240,
+    title: str = "",
+) -> str:
+    """Per day two stacked bars, today (T) and planned (P), split by destination, with a legend."""
+    top, bottom, left, right = (30 if title else 12) + 16, 40, 56, 8
+    plot_w, plot_h = width - left - right, height - top - bottom
+    totals = [sum(source.get((d, dest), 0.0) for dest in destinations) for d in days for source in (today, planned)]
+    peak = max(totals, default=0.0)
+    scale_top = _money_ceiling(peak)
+    colour = {dest: DESTINATION_COLOURS[i % len(DESTINATION_COLOURS)] for i, dest in enumerate(destinations)}
+    parts = [_open(width, height, title)]
+    if title:
+        parts.append(_text(0, 14, title, size=12, weight="bold"))
+    x = left
+    for dest in destinations:
+        parts.append(f'<rect x="{x}" y="{top - 17}" width="10" height="10" fill="{colour[dest]}"/>')
+        parts.append(_text(x + 14, top - 8, dest, size=10))
+        x += 14 + 7 * len(dest) + 16
+    for step in range(5):
+        value = scale_top * step / 4
+        y = top + plot_h - plot_h * step / 4
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>')
+        parts.append(_text(left - 5, y + 3, f"{value:,.2f}", size=9, anchor="end", colour="#52606d"))
+    parts.append(_text(4, top + plot_h / 2, currency, size=9, colour="#52606d"))
+    if not days:
+        parts.append(_text(left + 10, top + plot_h / 2, "no requests with tokens", size=10, colour="#52606d"))
+    cluster = plot_w / max(len(days), 1)
+    bar_w = min(cluster * 0.8 / 2, 36)
+    for g, day in enumerate(days):
+        start = left + g * cluster + (cluster - bar_w * 2) / 2
+        for s, (label, source) in enumerate((("T", today), ("P", planned))):
+            bx = start + s * bar_w
+            base = top + plot_h
+            for dest in destinations:
+                value = source.get((day, dest), 0.0)
+                h = 0 if scale_top == 0 else plot_h * value / scale_top
+                if h > 0:
+                    base -= h
+                    size = f'width="{bar_w - 2:.1f}" height="{h:.1f}"'
+                    parts.append(f'<rect x="{bx:.1f}" y="{base:.1f}" {size} fill="{colour[dest]}"/>')
+            parts.append(_text(bx + (bar_w - 2) / 2, top + plot_h + 11, label, size=8, anchor="middle"))
+        parts.append(_text(left + g * cluster + cluster / 2, top + plot_h + 24, day, size=9, anchor="middle"))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _money_ceiling(value: float) -> float:
+    """An axis top for money: 1, 2, 2.5, 5 times a power of ten at or above ``value``."""
+    if value <= 0:
+        return 1.0
+    magnitude = 10.0 ** math.floor(math.log10(value))
+    for factor in (1, 2, 2.5, 5, 10):
+        if factor * magnitude >= value:
+            return factor * magnitude
+    return 10 * magnitude
 
 
 def _open(width: int, height: int, title: str) -> str:

@@ -147,6 +147,7 @@ class AuditReport:
     waivers: tuple[dict[str, Any], ...]
     trend: Trend | None
     evidence: bytes = field(repr=False)
+    routing: dict[str, Any] | None = None  # the plan (auditor.planning) of the scan's requests
     evidence_name: str = ""
 
     @property
@@ -163,6 +164,7 @@ def build_report(
     organisation: str | None = None,
     appendix_limit: int = DEFAULT_APPENDIX_LIMIT,
     allow_incomplete: bool = False,
+    config_file: Any = None,
 ) -> AuditReport:
     """Read scan ``scan`` (an id, ``latest`` or ``previous``) and everything the report needs.
 
@@ -225,6 +227,7 @@ def build_report(
         waivers=tuple(_waivers(conn, scan_id, trails)),
         trend=_trend(conn, scan_row, fail_on),
         evidence=evidence,
+        routing=_routing_and_cost(conn, scan_id, scan_row, config_file),
         evidence_name=evidence_name(scan_id),
     )
 
@@ -522,6 +525,28 @@ def _trend(conn: Connection, scan_row: dict[str, Any], fail_on: str) -> Trend | 
         new_by_category=by_category(diff["findings"]["new"]),
         fixed_by_category=by_category(diff["findings"]["fixed"]),
     )
+
+
+def _routing_and_cost(conn: Connection, scan_id: int, scan_row: dict[str, Any], config_file: Any) -> dict[str, Any]:
+    """The plan of the scan's logged requests under the site configuration (``config_file``, else
+    found from the scan's root; the defaults when it is gone). A request with no price entry
+    is listed as unpriced rather than stopping the report."""
+    from pathlib import Path
+
+    from auditor.planning import Plan, local_route, requests_from_rows
+    from auditor.policy.destinations import load_catalog
+    from auditor.policy.prices import load_prices
+    from auditor.siteconfig import find_config_file, load_site_config
+    from auditor.store.repository import request_rows
+
+    root = Path(scan_row["root"])
+    if config_file is None and root.is_dir():
+        config_file = find_config_file(root)
+    site = load_site_config(Path(config_file) if config_file else None)
+    plan = Plan(load_prices(site), site.routing, local_route(site.routing, load_catalog(site)), allow_unpriced=True)
+    for request in requests_from_rows(request_rows(conn, scan_id)):
+        plan.add(request)
+    return plan.as_dict()
 
 
 def _iso(value: datetime) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import ConfigError, UsageError
+from auditor.planning import cents
 from auditor.reports import charts
 from auditor.reports.data import DEFAULT_APPENDIX_LIMIT, AuditReport, build_report
 from auditor.reports.integrity import METADATA_KEY
@@ -51,6 +52,7 @@ def render_html(report: AuditReport) -> str:
     )
     env.filters["css_string"] = css_string
     env.filters["num"] = lambda n: f"{n:,}"
+    env.filters["cents"] = cents
     env.filters["size"] = human_size
     return env.get_template(TEMPLATE).render(r=report, charts=_charts(report), metadata_key=METADATA_KEY)
 
@@ -91,6 +93,7 @@ def render_pdf(
     frameworks: tuple[str, ...] = (),
     title: str | None = None,
     organisation: str | None = None,
+    config_file: Path | str | None = None,
     appendix_limit: int = DEFAULT_APPENDIX_LIMIT,
     pdf_variant: str | None = PDF_VARIANT,
     allow_incomplete: bool = False,
@@ -114,6 +117,7 @@ def render_pdf(
                 organisation=organisation,
                 appendix_limit=appendix_limit,
                 allow_incomplete=allow_incomplete,
+                config_file=config_file,
             )
     finally:
         engine.dispose()
@@ -186,6 +190,8 @@ def _charts(report: AuditReport) -> dict[str, str]:
             title="Findings by category",
         ),
     }
+    if report.routing is not None:
+        out["cost"] = _cost_chart(report.routing)
     if report.trend:
         trend = report.trend
         groups = list(report.by_category)
@@ -220,3 +226,14 @@ def human_size(size: int | None) -> str:
             return f"{size:,} {unit}" if unit == "B" else f"{size:,.1f} {unit}"
         size /= 1024
     return str(size)
+
+
+def _cost_chart(plan: dict) -> str:
+    days = sorted({d["day"] for d in plan["days"]})
+    destinations = sorted({d["destination"] for d in plan["days"]})
+    today = {(d["day"], d["destination"]): float(d["cost_today"]) for d in plan["days"]}
+    planned = {(d["day"], d["destination"]): float(d["cost_planned"]) for d in plan["days"]}
+    return charts.cost_by_day(
+        days, destinations, today, planned, currency=plan["currency"], width=640, height=240,
+        title=f"Cost per day by destination: today (T) and with the plan (P), {plan['currency']}",
+    )  # fmt: skip

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from auditor.model import Location, RecordContext, SkippedSource
 from auditor.sources.base import LineIndex, Piece, SourceEvent, TextUnit, is_schema_key
 from auditor.sources.logformats import LogFormat, LogFormats, at, first_string, log_formats
+from auditor.sources.usage import usage_of
 
 MODEL_KEYS = ("model", "model_id", "modelId", "deployment")
 PROVIDER_KEYS = ("provider", "vendor", "api_provider")
@@ -167,7 +168,8 @@ def _record_events(
         yield SkippedSource(display, _too_deep(), line=line)
         return
     if isinstance(record, dict):
-        yield RecordContext(display, number, line, **_request_facts(record, known))
+        sent = sum(len(value) for pointer, value in leaves if not _is_response(pointer))
+        yield RecordContext(display, number, line, **_request_facts(record, known), usage=usage_of(record, sent))
     cursor = cursor or _Cursor(raw)
     pieces: list[Piece] = []
     chunks: list[str] = []
@@ -183,6 +185,11 @@ def _record_events(
         offset += len(value) + 1
     if pieces:
         yield TextUnit("".join(chunks), tuple(pieces))
+
+
+def _is_response(pointer: str) -> bool:
+    """A generic record's reply (``/response/...``, ``/choices/...``) is no part of the prompt."""
+    return pointer.startswith(("/response/", "/choices/", "/completion", "/output", "/content/"))
 
 
 def _json_locator(display, number, pointer, index, found, value, fallback_line):

@@ -6,7 +6,7 @@ column names), so the CLI can print them as a table, JSON or CSV.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -291,3 +291,29 @@ def _iso(value: datetime) -> str:
     if value.tzinfo is None:  # SQLite keeps no zone; auditor always writes UTC
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def request_rows(conn: Connection, scan_id: int) -> Iterator[dict[str, Any]]:
+    """The requests of a scan (record and runtime flows) with tokens, verdict and whether a
+    rule's condition that the site must show is unmet (``unmet``), streamed in id order."""
+    unmet: set[int] = set()
+    trail = (
+        select(FR.flow_id, FR.decision, FR.conditions)
+        .join(FL, FL.id == FR.flow_id)
+        .where(FL.scan_id == scan_id, FL.kind.in_(("record", "runtime")), FR.waiver.is_(None))
+        .where(FR.decision.in_(("local_only", "conditional")))
+    )
+    for flow_id, decision, conditions in conn.execute(trail):
+        if decision == "local_only" or any(c.get("met") is False for c in conditions or ()):
+            unmet.add(flow_id)
+    query = (
+        select(
+            FL.id, FL.kind, FL.path, FL.record, FL.destination, FL.destination_kind, FL.verdict, FL.waived,
+            FL.model, FL.day, FL.input_tokens, FL.output_tokens, FL.tokens_estimated, FL.tags, FL.action,
+            FL.routed_to,
+        )
+        .where(FL.scan_id == scan_id, FL.kind.in_(("record", "runtime")))
+        .order_by(FL.id)
+    )  # fmt: skip
+    for row in conn.execution_options(stream_results=True, yield_per=5000).execute(query).mappings():
+        yield {**row, "unmet": row["id"] in unmet}

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 # The revision this code reads and writes. Alembic is imported only to migrate, so a query
 # command starts fast; tests/test_store_migrations.py checks this is the migrations' head.
-SCHEMA_REVISION = "0003_scan_owner"
+SCHEMA_REVISION = "0004_runtime_flows"
 
 # Any fixed 64-bit number: two first scans into one empty PostgreSQL database must not both
 # create the schema.

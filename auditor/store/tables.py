@@ -9,9 +9,10 @@ excerpt and the keyed fingerprint that ``auditor.model.Finding`` carries, nothin
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, MetaData, Numeric, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Explicit constraint names, so migrations can name what they drop on every backend.
@@ -139,7 +140,7 @@ class Flow(Base):
     scan_id: Mapped[int] = _scan_fk()
     ordinal: Mapped[int] = mapped_column(Integer)  # position in the scan's result, 0-based
     identity: Mapped[str] = mapped_column(String(32))
-    kind: Mapped[str] = mapped_column(String(16))  # code | record | document
+    kind: Mapped[str] = mapped_column(String(16))  # code | record | document | runtime
     categories: Mapped[str] = mapped_column(Text, default="")  # comma-separated, e.g. "PHI,PII"
     source: Mapped[str] = mapped_column(Text, default="")  # what the data is, in one line
     path: Mapped[str] = mapped_column(Text)  # where it leaves (the sink)
@@ -160,6 +161,21 @@ class Flow(Base):
     sanitizers: Mapped[list[Any]] = mapped_column(default=list)
     suppressions: Mapped[list[Any]] = mapped_column(default=list)
     remediation: Mapped[list[Any]] = mapped_column(default=list)
+    # A request's model and tokens (logged usage, or an estimate from its text), and for the
+    # requests the guard judged at run time: when, what it did and where it sent them, and the
+    # cost under the price entry named (migration 0004_runtime_flows).
+    model: Mapped[str | None] = mapped_column(Text)
+    occurred_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    day: Mapped[str | None] = mapped_column(String(10))  # ISO date (UTC) of the request
+    input_tokens: Mapped[int | None] = mapped_column(Integer)
+    output_tokens: Mapped[int | None] = mapped_column(Integer)
+    tokens_estimated: Mapped[bool | None] = mapped_column(Boolean)
+    tags: Mapped[list[Any] | None] = mapped_column(JSON)
+    cost: Mapped[Decimal | None] = mapped_column(Numeric(18, 8))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    price_id: Mapped[str | None] = mapped_column(Text)
+    action: Mapped[str | None] = mapped_column(String(16))  # send | redact | reroute | block (runtime)
+    routed_to: Mapped[str | None] = mapped_column(String(64))  # destination a rerouted request went to
 
 
 class FlowFinding(Base):

@@ -292,6 +292,7 @@ class ScanRecording:
             "sanitizers": list(flow.sanitizers),
             "suppressions": [_plain(s) for s in flow.suppressions],
             "remediation": list(verdict.remediation),
+            **usage_columns(flow),
         }
 
 
@@ -525,6 +526,19 @@ def _all_findings(result: ScanResult) -> list[Finding]:
     return findings
 
 
+def usage_columns(flow: Any) -> dict[str, Any]:
+    """A flow's model and tokens as the ``flows`` columns hold them (None where it has none)."""
+    usage = flow.usage
+    return {
+        "model": flow.model,
+        "day": usage.day if usage else None,
+        "input_tokens": usage.input_tokens if usage else None,
+        "output_tokens": usage.output_tokens if usage else None,
+        "tokens_estimated": usage.estimated if usage else None,
+        "tags": list(usage.tags) if usage and usage.tags else None,
+    }
+
+
 def _fields(value: Any, *names: str) -> dict[str, Any]:
     return {name: getattr(value, name) for name in names}
 
@@ -545,3 +559,96 @@ def _settings_sha256(result: ScanResult) -> str:
     """Without a site configuration yet, the hash of the settings that shape the result."""
     settings = f"{result.model_name}\x1f{result.min_confidence}\x1f{result.fail_on}"
     return hashlib.sha256(settings.encode("utf-8")).hexdigest()
+
+
+RUNTIME_STATUS = "runtime"
+
+
+class RuntimeJournal:
+    """Runtime flows (the guard's and the guardrail's decisions) written as they happen.
+
+    One ``scans`` row per process with status ``runtime`` and target ``runtime:<name>`` holds
+    them; each decision is a ``flows`` row of kind ``runtime`` with its findings (masked
+    excerpts and fingerprints only), rule trail, tokens, cost and action. Rows are written on a
+    background thread so a request does not wait for the disk; ``flush()`` waits for them.
+    """
+
+    def __init__(self, engine: Engine, name: str = "guard") -> None:
+        import queue
+        import threading
+
+        ensure_schema(engine, create=True)
+        self.engine = engine
+        root = Path.cwd()
+        target = ScanTarget(root, f"runtime:{name}", None, None)
+        with _writer(engine) as conn, conn.begin():
+            self.scan_id = conn.execute(
+                insert(t.Scan.__table__).returning(t.Scan.id),
+                {"status": RUNTIME_STATUS, "started_at": datetime.now(UTC), "root": root.as_posix(),
+                 "target": target.target, "tool_version": __version__},
+            ).scalar_one()  # fmt: skip
+        self._rows = ScanRecording(engine, self.scan_id, target, BATCH_ROWS)
+        self._ordinal = 0
+        self._finding_ordinal = 0
+        self._queue: queue.Queue[tuple[AssessedFlow, dict[str, Any]] | None] = queue.Queue()
+        self._errors: list[str] = []
+        self._thread = threading.Thread(target=self._drain, name="auditor-runtime-journal", daemon=True)
+        self._thread.start()
+
+    def record(self, assessed: AssessedFlow, columns: dict[str, Any]) -> None:
+        """Queue one decision; ``columns`` are the flows columns of migration 0004 (action, cost...)."""
+        self._queue.put((assessed, columns))
+
+    def flush(self) -> None:
+        """Wait until every queued decision is written."""
+        self._queue.join()
+
+    def close(self) -> None:
+        """Write what is queued, then stop the writer thread."""
+        self._queue.put(None)
+        self._thread.join(timeout=30)
+
+    @property
+    def errors(self) -> tuple[str, ...]:
+        """Decisions that could not be written (the exception type, never its text)."""
+        return tuple(self._errors)
+
+    def _drain(self) -> None:
+        while True:
+            item = self._queue.get()
+            try:
+                if item is None:
+                    return
+                self._write(*item)
+            except Exception as exc:  # noqa: BLE001 - a full disk must not take the application down
+                self._errors.append(type(exc).__name__)
+            finally:
+                self._queue.task_done()
+
+    def _write(self, assessed: AssessedFlow, columns: dict[str, Any]) -> None:
+        ordinal = self._ordinal
+        self._ordinal += 1
+        counter = f"{assessed.verdict.decision.value}_count"
+        with _writer(self.engine) as conn, conn.begin():
+            finding_ids = []
+            for finding in assessed.flow.findings:
+                row = self._rows._finding_row(self._finding_ordinal, finding)
+                self._finding_ordinal += 1
+                finding_ids.append(conn.execute(insert(t.Finding.__table__).returning(t.Finding.id), row).scalar_one())
+            flow_row = {**self._rows._flow_row(ordinal, assessed), **columns}
+            flow_id = conn.execute(insert(t.Flow.__table__).returning(t.Flow.id), flow_row).scalar_one()
+            for finding_id in sorted(set(finding_ids)):
+                conn.execute(insert(t.FlowFinding.__table__), {"flow_id": flow_id, "finding_id": finding_id})
+            rules = list(_rule_rows([assessed], [flow_id]))
+            if rules:
+                conn.execute(insert(t.FlowRule.__table__), rules)
+            conn.execute(
+                update(t.Scan.__table__)
+                .where(t.Scan.id == self.scan_id)
+                .values(
+                    finished_at=datetime.now(UTC),
+                    flows_count=t.Scan.flows_count + 1,
+                    findings_count=t.Scan.findings_count + len(finding_ids),
+                    **{counter: getattr(t.Scan, counter) + 1},
+                )
+            )

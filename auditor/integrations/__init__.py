@@ -1,0 +1,1 @@
+"""Integrations of auditor's runtime decision into other tools (LiteLLM proxy)."""

@@ -1,0 +1,228 @@
+"""``auditor.guard`` against two OpenAI-compatible servers on 127.0.0.1, with the real ``openai`` client.
+
+The "external" server stands for the OpenAI API: the site configuration names its address as
+one of OpenAI's hosts, so the catalog resolves it as ``openai`` (external, BAA offered, none on
+record). The "local" one is the site's own model server on ``localhost``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import socket
+
+import openai
+import pytest
+from fake_openai import FakeOpenAI
+from sqlalchemy import create_engine, select, text
+
+import auditor
+from auditor.config import ScanConfig
+from auditor.runtime import PolicyViolation, RouteUnavailable
+from auditor.store import tables as t
+
+PHI = "Summarise for the discharge letter: Patient Maria Okafor, MRN 4471923, admitted to Mercy Hospital with CHF."
+ITAR = "Rewrite this ITAR-controlled technical data for the turbine blade cooling design, USML Category XIX(f)."
+HARMLESS = "What is the capital of France?"
+RAW_VALUES = ("Okafor", "4471923", "Maria")
+_SITES = itertools.count()
+
+
+@pytest.fixture
+def servers():
+    with FakeOpenAI("external") as external, FakeOpenAI("local") as local:
+        yield external, local
+
+
+def _site(tmp_path, external, local_url: str | None, on_unmet: str = "reroute", extra: str = "") -> ScanConfig:
+    routing = f'local_base_url = "{local_url}"\nmodel_map = {{ "*" = "llama3" }}\n' if local_url else ""
+    # one file per configuration: the judge caches a site's policy by its file
+    folder = tmp_path / f"site-{next(_SITES)}"
+    folder.mkdir()
+    config = folder / "auditor.toml"
+    config.write_text(
+        f'[destinations.openai]\nhosts = ["api.openai.com", "127.0.0.1:{external.port}"]\n\n'
+        f'[routing]\n{routing}on_unmet = "{on_unmet}"\ntimeout_seconds = 5\n{extra}'
+    )
+    return ScanConfig(config_file=config)
+
+
+def _client(external, **kwargs):
+    return openai.OpenAI(base_url=external.base_url, api_key="test-key", max_retries=0, **kwargs)
+
+
+def _local_url(local) -> str:
+    return f"http://localhost:{local.port}/v1"
+
+
+def _ask(client, content: str, **kwargs):
+    return client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": content}], **kwargs)
+
+
+def test_phi_with_no_baa_is_rerouted_to_the_local_model(tmp_path, servers):
+    external, local = servers
+    client = auditor.guard(_client(external), config=_site(tmp_path, external, _local_url(local)), db=False)
+    answer = _ask(client, PHI)
+    assert answer.choices[0].message.content == "local answered llama3"
+    assert external.requests == []
+    assert local.requests[0]["body"]["model"] == "llama3"
+
+
+def test_harmless_text_goes_out_to_the_destination_the_client_named(tmp_path, servers):
+    external, local = servers
+    client = auditor.guard(_client(external), config=_site(tmp_path, external, _local_url(local)), db=False)
+    answer = _ask(client, HARMLESS)
+    assert answer.choices[0].message.content == "external answered gpt-4o"
+    assert local.requests == [] and len(external.requests) == 1
+
+
+def test_itar_with_no_local_route_raises_policy_violation_and_nothing_leaves(tmp_path, servers):
+    external, local = servers
+    client = auditor.guard(_client(external), config=_site(tmp_path, external, None), db=False)
+    with pytest.raises(PolicyViolation) as raised:
+        _ask(client, ITAR)
+    assert raised.value.rule_id.startswith("ITAR-") and raised.value.decision == "local_only"
+    assert raised.value.fix and "no local route" in str(raised.value)
+    assert not any(value in str(raised.value) for value in ("turbine", "XIX(f)"))
+    assert external.requests == [] and local.requests == []
+
+
+def test_streaming_passes_through_both_ways(tmp_path, servers):
+    external, local = servers
+    client = auditor.guard(_client(external), config=_site(tmp_path, external, _local_url(local)), db=False)
+    out = "".join(
+        chunk.choices[0].delta.content or "" for chunk in _ask(client, HARMLESS, stream=True) if chunk.choices
+    )
+    assert out == "external answered gpt-4o"
+    rerouted = "".join(c.choices[0].delta.content or "" for c in _ask(client, PHI, stream=True) if c.choices)
+    assert rerouted == "local answered llama3"
+    assert len(external.requests) == 1 and len(local.requests) == 1
+
+
+def test_the_async_client_is_guarded_too(tmp_path, servers):
+    external, local = servers
+    config = _site(tmp_path, external, _local_url(local))
+    client = auditor.guard(
+        openai.AsyncOpenAI(base_url=external.base_url, api_key="k", max_retries=0), config=config, db=False
+    )
+
+    async def run():
+        first = await client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": PHI}])
+        stream = await client.chat.completions.create(
+            model="gpt-4o", messages=[{"role": "user", "content": HARMLESS}], stream=True
+        )
+        pieces = [c.choices[0].delta.content or "" async for c in stream if c.choices]
+        return first.choices[0].message.content, "".join(pieces)
+
+    assert asyncio.run(run()) == ("local answered llama3", "external answered gpt-4o")
+    assert len(external.requests) == 1 and external.requests[0]["body"]["messages"][0]["content"] == HARMLESS
+
+
+def test_stored_runtime_flows_hold_no_raw_value_and_carry_tokens_and_cost(tmp_path, servers):
+    external, local = servers
+    db = tmp_path / "findings.db"
+    client = auditor.guard(_client(external), config=_site(tmp_path, external, _local_url(local)), db=str(db))
+    _ask(client, PHI)
+    _ask(client, HARMLESS)
+    strict = auditor.guard(_client(external), config=_site(tmp_path, external, None), db=str(db))
+    with pytest.raises(PolicyViolation):  # no local route: ITAR is refused, and the refusal stored
+        _ask(strict, ITAR)
+    strict.auditor_guard.flush()
+    client.auditor_guard.flush()
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        flows = conn.execute(select(t.Flow).order_by(t.Flow.id)).mappings().all()
+        dump = "\n".join(
+            str(tuple(row))
+            for table in ("scans", "findings", "flows", "flow_rules", "flow_findings")
+            for row in conn.execute(text(f"SELECT * FROM {table}"))
+        )
+        statuses = {row[0] for row in conn.execute(text("SELECT status FROM scans"))}
+    engine.dispose()
+    assert not any(value in dump for value in RAW_VALUES)
+    assert statuses == {"runtime"}  # one journal per guarded client
+    phi, harmless = flows[0], flows[1]
+    assert phi["kind"] == "runtime" and phi["action"] == "reroute" and phi["routed_to"] == "local"
+    assert phi["destination"] == "openai" and phi["verdict"] == "conditional" and "PHI" in phi["categories"]
+    assert harmless["action"] == "send" and harmless["verdict"] == "allow"
+    # tokens as the server counted them; cost from rules/prices.yaml (gpt-4o: $0.0025 in, $0.01 out per 1K)
+    assert harmless["tokens_estimated"] is False or harmless["tokens_estimated"] == 0
+    prompt = harmless["input_tokens"]
+    assert harmless["output_tokens"] == 7
+    assert float(harmless["cost"]) == pytest.approx((prompt * 0.0025 + 7 * 0.01) / 1000)
+    assert float(phi["cost"]) == pytest.approx((phi["input_tokens"] + 7) * 0.0003 / 1000)  # self-hosted assumption
+    blocked = flows[2]
+    assert blocked["action"] == "block" and blocked["verdict"] == "local_only" and float(blocked["cost"]) == 0
+
+
+def test_redact_then_send_replaces_the_values_before_they_leave(tmp_path, servers):
+    external, local = servers
+    client = auditor.guard(_client(external), config=_site(tmp_path, external, None, on_unmet="redact"), db=False)
+    _ask(client, PHI)
+    sent = external.requests[0]["body"]["messages"][0]["content"]
+    assert "Okafor" not in sent and "4471923" not in sent
+    assert "<PERSON>" in sent and "<MEDICAL_RECORD_NUMBER>" in sent
+    assert local.requests == []
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_local_route_that_is_down_fails_closed_for_data_that_must_stay_local(tmp_path, servers):
+    external, _ = servers
+    config = _site(tmp_path, external, f"http://localhost:{_closed_port()}/v1")
+    client = auditor.guard(_client(external), config=config, db=False)
+    with pytest.raises(RouteUnavailable, match="failed closed"):
+        _ask(client, ITAR)
+    assert external.requests == []
+
+
+def test_an_upstream_returning_garbage_is_reported_and_not_sent_elsewhere(tmp_path):
+    with FakeOpenAI("external", mode="garbage") as external, FakeOpenAI("local") as local:
+        client = auditor.guard(_client(external), config=_site(tmp_path, external, _local_url(local)), db=False)
+        with pytest.raises(RouteUnavailable, match="not sent elsewhere"):
+            _ask(client, HARMLESS)
+        assert local.requests == [] and len(external.requests) == 1
+
+
+def test_an_upstream_that_times_out_is_reported_and_not_sent_elsewhere(tmp_path):
+    with FakeOpenAI("external", delay=3) as external, FakeOpenAI("local") as local:
+        client = auditor.guard(
+            _client(external, timeout=0.5), config=_site(tmp_path, external, _local_url(local)), db=False
+        )
+        with pytest.raises(RouteUnavailable, match="APITimeoutError"):
+            _ask(client, HARMLESS)
+        assert local.requests == []
+
+
+def test_other_calls_pass_through_unjudged_and_embeddings_are_judged(tmp_path, servers):
+    external, local = servers
+    client = auditor.guard(_client(external), config=_site(tmp_path, external, _local_url(local)), db=False)
+    assert client.models.list().data[0].owned_by == "external"
+    client.embeddings.create(model="text-embedding-3-small", input=[PHI])
+    assert external.requests == [] and local.requests[0]["path"].endswith("/embeddings")
+
+
+def test_an_anthropic_client_is_judged_and_refused_where_it_cannot_be_rerouted(tmp_path, servers):
+    anthropic = pytest.importorskip("anthropic")
+    external, local = servers
+    folder = tmp_path / "anthropic-site"
+    folder.mkdir()
+    (folder / "auditor.toml").write_text(
+        f'[destinations.anthropic]\nhosts = ["api.anthropic.com", "127.0.0.1:{external.port}"]\n\n'
+        f'[routing]\nlocal_base_url = "{_local_url(local)}"\n'
+    )
+    raw = anthropic.Anthropic(base_url=f"http://127.0.0.1:{external.port}", api_key="k", max_retries=0)
+    client = auditor.guard(raw, config=ScanConfig(config_file=folder / "auditor.toml"), db=False)
+    answer = client.messages.create(
+        model="claude-3-5-haiku-latest", max_tokens=50, messages=[{"role": "user", "content": HARMLESS}]
+    )
+    assert answer.content[0].text == "external answered claude-3-5-haiku-latest"
+    with pytest.raises(PolicyViolation, match="OpenAI-compatible"):
+        client.messages.create(
+            model="claude-3-5-haiku-latest", max_tokens=50, messages=[{"role": "user", "content": PHI}]
+        )
+    assert len(external.requests) == 1 and local.requests == []
