@@ -23,8 +23,8 @@ import sysconfig
 import time
 from collections import Counter
 
+from auditor.catalog.destinations import load_catalog
 from auditor.flows.python import code_flows, load_code_catalog
-from auditor.policy.destinations import load_catalog
 
 
 def python_files(root: str) -> list[tuple[str, str]]:

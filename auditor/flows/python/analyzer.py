@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, replace
 
+from auditor.catalog.destinations import Catalog
 from auditor.flows.python.catalog import CodeCatalog, Resolution, SinkSpec
 from auditor.flows.python.interpreter import CallSite, Frame, Interpreter
 from auditor.flows.python.meaning import listed_fields, model_fields
@@ -18,7 +19,6 @@ from auditor.flows.python.project import FunctionInfo, ModuleInfo, Project, dott
 from auditor.flows.python.sinks import SinkHits
 from auditor.flows.python.values import EMPTY, Client, Trace, Value, data_of, find_arg, merge
 from auditor.model import DataSource, Finding, Location, Step
-from auditor.policy.destinations import Catalog
 
 MAX_DEPTH = 4  # calls followed into the project from an entry point
 MAX_INLINE_PER_ENTRY = 250

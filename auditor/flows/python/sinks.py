@@ -11,6 +11,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
+from auditor.catalog.destinations import Catalog
 from auditor.flows.python.catalog import SinkSpec
 from auditor.flows.python.destination import resolve_destination
 from auditor.flows.python.interpreter import CallSite, Frame
@@ -28,7 +29,6 @@ from auditor.model import (
     Step,
     Suppression,
 )
-from auditor.policy.destinations import Catalog
 
 MAX_TRACES_PER_FLOW = 24
 _IGNORE = re.compile(r"#\s*auditor:\s*ignore(?:\[([^\]]*)\])?(.*)$")

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from auditor.catalog.schema import load_yaml, validate
 from auditor.model import Destination, DestinationKind
-from auditor.policy.schema import load_yaml, validate
 from auditor.resources import resource_dir
 from auditor.siteconfig import SiteConfig
 
