@@ -28,7 +28,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check auditor tests bench
 
 bench: $(BIN)/.installed
-	$(BIN)/python bench/compare_presidio.py
+	$(BIN)/python -m bench.compare_presidio
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache

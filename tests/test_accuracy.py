@@ -10,7 +10,7 @@ import pytest
 from conftest import LABELLED
 
 from auditor.config import DEFAULT_MIN_CONFIDENCE
-from auditor.evaluation import ANY, load_labelled, predict, score
+from bench.evaluation import ANY, load_labelled, predict, score
 
 FLOORS = {  # category: (precision, recall)
     ANY: (0.95, 0.97),
