@@ -76,6 +76,16 @@ class Detection:
     confidence: float  # 0..1
     detector: str  # stable id, e.g. "presidio.PERSON", "auditor.MRN"
 
+    @property
+    def is_identifier(self) -> bool:
+        """False for health information (``HEALTH_INFO``): the context that makes the
+        identifiers beside it PHI, not a value that identifies anyone."""
+        return self.entity not in CONTEXT_ENTITIES
+
+
+# Entities reported as the context of identifiers, not as identifiers.
+CONTEXT_ENTITIES = frozenset({"HEALTH_INFO"})
+
 
 @dataclass(frozen=True, slots=True)
 class SkippedSource:

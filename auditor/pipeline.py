@@ -12,16 +12,18 @@ from auditor import interrupts
 from auditor.config import ScanConfig
 from auditor.detectors import Detector
 from auditor.detectors.quick import LayeredDetector
-from auditor.errors import AuditorError, SourceError, UsageError
+from auditor.errors import AuditorError, ConfigError, SourceError, UsageError
 from auditor.findings import findings_from_unit
 from auditor.fingerprint import load_key
 from auditor.flows.python import code_flows, covered_literals
 from auditor.flows.records import flows_from_scan
 from auditor.model import Finding, RecordContext, ScanResult, SkippedSource, SourceSummary
 from auditor.policy import Policy, load_policy
+from auditor.policy.schema import load_yaml
 from auditor.policy.waivers import WAIVERS_FILE
-from auditor.siteconfig import FAIL_ON_VALUES, find_config_file, load_site_config, project_root
+from auditor.siteconfig import FAIL_ON_VALUES, SiteConfig, find_config_file, load_site_config, project_root
 from auditor.sources import FileToScan, TextUnit, iter_files, read_source
+from auditor.sources.logformats import LogFormats, log_formats, parse_log_formats
 from auditor.version import __version__
 
 CODE_FORMATS = frozenset({"python", "code"})  # string literals of source files
@@ -56,8 +58,9 @@ def run_scan(
     entries = list(iter_files(list(paths), config.exclude, config.respect_gitignore, config.max_file_bytes))
     files = [e for e in entries if isinstance(e, FileToScan)]
     skipped.extend(e for e in entries if isinstance(e, SkippedSource))
-    pooled = _scan_in_pool(files, config) if config.jobs > 1 and len(files) > 1 else None
-    reader = _FileReader(detector, key, config)
+    formats = log_formats_for(policy.site)
+    pooled = _scan_in_pool(files, config, formats) if config.jobs > 1 and len(files) > 1 else None
+    reader = _FileReader(detector, key, config, formats)
     for number, entry in enumerate(files, start=1):
         interrupts.raise_if_requested()
         if on_file is not None:
@@ -123,6 +126,20 @@ def policy_for_scan(paths: Sequence[str], config: ScanConfig) -> Policy:
     return load_policy(site, waivers, config.rule_dirs)
 
 
+def log_formats_for(site: SiteConfig) -> LogFormats:
+    """The request-log formats a scan reads records by: the shipped ones, extended by the
+    site's ``log_formats`` file; a file that is not there or not valid is exit 2."""
+    if site.log_formats_file is None:
+        return log_formats()
+    path = site.log_formats_file
+    if not path.is_file():
+        raise ConfigError(f"{path}: log formats file does not exist (log_formats in {site.path})")
+    try:
+        return log_formats().extended(parse_log_formats(load_yaml(path), str(path)))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
 @dataclass(frozen=True)
 class _FileOutcome:
     """What one file gave: findings, request records, what was skipped, and its summary."""
@@ -144,8 +161,9 @@ class _FileReader:
 
     BATCH_CHARS = 200_000
 
-    def __init__(self, detector: Detector, key: bytes, config: ScanConfig) -> None:
+    def __init__(self, detector: Detector, key: bytes, config: ScanConfig, formats: LogFormats | None = None) -> None:
         self.detector = detector
+        self.formats = formats
         self.layered = LayeredDetector(detector) if config.nlp == "auto" else None
         self.key = key
         self.min_confidence = config.min_confidence
@@ -170,7 +188,7 @@ class _FileReader:
             pending.clear()
 
         try:
-            for event in read_source(entry):
+            for event in read_source(entry, self.formats):
                 if isinstance(event, TextUnit):
                     chars += len(event.text)
                     if self.layered is not None and entry.format in CODE_FORMATS:
@@ -213,9 +231,9 @@ class _FileReader:
 _worker: _FileReader | None = None
 
 
-def _start_worker(config: ScanConfig) -> None:
+def _start_worker(config: ScanConfig, formats: LogFormats) -> None:
     global _worker
-    _worker = _FileReader(detector_for(config), load_key(), config)
+    _worker = _FileReader(detector_for(config), load_key(), config, formats)
 
 
 def _scan_in_worker(entry: FileToScan) -> _FileOutcome:
@@ -223,9 +241,9 @@ def _scan_in_worker(entry: FileToScan) -> _FileOutcome:
     return _worker.scan(entry)
 
 
-def _scan_in_pool(files: list[FileToScan], config: ScanConfig) -> Iterator[_FileOutcome]:
+def _scan_in_pool(files: list[FileToScan], config: ScanConfig, formats: LogFormats) -> Iterator[_FileOutcome]:
     """Files across ``config.jobs`` processes, each with its own model; results in file order."""
-    with ProcessPoolExecutor(max_workers=config.jobs, initializer=_start_worker, initargs=(config,)) as pool:
+    with ProcessPoolExecutor(max_workers=config.jobs, initializer=_start_worker, initargs=(config, formats)) as pool:
         try:
             yield from pool.map(_scan_in_worker, files, chunksize=1)
         except BaseException:

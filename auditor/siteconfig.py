@@ -53,6 +53,9 @@ class SiteConfig:
     rule_dirs: tuple[Path, ...] = ()
     database_url: str | None = None
     waivers_file: Path | None = None
+    # A YAML file of request-log formats and metadata keys that extends the shipped ones
+    # (auditor/data/log-formats.yaml): a site's own proxy or trace export.
+    log_formats_file: Path | None = None
     # Overrides of catalog facts and extra matchers: {destination id: {fact or matcher: value}}.
     destinations: dict[str, dict[str, Any]] = field(default_factory=dict)
     # For the code-flow scanner: extra sinks and sanitizers (validated there).
@@ -83,6 +86,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "rule_dirs": list,
     "database_url": str,
     "waivers_file": str,
+    "log_formats": str,
     "destinations": dict,
     "sinks": list,
     "sanitizers": list,
@@ -181,6 +185,7 @@ def parse_site_config(data: dict[str, Any], where: str = "configuration", path: 
         rule_dirs=tuple((base / d) for d in _strings(data.get("rule_dirs", []), f"{where}: rule_dirs")),
         database_url=data.get("database_url"),
         waivers_file=(base / data["waivers_file"]) if "waivers_file" in data else None,
+        log_formats_file=(base / data["log_formats"]) if "log_formats" in data else None,
         destinations=destinations,
         sinks=tuple(data.get("sinks", [])),
         sanitizers=tuple(_strings(data.get("sanitizers", []), f"{where}: sanitizers")),

@@ -170,6 +170,7 @@ def predict(detector, text: str, min_confidence: float) -> list[Labelled]:
     """
     from auditor.detectors import category_of
     from auditor.findings import classify
+    from auditor.model import CONTEXT_ENTITIES
 
     spans = detector.detect(text)
     if getattr(detector, "vanilla", False):
@@ -178,7 +179,8 @@ def predict(detector, text: str, min_confidence: float) -> list[Labelled]:
             for s in spans
             if s.score >= min_confidence
         ]
-    return [
+    return [  # health information is the context of identifiers, not one: not scored
         Labelled(c.span.start, c.span.end, c.category.value, c.span.entity)
         for c in classify(text, spans, min_confidence)
+        if c.span.entity not in CONTEXT_ENTITIES
     ]

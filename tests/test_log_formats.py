@@ -12,6 +12,7 @@ from pathlib import Path
 
 import auditor
 from auditor.config import ScanConfig
+from conftest import auditor_cli
 
 LOGS = Path(__file__).parent / "fixtures" / "logs"
 
@@ -38,3 +39,72 @@ def test_only_the_messages_of_a_litellm_record_are_content(tmp_path):
     assert pointers and all(p.startswith("/messages/") for p in pointers), pointers
     # The third call names nobody; its `user` (an end-user id) and the key metadata are not content.
     assert not [f for f in result.findings if f.location.record == 2]
+
+
+def _write(path: Path, records: list[dict]) -> None:
+    import json
+
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+
+
+NOTE = "Patient Zelda Quixote, MRN 00482913, was admitted with chest pain."
+
+
+def test_an_anthropic_request_body_is_read_by_its_schema(tmp_path):
+    _write(
+        tmp_path / "claude.jsonl",
+        [
+            {
+                "model": "claude-sonnet-4-5",
+                "max_tokens": 512,
+                "system": NOTE,
+                "messages": [{"role": "user", "content": "Summarise for the chart."}],
+                "stop_sequences": ["Zelda Quixote"],  # sent, but no prompt: not content
+            }
+        ],
+    )
+    result = auditor.scan([str(tmp_path)], ScanConfig())
+    assert {f.location.pointer for f in result.findings} == {"/system"}
+    [flow] = result.flows
+    assert flow.flow.destination.id == "anthropic"
+
+
+def test_a_site_extends_the_log_formats_with_its_own_file(tmp_path):
+    (tmp_path / "auditor.toml").write_text('log_formats = "our-proxy.yaml"\n', encoding="utf-8")
+    (tmp_path / "our-proxy.yaml").write_text(
+        "formats:\n"
+        "  - id: our_gateway\n"
+        "    detect: [gw_request_id, payload]\n"
+        "    content: [/payload/prompt]\n"
+        "    url: [/upstream]\n"
+        "metadata_keys: [billing_owner]\n",
+        encoding="utf-8",
+    )
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    _write(
+        logs / "gateway.jsonl",
+        [
+            {
+                "gw_request_id": "r1",
+                "upstream": "http://127.0.0.1:11434/api/chat",
+                "payload": {"prompt": NOTE, "caller": "Bart Fennimore"},
+            },
+            {"id": 7, "prompt": "Hello", "billing_owner": "Bart Fennimore"},  # generic record
+        ],
+    )
+    result = auditor.scan([str(logs)], ScanConfig(config_file=tmp_path / "auditor.toml"))
+    assert {(f.location.record, f.location.pointer) for f in result.findings} == {(0, "/payload/prompt")}
+    assert [item.flow.destination.id for item in result.flows] == ["ollama"]
+
+
+def test_a_bad_site_log_formats_file_is_a_usage_error(tmp_path):
+    (tmp_path / "auditor.toml").write_text('log_formats = "formats.yaml"\n', encoding="utf-8")
+    (tmp_path / "formats.yaml").write_text(
+        "formats:\n  - id: x\n    detect: [a]\n    contnet: [/b]\n", encoding="utf-8"
+    )
+    (tmp_path / "a.jsonl").write_text('{"a": 1}\n', encoding="utf-8")
+    done = auditor_cli("scan", str(tmp_path), "--no-store", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0
+    assert "formats[1]" in done.stderr and "contnet" in done.stderr

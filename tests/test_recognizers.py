@@ -298,3 +298,32 @@ def test_everyday_places_of_care_are_not_identifiers(found):
     assert not [
         f for f in found("CHF, intubated. TRANSFER TO FLOOR when stable; went to the hospital.") if f[0] == "LOCATION"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "value"),
+    [
+        ("CONFIDENTIAL - DRAFT Q3 financial statements attached.", "MNPI_MARKING", "CONFIDENTIAL - DRAFT Q3 financial statements"),
+        ("Q3 flash P&L: internal only. Gross margin 41.2%.", "MNPI_MARKING", "P&L: internal only"),
+        ("Please summarise the pre-close balance sheet.", "MNPI_MARKING", "pre-close balance sheet"),
+        ("Our Q3 EPS of $1.42 is not yet public.", "UNRELEASED_EARNINGS", "EPS of $1.42 is not yet public"),
+        ("Flash revenue for October came in at $38.2 million.", "UNRELEASED_EARNINGS", "Flash revenue for October came in at $38.2 million"),
+        ("A buyback amount of $500 million goes out before the call.", "UNRELEASED_EARNINGS", "buyback amount of $500 million goes out before the call"),
+    ],
+)
+def test_financial_reporting_without_a_journal_shape(found, text, entity, value):
+    assert (entity, value, "FINANCIAL") in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Q2 revenue of $412 million, as reported in our filed 10-Q, grew 8%.",
+        "Consensus EPS of $1.20 is what analysts expect for Q3.",
+        "The Internal Revenue Service wrote about our earnings.",
+        "We published the draft of our blog post about results from the survey.",
+        "Team offsite agenda: internal only.",
+    ],
+)
+def test_public_figures_and_everyday_legends_are_not_mnpi(found, text):
+    assert not [r for r in found(text) if r[2] == "FINANCIAL"]

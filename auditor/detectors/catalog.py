@@ -93,6 +93,9 @@ ENTITIES: dict[str, EntityInfo] = {
     "ZIP_CODE": EntityInfo(P, person_identifier=True),
     "DEVICE_ID": EntityInfo(H, health_only=True),
     "ACCOUNT_NUMBER": EntityInfo(F, person_identifier=True),
+    # Health information: no identifier, but what makes the identifiers beside it PHI; reported
+    # only where the text names or numbers someone (detectors/health_info.py).
+    "HEALTH_INFO": EntityInfo(H, needs_person=True),
     # Financial reporting (SOX) and material non-public information
     "MNPI_MARKING": EntityInfo(F, mask=Mask.NONE),
     "UNRELEASED_EARNINGS": EntityInfo(F, mask=Mask.DIGITS),

@@ -31,7 +31,8 @@ _ICD10_CODE = re.compile(
 # and procedures (by name or by their Greek and Latin endings), an age with a sex ("a
 # 58-year-old female", "78 yo M"), doses, and the medications in drugs.txt.
 _HEALTH_INFO = re.compile(
-    r"\b(?i:\w+(?:ectomy|otomy|ostomy|itis|osis|emia|aemia|oma|pathy|plasty|scopy|algia|plegia|uria)"
+    r"\b(?i:(?!(?:sympathy|empathy|apathy|telepathy|nostalgia|diploma|aroma|academia|dichotomy|hypnosis"
+    r"|osmosis|symbiosis)\b)\w+(?:ectomy|otomy|ostomy|itis|osis|emia|aemia|oma|pathy|plasty|scopy|algia|plegia|uria)"
     r"|asthma|cancer|tumou?r|stroke|seizures?|epilepsy|dementia|alzheimer'?s|parkinson'?s|depression"
     r"|schizophrenia|bipolar|hepatitis|cirrhosis|infection|fracture|migraine|obesity|pregnan(?:t|cy)"
     r"|chemotherapy|dialysis|intubat(?:ed|ion)|ventilator|(?:treated|seen)\s+(?:at|by|for)|doctor|surgeon"

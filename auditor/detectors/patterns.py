@@ -78,6 +78,42 @@ _STREET_TYPE = (
 _ID_LABEL_TAIL = r"\s*(?:number|num|no\.?|#|id)?\s*[:#]?\s*"
 
 
+# Financial reporting without a JE/GL shape (SOX 302/404, Regulation FD): a confidentiality
+# legend on a financial document, and a result figure in the words that say it is not public.
+_LEGEND = (
+    r"(?:confidential|internal(?:\s+(?:use\s+)?only)?(?!\s+revenue\s+service)|draft|pre[-\s]?release"
+    r"|pre[-\s]?close|not\s+for\s+(?:external\s+|public\s+)?distribution|embargoed)"
+)
+_FINANCIAL_SUBJECT = (
+    r"(?:financial\s+(?:statements?|results|package|report)|financials|P\s?&\s?L|income\s+statement"
+    r"|balance\s+sheet|cash[-\s]flow\s+statement|earnings(?:\s+(?:release|deck|script))?"
+    r"|10-[KQ]|8-K|(?:quarterly|annual|Q[1-4])\s+results|board\s+(?:deck|package)|close\s+package"
+    r"|flash\s+(?:report|results))"
+)
+_UNRELEASED = (
+    r"(?:draft|preliminary|unaudited|unreleased|pre[-\s]?release|pre[-\s]?announcement|flash"
+    r"|not\s+yet\s+(?:public|announced|released|disclosed)|internal\s+(?:forecast|estimate)s?)"
+)
+_UNRELEASED_AFTER = (
+    r"(?:preliminary|unaudited|unreleased|not\s+yet\s+(?:public|announced|released|disclosed)"
+    r"|(?:before|ahead\s+of)\s+the\s+(?:earnings\s+)?(?:call|release|announcement)"
+    r"|embargoed|confidential|internal\s+only)"
+)
+_RESULT_FIGURE = (
+    r"(?:earnings|revenues?|EPS|net\s+income|(?:Q[1-4]|quarterly|annual|financial|FY\s?\d{2,4})\s+results|operating\s+income|guidance|(?:gross|operating"
+    r"|net|EBITDA)\s+margin|margins?|EBITDA|buyback|share\s+repurchase|(?:deal|purchase|acquisition)"
+    r"\s+(?:price|value|amount)|bookings)"
+)
+# Words that make a figure public: a filed report, a published consensus. Such a figure is no
+# MNPI, whatever else the sentence says.
+_PUBLIC_FIGURE = re.compile(
+    r"\b(?:consensus|analysts?\s+expect|street\s+estimates?|as\s+(?:filed|reported|published)"
+    r"|filed\s+(?:10-[KQ]|8-K|with\s+the\s+SEC)|publicly\s+(?:reported|disclosed|announced|released)"
+    r"|press\s+release\s+(?:dated|issued|of))\b",
+    re.IGNORECASE,
+)
+
+
 SPECS: tuple[PatternSpec, ...] = (
     # --- Names behind a label or title, which the small spaCy model often misses -----------
     PatternSpec(
@@ -265,8 +301,25 @@ SPECS: tuple[PatternSpec, ...] = (
                 r"|not\s+for\s+(?:public\s+)?(?:release|distribution)))\b",
                 0.85,
             ),
+            # A confidentiality legend on a financial document: the legend word and the
+            # financial subject within one line, in either order ("CONFIDENTIAL - DRAFT Q3
+            # financial statements", "Q3 flash P&L: internal only").
+            (
+                "legend before financial subject",
+                rf"\b{_LEGEND}\b[^.\n]{{0,40}}?\b{_FINANCIAL_SUBJECT}\b",
+                0.7,
+            ),
+            (
+                "financial subject before legend",
+                rf"\b{_FINANCIAL_SUBJECT}\b[^.\n]{{0,25}}?(?:[-–—:(\[|]\s*){_LEGEND}\b",
+                0.7,
+            ),
         ),
-        keywords=("material", "mnpi", "inside", "embargoed", "release", "confidential"),
+        keywords=(
+            "material", "mnpi", "inside", "embargoed", "release", "confidential", "internal",
+            "draft", "pre-close", "preclose", "pre close", "distribution",
+        ),
+        validate=lambda value: not _PUBLIC_FIGURE.search(value),
     ),
     PatternSpec(
         "auditor.UNRELEASED_EARNINGS",
@@ -274,13 +327,24 @@ SPECS: tuple[PatternSpec, ...] = (
         (
             (
                 "unreleased results",
-                r"\b(?:draft|preliminary|unaudited|unreleased|pre[-\s]?release|pre[-\s]?announcement)\b"
-                r"[^.\n]{0,80}?\b(?:earnings|revenue|EPS|net\s+income|results|operating\s+income|guidance)\b"
-                r"(?:[^.\n]{0,60}?\$\s?\d[\d,.]*(?:\s*(?:million|billion|bn|[MB]))?\b)?",
+                rf"\b{_UNRELEASED}\b"
+                rf"[^.\n]{{0,80}}?\b{_RESULT_FIGURE}\b"
+                r"(?:[^.\n]{0,60}?(?:\$\s?\d[\d,.]*(?:\s*(?:million|billion|bn|[MB]))?\b|\b\d[\d.]*\s?%))?",
+                0.7,
+            ),
+            # The figure first, its status after: "Q3 EPS of $1.42 is not yet public".
+            (
+                "figure then unreleased",
+                rf"\b{_RESULT_FIGURE}\b[^.\n]{{0,40}}?(?:\$\s?\d[\d,.]*(?:\s*(?:million|billion|bn|[MB]))?|\b\d[\d.]*\s?%)"
+                rf"[^.\n]{{0,60}}?\b{_UNRELEASED_AFTER}\b",
                 0.7,
             ),
         ),
-        keywords=("draft", "preliminary", "unaudited", "unreleased", "release", "announcement"),
+        keywords=(
+            "draft", "preliminary", "unaudited", "unreleased", "release", "announcement", "flash",
+            "not yet", "before the", "ahead of the", "internal", "embargoed", "confidential",
+        ),
+        validate=lambda value: not _PUBLIC_FIGURE.search(value),
     ),
     PatternSpec(
         "auditor.JOURNAL_ENTRY",
@@ -406,8 +470,9 @@ SPECS: tuple[PatternSpec, ...] = (
 
 def _all_specs() -> tuple[PatternSpec, ...]:
     from auditor.detectors import safe_harbor
+    from auditor.detectors.health_info import health_info_spec
 
-    return SPECS + safe_harbor.SPECS
+    return SPECS + safe_harbor.SPECS + (health_info_spec(),)
 
 
 SPECS = _all_specs()

@@ -9,6 +9,7 @@ from auditor.sources.code import read_code, read_python
 from auditor.sources.csvfile import read_csv
 from auditor.sources.files import FileToScan, format_of, iter_files
 from auditor.sources.jsonlog import read_json, read_jsonl
+from auditor.sources.logformats import LogFormats
 from auditor.sources.textfile import read_text
 
 __all__ = [
@@ -23,13 +24,13 @@ __all__ = [
 ]
 
 
-def read_source(file: FileToScan) -> Iterator[SourceEvent]:
-    """The events of one file, by its format."""
+def read_source(file: FileToScan, formats: LogFormats | None = None) -> Iterator[SourceEvent]:
+    """The events of one file, by its format; JSON records by the request-log ``formats``."""
     path, display, encoding = file.path, file.display, file.encoding
     if file.format == "jsonl":
-        return read_jsonl(path, display, encoding=encoding)
+        return read_jsonl(path, display, encoding=encoding, formats=formats)
     if file.format == "json":
-        return read_json(path, display, encoding=encoding)
+        return read_json(path, display, encoding=encoding, formats=formats)
     if file.format == "csv":
         return read_csv(path, display, encoding=encoding)
     if file.format == "tsv":

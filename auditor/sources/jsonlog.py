@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from auditor.model import Location, RecordContext, SkippedSource
 from auditor.sources.base import LineIndex, Piece, SourceEvent, TextUnit, is_schema_key
-from auditor.sources.logformats import LogFormat, at, first_string, log_formats
+from auditor.sources.logformats import LogFormat, LogFormats, at, first_string, log_formats
 
 MODEL_KEYS = ("model", "model_id", "modelId", "deployment")
 PROVIDER_KEYS = ("provider", "vendor", "api_provider")
@@ -53,8 +53,13 @@ def _clean(text: str) -> str:
     return _LONE_SURROGATE.sub("\ufffd", text)
 
 
-def read_jsonl(path: str, display: str, encoding: str = "utf-8-sig") -> Iterator[SourceEvent]:
-    """One record per line; a malformed line is skipped alone, the lines around it are kept."""
+def read_jsonl(
+    path: str, display: str, encoding: str = "utf-8-sig", formats: LogFormats | None = None
+) -> Iterator[SourceEvent]:
+    """One record per line; a malformed line is skipped alone, the lines around it are kept.
+
+    ``formats``: the request-log formats to read records by (default: the shipped ones)."""
+    formats = formats or log_formats()
     with open(path, encoding=encoding, newline="") as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
@@ -67,11 +72,14 @@ def read_jsonl(path: str, display: str, encoding: str = "utf-8-sig") -> Iterator
             except RecursionError:
                 yield SkippedSource(display, _too_deep(), line=number)
                 continue
-            yield from _record_events(display, record, number - 1, number, LineIndex(raw, number), raw)
+            yield from _record_events(formats, display, record, number - 1, number, LineIndex(raw, number), raw)
 
 
-def read_json(path: str, display: str, encoding: str = "utf-8-sig") -> Iterator[SourceEvent]:
+def read_json(
+    path: str, display: str, encoding: str = "utf-8-sig", formats: LogFormats | None = None
+) -> Iterator[SourceEvent]:
     """A JSON document: a top-level array is a list of records, anything else one record."""
+    formats = formats or log_formats()
     with open(path, encoding=encoding, newline="") as handle:
         raw = handle.read()
     try:
@@ -88,7 +96,7 @@ def read_json(path: str, display: str, encoding: str = "utf-8-sig") -> Iterator[
     for number, record in enumerate(records):
         start = cursor.position
         line = index.position(start)[0]
-        yield from _record_events(display, record, number, line, index, raw, cursor)
+        yield from _record_events(formats, display, record, number, line, index, raw, cursor)
 
 
 def _too_deep() -> str:
@@ -119,6 +127,7 @@ class _Cursor:
 
 
 def _record_events(
+    formats: LogFormats,
     display: str,
     record: Any,
     number: int,
@@ -127,7 +136,6 @@ def _record_events(
     raw: str,
     cursor: _Cursor | None = None,
 ) -> Iterator[SourceEvent]:
-    formats = log_formats()
     known = formats.format_of(record)
     try:
         if known is None:

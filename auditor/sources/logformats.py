@@ -44,26 +44,59 @@ class LogFormats:
             return None
         return next((f for f in self.formats if f.matches(record)), None)
 
+    def extended(self, site: LogFormats) -> LogFormats:
+        """These formats with a site's: the site's come first (a format of the same id
+        replaces the shipped one) and its metadata keys are added to these."""
+        ids = {f.id for f in site.formats}
+        return LogFormats(
+            site.formats + tuple(f for f in self.formats if f.id not in ids),
+            self.metadata_keys | site.metadata_keys,
+        )
 
-def _parse(data: Any, origin: str) -> tuple[list[LogFormat], set[str]]:
-    if not isinstance(data, dict):
-        raise ValueError(f"{origin}: expected a mapping with 'formats' and 'metadata_keys'")
+
+_LIST_FIELDS = ("detect", "content", "provider", "url", "model")
+_FIELDS = ("id", *_LIST_FIELDS, "provider_default")
+
+
+def parse_log_formats(data: Any, origin: str) -> LogFormats:
+    """Formats from a parsed YAML document; ValueError names the entry and field that is wrong."""
+    if not isinstance(data, dict) or set(data) - {"formats", "metadata_keys"}:
+        raise ValueError(f"{origin}: expected a mapping with 'formats' and 'metadata_keys' only")
     formats = []
-    for raw in data.get("formats") or ():
-        fields = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+    for number, raw in enumerate(data.get("formats") or (), start=1):
+        where = f"{origin}: formats[{number}]"
+        if not isinstance(raw, dict):
+            raise ValueError(f"{where}: expected a mapping")
+        unknown = sorted(set(raw) - set(_FIELDS))
+        if unknown:
+            raise ValueError(f"{where}: unknown field {unknown[0]!r} (fields: {', '.join(_FIELDS)})")
+        if not isinstance(raw.get("id"), str) or not raw.get("detect"):
+            raise ValueError(f"{where}: needs an 'id' and a non-empty 'detect' list")
+        fields: dict[str, Any] = {"id": raw["id"], "provider_default": raw.get("provider_default")}
+        for name in _LIST_FIELDS:
+            value = raw.get(name) or []
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"{where} ({raw['id']}): {name} must be a list of strings")
+            fields[name] = tuple(value)
+        for pointer in (*fields["content"], *fields["provider"], *fields["url"], *fields["model"]):
+            if not pointer.startswith("/"):
+                raise ValueError(f"{where} ({raw['id']}): {pointer!r} is no JSON pointer (they start with /)")
         formats.append(LogFormat(**fields))
-    return formats, {str(k) for k in data.get("metadata_keys") or ()}
+    keys = data.get("metadata_keys") or []
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        raise ValueError(f"{origin}: metadata_keys must be a list of strings")
+    return LogFormats(tuple(formats), frozenset(keys))
 
 
 @cache
 def _shipped() -> LogFormats:
     text = resources.files("auditor").joinpath("data/log-formats.yaml").read_text(encoding="utf-8")
-    formats, keys = _parse(yaml.safe_load(text), "log-formats.yaml")
-    return LogFormats(tuple(formats), frozenset(keys))
+    return parse_log_formats(yaml.safe_load(text), "log-formats.yaml")
 
 
 def log_formats() -> LogFormats:
-    """The formats auditor knows, from ``auditor/data/log-formats.yaml``."""
+    """The formats auditor knows, from ``auditor/data/log-formats.yaml``; a site extends them
+    with ``log_formats`` in its configuration (``pipeline.log_formats_for``)."""
     return _shipped()
 
 

@@ -1,0 +1,62 @@
+"""Health information: what makes the identifiers beside it PHI (45 CFR 160.103).
+
+Not an identifier itself: a diagnosis code, a procedure code, a medication and its dose, a
+named condition or procedure. It is reported as ``HEALTH_INFO`` only in a text that names or
+numbers someone (``EntityInfo.needs_person``), so that a flow's finding list says which health
+information made its identifiers PHI; a question about metformin doses that names nobody
+reports nothing.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from auditor.detectors.filters import drug_names
+from auditor.detectors.specs import IGNORECASE_MULTILINE, PatternSpec
+
+# Drug names that are also everyday words ("swan", "neo", "brady") count only with a dose.
+_EVERYDAY_DRUG_WORDS = frozenset({"brady", "neo", "swan", "potassium", "insulin", "jackson-pratt", "swan-ganz"})
+_DOSE = r"\d+(?:\.\d+)?\s?(?:mg|mcg|µg|g|mL|ml|cc|units?|u|mEq|mg/kg|mg/dL)\b"
+# Conditions and procedures by their Greek and Latin endings, less the everyday words that
+# share them (sympathy, nostalgia, diploma are no diagnoses).
+_CONDITION = (
+    r"\b(?:\w{3,}(?:ectomy|otomy|ostomy|plasty|scopy|itis|emia|aemia|plegia)"
+    r"|\w{2,}(?:carcinoma|melanoma|lymphoma|myeloma|sarcoma|glioma|blastoma)"
+    r"|(?:neuro|cardiomyo|retino|nephro|encephalo)pathy|fibromyalgia|neuralgia|hematuria|proteinuria"
+    r"|(?:tuberculosis|cirrhosis|fibrosis|stenosis|sclerosis|thrombosis|osteoporosis|scoliosis|psoriasis|sepsis)"
+    r"|asthma|cancer|tumou?r|stroke|seizures?|epilepsy|dementia|alzheimer'?s|parkinson'?s|depression"
+    r"|schizophrenia|bipolar\s+disorder|hepatitis\s+[A-E]|HIV|AIDS|diabetes(?:\s+mellitus)?|hypertension"
+    r"|pneumonia|cellulitis|COPD|CHF|CKD|ESRD|GERD|PTSD|ADHD|T2DM|atrial\s+fibrillation|heart\s+failure"
+    r"|myocardial\s+infarction|chemotherapy|dialysis|pregnan(?:t|cy))\b"
+)
+_CONDITION_EXCEPTIONS = r"(?!(?:academia|dichotomy)\b)"
+
+
+@cache
+def _drugs_pattern() -> str:
+    names = sorted((n for n in drug_names() if n not in _EVERYDAY_DRUG_WORDS), key=len, reverse=True)
+    everyday = sorted(_EVERYDAY_DRUG_WORDS, key=len, reverse=True)
+    alternation = "|".join(regex_escape(n) for n in names)
+    with_dose = "|".join(regex_escape(n) for n in everyday)
+    return rf"\b(?:(?:{alternation})(?:\s+{_DOSE})?|(?:{with_dose})\s+{_DOSE})"
+
+
+def regex_escape(word: str) -> str:
+    return "".join("\\" + c if not c.isalnum() and c != " " else c for c in word).replace(" ", r"\s+")
+
+
+def health_info_spec() -> PatternSpec:
+    """The ``HEALTH_INFO`` recognizer (built once the drug list is read)."""
+    return PatternSpec(
+        "auditor.HEALTH_INFO",
+        "HEALTH_INFO",
+        (
+            # ICD-10-CM, shape-checked: a letter (not U), two digits, a dot and up to four more.
+            ("ICD-10-CM code", r"(?-i:\b[A-TV-Z]\d{2}\.[0-9A-Z]{1,4}\b)", 0.6),
+            ("labelled ICD-10 code", r"(?<=\bICD-?10(?:-CM)?\s*(?:code)?\s*[:#]?\s*)(?-i:[A-TV-Z]\d{2}(?:\.[0-9A-Z]{1,4})?)\b", 0.8),
+            ("labelled CPT code", r"(?<=\bCPT(?:\s*code)?\s*[:#]?\s*)\d{4}[0-9FTU]\b", 0.8),
+            ("medication", _drugs_pattern(), 0.7),
+            ("condition or procedure", _CONDITION_EXCEPTIONS + _CONDITION, 0.7),
+        ),
+        flags=IGNORECASE_MULTILINE,
+    )
