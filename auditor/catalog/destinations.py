@@ -99,12 +99,12 @@ class Catalog:
             return self._self_hosted(software, host, "config", f"host {netloc} is approved in the site configuration")
         address = _address(host)
         if host in _LOOPBACK_NAMES or (address is not None and (address.is_loopback or address.is_unspecified)):
-            entry = software
+            local = software
             return Destination(
-                id=entry.id if entry else "local",
+                id=local.id if local else "local",
                 kind=DestinationKind.LOCAL,
                 resolved_by="url",
-                name=entry.name if entry else "local model server",
+                name=local.name if local else "local model server",
                 host=netloc,
                 detail=f"{netloc} is this machine (loopback)",
             )

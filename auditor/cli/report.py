@@ -38,7 +38,7 @@ def report_command(ctx, scan, db, pdf_path, html_path, frameworks, title, organi
         return 0
     if not pdf_path:
         raise UsageError("auditor report needs --pdf FILE (or: auditor report verify FILE)")
-    from auditor.reports.data import DEFAULT_APPENDIX_LIMIT
+    from auditor.reports.model import DEFAULT_APPENDIX_LIMIT
     from auditor.reports.pdf import render_pdf
 
     done = render_pdf(

@@ -15,8 +15,9 @@ from typing import Any
 
 from auditor.errors import ConfigError, UsageError
 from auditor.reports import charts
-from auditor.reports.data import DEFAULT_APPENDIX_LIMIT, AuditReport, build_report
+from auditor.reports.data import build_report
 from auditor.reports.integrity import METADATA_KEY
+from auditor.reports.model import DEFAULT_APPENDIX_LIMIT, AuditReport
 from auditor.resources import resource_dir
 
 TEMPLATE = "report.html.j2"

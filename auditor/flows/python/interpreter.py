@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import builtins
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from auditor.flows.python.catalog import CodeCatalog
@@ -360,7 +361,9 @@ class Interpreter(ABC):
     # --- expressions ---------------------------------------------------------------------------
 
     def eval(self, node: ast.AST, frame: Frame) -> Value:
-        method = getattr(self, "expr_" + type(node).__name__, None)
+        """The Value of an expression: its ``expr_<Type>`` handler, else the data-free EMPTY
+        after evaluating its sub-expressions for their effects."""
+        method: Callable[[ast.AST, Frame], Value] | None = getattr(self, "expr_" + type(node).__name__, None)
         if method is None:
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, ast.expr):
@@ -492,7 +495,13 @@ class Interpreter(ABC):
         shaped = any(isinstance(k, ast.Constant) and k.value in PROMPT_KEYS for k in node.keys)
         return replace(merged, text=None, ref=None, prompt_shaped=merged.prompt_shaped or shaped)
 
-    def comprehension(self, node, frame, elements):
+    def comprehension(
+        self,
+        node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp,
+        frame: Frame,
+        elements: list[ast.expr],
+    ) -> Value:
+        """The elements of a comprehension, its targets bound to the items of its iterables."""
         inner = Frame(frame.module, frame.symbol, dict(frame.env), frame.depth, frame.function, frame.closure)
         for generator in node.generators:
             items = self.eval(generator.iter, inner)
