@@ -7,7 +7,7 @@ test only guards floors a little under what auditor measures today.
 from __future__ import annotations
 
 import pytest
-from conftest import LABELLED
+from support.cli import LABELLED
 
 from auditor.config import DEFAULT_MIN_CONFIDENCE
 from bench.evaluation import ANY, load_labelled, predict, score

@@ -12,7 +12,7 @@ import sqlite3
 import time
 
 import pytest
-from conftest import auditor_cli
+from support.cli import auditor_cli
 
 import auditor
 from auditor.reports.json import render_json
