@@ -327,3 +327,35 @@ def test_financial_reporting_without_a_journal_shape(found, text, entity, value)
 )
 def test_public_figures_and_everyday_legends_are_not_mnpi(found, text):
     assert not [r for r in found(text) if r[2] == "FINANCIAL"]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("They had 6: Gaetane, Hannah, Anthony, Derek, Anna and Andrew.", {"Hannah", "Derek", "Andrew"}),
+        ("What's your last name? Magnusson", {"Magnusson"}),
+        ("Everyone calls me Aantje.", {"Aantje"}),
+        ('Enrico shouted at Gary: "What are you doing?"', {"Enrico", "Gary"}),
+    ],
+)
+def test_names_in_sentences_and_lists(found, text, names):
+    assert names <= {value for entity, value, _ in found(text) if entity == "PERSON"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We shipped to Paris, London, Berlin and Madrid.",
+        "The team met Monday, Tuesday and Friday.",
+        "PT ALERT AND ORIENTED, PT STABLE, admitted to CCU from the ED.",
+        "67 YO FEMALE ADMITTED TO MICU, then sent to cath lab; pt on BIPAP and Nepro.",
+    ],
+)
+def test_places_days_units_and_products_are_not_names(found, text):
+    assert not [r for r in found(text) if r[0] == "PERSON" or (r[0] == "LOCATION" and r[1] in {"CCU", "MICU", "ED", "cath"})]
+
+
+def test_a_census_first_name_alone_is_a_name_but_an_everyday_word_is_not(found):
+    names = {v for e, v, _ in found("Kenny, you need to get back before Glenda calls.") if e == "PERSON"}
+    assert {"Kenny", "Glenda"} <= names
+    assert not [r for r in found("Grace period ends Friday. Chase the lead.") if r[0] == "PERSON"]

@@ -21,6 +21,7 @@ from auditor.detectors.filters import (
     org_is_a_name,
 )
 from auditor.detectors.patterns import REPORTED_ENTITY, label_of, presidio_entities
+from auditor.model import CONTEXT_ENTITIES
 
 # Preference when two detectors claim overlapping text with equal confidence: the more
 # specific (auditor's checked recognizers) first, generic NER last.
@@ -197,11 +198,13 @@ def resolve_overlaps(spans: list[Span]) -> list[Span]:
     """Keep one span where several overlap.
 
     A specific recognizer (a label, a checksum, a marking) beats a generic one (NER, loose
-    number patterns) whatever their scores; then the higher score wins, then the longer span.
+    number patterns) whatever their scores, and any identifier beats health information; then the higher score wins, then the longer span.
     """
 
     def rank(span: Span) -> tuple:
-        if span.detector.startswith("auditor."):
+        if span.entity in CONTEXT_ENTITIES:
+            specific = -1  # health information never hides an identifier it overlaps
+        elif span.detector.startswith("auditor."):
             specific = 2
         else:
             specific = 0 if span.entity in _GENERIC else 1

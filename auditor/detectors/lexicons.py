@@ -70,7 +70,8 @@ def can_be_name(token: str, *, cased_ok: bool = True, rare_ok: bool = False) -> 
     if word in first_names():
         return True
     # A surname in lower case is too often a word ("portal", "park"); in capitals it is taken.
-    if token.isupper() and word in person_names() and zipf(word) < 4.5:
+    # Not "PT ALERT", "PT STABLE": surnames as common as those words (Zipf 4.3-4.5) are not taken.
+    if token.isupper() and word in person_names() and zipf(word) < 4.0:
         return True
     return rare_ok and word.replace("'", "").replace("-", "").isalpha() and zipf(word) < 3.0
 

@@ -266,9 +266,11 @@ def build_vanilla_analyzer(model_name: str) -> AnalyzerEngine:
     """Presidio as it comes (default recognizers, same spaCy model): the baseline we measure against."""
     ensure_offline()
     nlp_engine = _spacy_engine(model_name)
-    # Presidio keeps the full pipeline; so does the baseline.
+    # Presidio loads the whole pipeline (its SpacyNlpEngine is spacy.load(name)) and reads the
+    # lemmas the tagger and lemmatizer make; so does the baseline.
     for nlp in nlp_engine.nlp.values():
-        nlp.enable_pipe("parser")
+        for pipe in list(nlp.disabled):
+            nlp.enable_pipe(pipe)
     registry = RecognizerRegistry(supported_languages=["en"])
     registry.load_predefined_recognizers(languages=["en"], nlp_engine=nlp_engine)
     return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import regex
 
 from auditor.detectors.filters import is_drug_name
-from auditor.detectors.lexicons import can_be_name, first_names, stop_words, zipf
+from auditor.detectors.lexicons import can_be_name, first_names, person_names, place_names, stop_words, zipf
 from auditor.detectors.specs import CASE_SENSITIVE, IGNORECASE_MULTILINE, PatternSpec
 
 _MONTH_NAME = (
@@ -97,6 +97,8 @@ LABELLED_ID = PatternSpec(
     (
         (
             "labelled identifier",
+            # The cheap test first: a value holds a digit; the label behind it is looked for only then.
+            rf"(?=(?:#\s?)?[A-Z0-9-]{{0,24}}\d)"
             rf"(?<=\b{_ID_LABEL}\.?\s*(?:number|num|no\.?|#|id|identifier)?\s*(?:[:#]|is|was|of)?\s*){_ID_VALUE}",
             0.6,
         ),
@@ -158,7 +160,10 @@ FACILITY = PatternSpec(
 # facility word, or after the verb, that are no everyday words (``_rare_place_words``).
 _GENERIC_PLACE = frozenset(
     "outside local community general rehab psych nursing osh transfer referring receiving previous another "
-    "same other this that their his her our a an the".split()
+    "same other this that their his her our a an the "
+    # Units and services inside a hospital, which name no facility: "admitted to CCU", "sent to cath lab".
+    "icu ccu micu sicu picu nicu cvicu tsicu csru pcu ed er ew or pacu ir ct mri cath echo ep hosp surg "
+    "cards neuro team floor ward unit lab".split()
 )
 
 
@@ -300,6 +305,99 @@ SIGNATURE_NAME = PatternSpec(
     flags=IGNORECASE_MULTILINE,
     refine=lambda value: _leading_names(value, cased_ok=False),
 )
+
+def _is_listed_name(word: str) -> bool:
+    """A census first name, or a census surname that is no common English word, or a word of
+    letters outside ASCII; for the slots where a place, a dish or a product could also stand."""
+    lowered = word.lower().rstrip(".")
+    if lowered in stop_words() or lowered in place_names():  # "Paris, London and Berlin"
+        return False
+    if lowered in first_names() and zipf(lowered) < 5.0:
+        return True
+    if lowered in person_names() and zipf(lowered) < 3.5:
+        return True
+    return not word.isascii() and word.isalpha()
+
+
+# Names where a sentence says a person is meant, though no title or label stands before them:
+# "What's your last name? Magnusson", "everyone calls me Aantje", "Enrico shouted at Gary".
+_SPEECH_VERB = r"(?:said|shouted|yelled|screamed|whispered|replied|asked|told|wrote|texted|emailed|called)"
+NAME_IN_SENTENCE = PatternSpec(
+    "auditor.NAME_IN_SENTENCE",
+    "PERSON",
+    (
+        (
+            "name asked for",
+            rf"(?<=\b(?:last|first|family|given|middle|maiden|full|sur)[ \t]*name[ \t]*(?:is|was|:|\?|=)[ \t]*)"
+            rf"{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})?",
+            0.6,
+        ),
+        (
+            "what a person is called",
+            rf"(?<=\b(?:calls?|called)[ \t]+(?:me|him|her|them)[ \t]+){_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})?",
+            0.6,
+        ),
+        ("spoken to", rf"(?<=\b{_SPEECH_VERB}[ \t]+(?:at|to)[ \t]+){_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})?", 0.5),
+        ("speaker", rf"(?-i:\p{{Lu}}[\p{{L}}'’-]+)(?=[ \t]+{_SPEECH_VERB}[ \t]+(?:at|to)\b)", 0.5),
+    ),
+    flags=IGNORECASE_MULTILINE,
+    refine=lambda value: _leading_names(value, cased_ok=False, rare_ok=True),
+)
+
+# A list of three or more single capitalised words of which the item is a census name:
+# "They had 6: Gaetane, Hannah, Anthony, Derek, Anna and Andrew", "founders: Eklund, Michael
+# and Hodge". Each item is checked alone (a list of crops or cities has few census names).
+_ITEM = r"\p{Lu}[\p{L}'’-]+"
+NAME_IN_LIST = PatternSpec(
+    "auditor.NAME_IN_LIST",
+    "PERSON",
+    (
+        (
+            "listed name",
+            rf"(?:(?<=(?:^|[:,;(][ \t]*){_ITEM}(?:,[ \t]+{_ITEM})*,[ \t]+)|(?<=(?:^|[:;(][ \t]*|\b)))"
+            rf"{_ITEM}"
+            rf"(?=(?:,[ \t]+{_ITEM})*,?[ \t]+and[ \t]+{_ITEM}\b)",
+            0.5,
+        ),
+        ("last listed name", rf"(?<={_ITEM},[ \t]+{_ITEM},?[ \t]+and[ \t]+){_ITEM}\b", 0.5),
+    ),
+    flags=CASE_SENSITIVE,
+    validate=_is_listed_name,
+)
+
+
+# First names that are as often everyday words (a first name's own Zipf frequency is 3.5 to 4.5).
+_EVERYDAY_NAMES = frozenset(
+    "rusty iris daisy jade melody ivy glen heather holly trinity ginger lily amber ruby buck penny sunny "
+    "harmony pearl destiny sandy autumn dawn honey hunter ward crystal chase angel charity drew gene "
+    "sue pat lou earl dale wade carol mason".split()
+)
+
+
+def _first_name_and_surname(value: str) -> tuple[int, int] | None:
+    """A capitalised census first name that is no everyday word nor a city ("Wendy", "Glenda",
+    not "Will", "Austin"), with the capitalised surname after it if one follows."""
+    words = value.split()
+    first = words[0].lower()
+    if first not in first_names() or zipf(first) >= 4.5 or first in _EVERYDAY_NAMES:
+        return None
+    if first in place_names() or first in stop_words():
+        return None
+    if len(words) > 1 and _is_listed_name(words[1]) or len(words) > 1 and zipf(words[1].lower()) < 3.0:
+        return 0, len(value)
+    return 0, len(words[0])
+
+
+# A first name in mixed-case text, where the small NER model often sees none ("Kenny, you
+# need to", "Poor Jimmy xD"): the census lists it and English does not use it as a word.
+FIRST_NAME = PatternSpec(
+    "auditor.FIRST_NAME",
+    "PERSON",
+    (("census first name", r"(?<![\p{L}\d@#_./-])\p{Lu}\p{Ll}{2,}(?:[ \t]\p{Lu}[\p{Ll}'’-]{2,})?(?![\p{L}\d_@])", 0.5),),
+    flags=CASE_SENSITIVE,
+    refine=_first_name_and_surname,
+)
+
 
 # A speaker in a dialogue: "Nicole: Remember me?". Headings take the same shape ("Plan:",
 # "Labs:", "Neuro:"), so only a census first name is taken.
@@ -445,4 +543,7 @@ SPECS = (
     FACILITY,
     SLOT_NAME,
     SIGNATURE_NAME,
+    NAME_IN_SENTENCE,
+    NAME_IN_LIST,
+    FIRST_NAME,
 )
