@@ -359,3 +359,22 @@ def test_a_census_first_name_alone_is_a_name_but_an_everyday_word_is_not(found):
     names = {v for e, v, _ in found("Kenny, you need to get back before Glenda calls.") if e == "PERSON"}
     assert {"Kenny", "Glenda"} <= names
     assert not [r for r in found("Grace period ends Friday. Chase the lead.") if r[0] == "PERSON"]
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "value"),
+    [
+        ("rectal tube placed per dr. white's order.", "PERSON", "white's"),
+        ("DR'S CAMARDA AND CLIFFORD REMAINED AT BEDSIDE", "PERSON", "CAMARDA"),
+        ("FREQUENT PVC'S. W. MAROTTA AWARE. PT GIVEN MG", "PERSON", "W. MAROTTA"),
+        ("OK TO USE AS CENTRAL LINE PER WARREN KAVALIUNAS NP", "PERSON", "WARREN KAVALIUNAS"),
+        ("Can be reached at beeper number 55037 for consents.", "PHONE_NUMBER", "55037"),
+        ("Pager: #54321", "PHONE_NUMBER", "54321"),
+    ],
+)
+def test_the_people_and_pagers_of_a_nursing_note(found, text, entity, value):
+    assert value in {v for e, v, _ in found(text) if e == entity}
+
+
+def test_short_numbers_without_a_pager_label_are_no_phone(found):
+    assert not [r for r in found("Take 2 x 5000 units; TEAM AWARE, FAMILY AWARE.") if r[0] in ("PHONE_NUMBER", "PERSON")]

@@ -52,15 +52,18 @@ def zipf(word: str) -> float:
     return zipf_frequency(word, "en")
 
 
-def can_be_name(token: str, *, cased_ok: bool = True, rare_ok: bool = False) -> bool:
+def can_be_name(token: str, *, cased_ok: bool = True, rare_ok: bool = False, surname_ok: bool = False) -> bool:
     """Whether a word in a place where names stand can be one.
 
     A word written as names are ("Marder", "O'Brien") can, when ``cased_ok``. A word in upper
     or lower case ("POWELL", "healey") must be a census first name, or a census surname that is
     uncommon in English (the census lists "Plan", "States" and "Going" as surnames), or, when
-    ``rare_ok`` (behind a title: "DR. BAKAITIS"), a word rare in English.
+    ``rare_ok`` (behind a title: "DR. BAKAITIS"), a word rare in English, or, when
+    ``surname_ok`` (behind a title: "dr. white"), any census surname.
     """
     word = token.rstrip(".").lower()
+    if word.endswith(("'s", "’s")):  # "dr. white's order"
+        word = word[:-2]
     if len(word) < 2 or word in stop_words():
         return False
     if cased_ok and token[:1].isupper() and any(ch.islower() for ch in token):
@@ -72,6 +75,8 @@ def can_be_name(token: str, *, cased_ok: bool = True, rare_ok: bool = False) -> 
     # A surname in lower case is too often a word ("portal", "park"); in capitals it is taken.
     # Not "PT ALERT", "PT STABLE": surnames as common as those words (Zipf 4.3-4.5) are not taken.
     if token.isupper() and word in person_names() and zipf(word) < 4.0:
+        return True
+    if surname_ok and word in person_names():
         return True
     return rare_ok and word.replace("'", "").replace("-", "").isalpha() and zipf(word) < 3.0
 

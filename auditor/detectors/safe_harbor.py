@@ -228,13 +228,32 @@ PLACE_OF_CARE_ANY_CASE = PatternSpec(
 # when it is capitalised in mixed-case text, or a census name in upper- or lower-case text
 # (``lexicons.can_be_name``).
 _NAME_TOKEN = r"[\p{L}][\p{L}'’-]*\.?"
-_TITLE = r"(?:dr|doctor|mr|mrs|ms|miss|mx|nurse|prof|professor|sister|brother|father|rev|(?-i:NP|MD|RN|PA))"
+_TITLE = r"(?:drs|dr's|dr|doctor|mr|mrs|ms|miss|mx|nurse|prof|professor|sister|brother|father|rev|(?-i:NP|MD|RN))"
 _RELATION = (
     r"(?:wife|husband|spouse|son|sons|daughter|daughters|dtr|sister|brother|mother|father|mom|dad|niece"
     r"|nephew|grand(?:son|daughter|mother|father|child)|aunt|uncle|cousin|friend|neighbou?r|proxy|hcp"
     r"|spokesperson|guardian|fianc[eé]e?|partner|girlfriend|boyfriend|sibling|caregiver|child|children)"
 )
 _TOKEN = regex.compile(r"[\p{L}][\p{L}'’-]*\.?")
+
+
+def _trailing_names(value: str, **rules: bool) -> tuple[int, int] | None:
+    """The trailing run of words of ``value`` that can be names (an initial may open one):
+    "CENTRAL LINE PER WARREN KAVALIUNAS" gives "WARREN KAVALIUNAS"."""
+    spans = list(_TOKEN.finditer(value))
+    start = None
+    for match in reversed(spans):
+        word = match.group()
+        if len(word) == 2 and word.endswith(".") and start is not None:
+            start = match.start()  # an initial: "W. MAROTTA"
+            continue
+        if not can_be_name(word, **rules):
+            break
+        start = match.start()
+    if start is None:
+        return None
+    end = spans[-1].end() - (1 if spans[-1].group().endswith(".") else 0)
+    return start, end
 
 
 def _leading_names(value: str, **rules: bool) -> tuple[int, int] | None:
@@ -257,12 +276,21 @@ def _leading_names(value: str, **rules: bool) -> tuple[int, int] | None:
     return spans[0].start(), end
 
 
+# Behind a title any census surname is a name, however common a word it is: "dr. white",
+# "dr small", "DR'S CAMARDA AND CLIFFORD".
+TITLED_NAME = PatternSpec(
+    "auditor.TITLED_NAME",
+    "PERSON",
+    # Not "40 ms. Pool": a unit after a number is no title.
+    (("titled name", rf"(?<=(?<!\d[ \t]*)\b{_TITLE}(?:\.[ \t]*|[ \t]+)){_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})?", 0.7),),
+    flags=IGNORECASE_MULTILINE,
+    refine=lambda value: _leading_names(value, rare_ok=True, surname_ok=True),
+)
+
 SLOT_NAME = PatternSpec(
     "auditor.SLOT_NAME",
     "PERSON",
     (
-        # Not "40 ms. Pool": a unit after a number is no title.
-        ("titled name", rf"(?<=(?<!\d[ \t]*)\b{_TITLE}\.?[ \t]+){_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})?", 0.7),
         (
             "relation's name",
             rf"(?<=\b{_RELATION}[ \t]*,?[ \t]+(?:named[ \t]+|is[ \t]+)?){_NAME_TOKEN}"
@@ -399,6 +427,40 @@ FIRST_NAME = PatternSpec(
 )
 
 
+# The person told or who signs, named before what nursing notes say of them: "W. MAROTTA
+# AWARE", "dr rizzo notified", "PER WARREN KAVALIUNAS NP". The census decides in upper and
+# lower case.
+NAME_BEFORE_ROLE = PatternSpec(
+    "auditor.NAME_BEFORE_ROLE",
+    "PERSON",
+    (
+        (
+            "name made aware",
+            rf"\b{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,2}}(?=[ \t]+(?:aware|notified|paged|made[ \t]+aware|informed)\b)",
+            0.55,
+        ),
+    ),
+    flags=IGNORECASE_MULTILINE,
+    keywords=("aware", "notified", "paged", "informed"),
+    refine=lambda value: _trailing_names(value, cased_ok=False),
+)
+# Before a credential a rare word is a surname too ("KAVALIUNAS NP").
+NAME_BEFORE_CREDENTIAL = PatternSpec(
+    "auditor.NAME_BEFORE_CREDENTIAL",
+    "PERSON",
+    (
+        (
+            "name before a credential",
+            rf"\b{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,2}}"
+            r"(?=,?[ \t]+(?-i:RN|RRT|NP|MD|PA-C|LPN|CNA|RNC|APRN|MSW|LICSW|LCSW|SLP|RD)\b)",
+            0.55,
+        ),
+    ),
+    flags=IGNORECASE_MULTILINE,
+    refine=lambda value: _trailing_names(value, cased_ok=False, rare_ok=True),
+)
+
+
 # A speaker in a dialogue: "Nicole: Remember me?". Headings take the same shape ("Plan:",
 # "Labs:", "Neuro:"), so only a census first name is taken.
 SPEAKER_NAME = PatternSpec(
@@ -452,6 +514,21 @@ LABELLED_NUMBER_PHONE = PatternSpec(
         ),
     ),
     validate=lambda value: sum(ch.isdigit() for ch in value) >= 5,
+)
+# A pager or an extension is dialled with four to six digits: "Pager: #54321", "PG 33445",
+# "beeper number 55037", "ext. 4471". Only behind such a label is a short number a phone.
+PAGER = PatternSpec(
+    "auditor.PAGER",
+    "PHONE_NUMBER",
+    (
+        (
+            "pager or extension",
+            r"(?<=\b(?:pager|pg|beeper|bpr|ext|extension)\.?\s*(?:#|number|no\.?)?\s*[:#]?\s*#?)\d{4,6}\b"
+            r"(?![.,/:]\d)",
+            0.6,
+        ),
+    ),
+    keywords=("pager", "pg", "beeper", "bpr", "ext"),
 )
 LABELLED_CARD = PatternSpec(
     "auditor.LABELLED_CARD",
@@ -532,6 +609,7 @@ SPECS = (
     PLACE_OF_CARE_ANY_CASE,
     STREET_BLOCK,
     LABELLED_NUMBER_PHONE,
+    PAGER,
     LABELLED_CARD,
     LABELLED_POSTCODE,
     SPEAKER_NAME,
@@ -541,9 +619,12 @@ SPECS = (
     LABELLED_ID,
     LABELLED_SSN,
     FACILITY,
+    TITLED_NAME,
     SLOT_NAME,
     SIGNATURE_NAME,
     NAME_IN_SENTENCE,
+    NAME_BEFORE_ROLE,
+    NAME_BEFORE_CREDENTIAL,
     NAME_IN_LIST,
     FIRST_NAME,
 )
