@@ -19,7 +19,9 @@ _CLINICAL_TERMS = re.compile(
     r"|oncology|cardiology|radiology|biopsy|surgery|procedure|insurance\s+member|medicaid"
     r"|medicare|therapy|treatment|follow-up\s+visit|care\s+team|ICD-10|CPT|hospital\s+course"
     r"|presented\s+with|chief\s+complaint|dyspnea|fever|nausea|edema|cellulitis|pneumonia|sepsis"
-    r"|diabetes|hypertension|prognosis|physical\s+exam|emergency\s+department|inpatient|outpatient)\b",
+    r"|diabetes|hypertension|prognosis|physical\s+exam|emergency\s+department|inpatient|outpatient"
+    # the shorthand of nursing and therapy notes
+    r"|pt|pts|labs|therapeutic|mobility|ambulat(?:e|ed|ing|ion)|afebrile|s/p|h/o|c/o|prn|npo|vss|cxr|ekg|abg|o2\s+sats?)\b",
     re.IGNORECASE,
 )
 _ICD10_CODE = re.compile(

@@ -19,6 +19,7 @@ from auditor.detectors.filters import (
     is_false_positive,
     is_state_or_country,
     org_is_a_name,
+    person_is_a_city,
 )
 from auditor.detectors.patterns import REPORTED_ENTITY, label_of, presidio_entities
 from auditor.model import CONTEXT_ENTITIES
@@ -175,6 +176,8 @@ class Detector:
                     continue
             if not self.vanilla and is_state_or_country(entity, value):
                 entity = "REGION"
+            if not self.vanilla and detector == "presidio.PERSON" and person_is_a_city(value):
+                entity, detector = "LOCATION", "auditor.CITY_FROM_NER"
             if not self.vanilla and entity == "ORGANIZATION" and self.names_from_orgs:
                 if not org_is_a_name(value):
                     continue

@@ -386,6 +386,19 @@ def org_is_a_name(text: str) -> bool:
     )
 
 
+def person_is_a_city(text: str) -> bool:
+    """An NER person of one capitalised word that is a city and no census name: "Perth",
+    "Melbourne" (spaCy's small model often calls a lone city a person)."""
+    key = text.strip(".,'’").lower()
+    return (
+        len(text.split()) == 1
+        and is_cased_name(text)
+        and key in place_names()
+        and key not in person_names()
+        and not is_state_or_country("LOCATION", text)
+    )
+
+
 def date_stands_alone(entity: str, value: str, line: str) -> bool:
     """An ISO date that is all its line holds ("2024-06-01", "2024-10-01-preview"): an API
     version or a setting in code or configuration, not a date in a person's record. (A note's

@@ -203,10 +203,8 @@ class _SpecRecognizer(PatternRecognizer):
         )
 
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
-        if self.spec.keywords:
-            lowered = text.lower()
-            if not any(keyword in lowered for keyword in self.spec.keywords):
-                return []
+        if (self.spec.keywords or self.spec.gate) and not self.spec.runs_on(text, text.lower()):
+            return []
         results = super().analyze(text, entities, nlp_artifacts, regex_flags)
         if self.spec.refine is None:
             return results

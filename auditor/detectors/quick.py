@@ -54,8 +54,8 @@ class QuickDetector:
         spans: list[Span] = []
         lowered = text.lower()
         for spec in self.specs:
-            if spec.keywords and not any(keyword in lowered for keyword in spec.keywords):
-                continue  # the spec's gate: its patterns are not even compiled
+            if not spec.runs_on(text, lowered):
+                continue  # the spec's gates: its patterns are not even compiled
             for pattern, score in _compiled(spec):
                 for match in pattern.finditer(text):
                     value, start, end = match.group(), match.start(), match.end()

@@ -163,8 +163,12 @@ _GENERIC_PLACE = frozenset(
     "same other this that their his her our a an the "
     # Units and services inside a hospital, which name no facility: "admitted to CCU", "sent to cath lab".
     "icu ccu micu sicu picu nicu cvicu tsicu csru pcu ed er ew or pacu ir ct mri cath echo ep hosp surg "
-    "cards neuro team floor ward unit lab".split()
+    "cards neuro team floor ward unit lab teaching private public mental psychiatric different new old "
+    "nearest nearby closest".split()
 )
+
+
+_HOSPITAL_WORDS = frozenset({"hospital", "hosp", "hosp.", "memorial", "infirmary", "hospice"})
 
 
 def _rare_place_words(value: str, facility_last: bool) -> tuple[int, int] | None:
@@ -174,8 +178,10 @@ def _rare_place_words(value: str, facility_last: bool) -> tuple[int, int] | None
         while keep > 0 and _is_place_name(tokens[keep - 1].group(), lenient=True):
             keep -= 1
         names = [t.group().lower().strip(".") for t in tokens[keep:-1]]
-        # One name that is no everyday word: "Calvert", "Holy Cross"; not a heading ("DEVICE CLINIC").
-        if not names or min(zipf(w) for w in names) >= 4.5:
+        # One name that is no everyday word: "Calvert"; not a heading ("DEVICE CLINIC"). Before
+        # "hospital" or "memorial" everyday words name one too: "HOLY CROSS", "UNION HOSPITAL".
+        facility = tokens[-1].group().lower()
+        if not names or (min(zipf(w) for w in names) >= 4.5 and facility not in _HOSPITAL_WORDS):
             return None
         return tokens[keep].start(), tokens[-1].end()
     run = 0
@@ -214,8 +220,9 @@ PLACE_OF_CARE_ANY_CASE = PatternSpec(
     (
         (
             "place of care in any case",
-            r"(?<=\b(?:transfer(?:red)?|admitted|readmitted|followed|arrived|came|taken|sent|discharged|returned"
-            r"|brought|seen|screened|go(?:ing)?|went|trans)[ \t]+(?:to|at|from|into|by)[ \t]+)"
+            r"(?<=\b(?:transfer(?:red)?|transfered|admitted|readmitted|adm|followed|arrived|came|come|taken|sent"
+            r"|discharged|returned|brought|seen|screened|referred|enroute|en[ \t]+route|flown|transported|presented"
+            r"|go(?:ing)?|went|trans)[ \t]+(?:to|at|from|into|by)[ \t]+(?:the[ \t]+)?)"
             r"[\p{L}][\p{L}'’.&-]*(?:[ \t]+[\p{L}][\p{L}'’.&-]*)?",
             0.5,
         ),
@@ -380,11 +387,10 @@ NAME_IN_LIST = PatternSpec(
     "auditor.NAME_IN_LIST",
     "PERSON",
     (
+        # Bounded repeats: a lookaround with an open-ended list in it made a long list quadratic.
         (
             "listed name",
-            rf"(?:(?<=(?:^|[:,;(][ \t]*){_ITEM}(?:,[ \t]+{_ITEM})*,[ \t]+)|(?<=(?:^|[:;(][ \t]*|\b)))"
-            rf"{_ITEM}"
-            rf"(?=(?:,[ \t]+{_ITEM})*,?[ \t]+and[ \t]+{_ITEM}\b)",
+            rf"(?<![\p{{L}}'’-]){_ITEM}(?=(?:,[ \t]+{_ITEM}){{0,8}},?[ \t]+and[ \t]+{_ITEM}\b)",
             0.5,
         ),
         ("last listed name", rf"(?<={_ITEM},[ \t]+{_ITEM},?[ \t]+and[ \t]+){_ITEM}\b", 0.5),
@@ -457,6 +463,7 @@ NAME_BEFORE_CREDENTIAL = PatternSpec(
         ),
     ),
     flags=IGNORECASE_MULTILINE,
+    gate=r"\b(?:RN|RRT|NP|MD|PA-C|LPN|CNA|RNC|APRN|MSW|LICSW|LCSW|SLP|RD)\b",
     refine=lambda value: _trailing_names(value, cased_ok=False, rare_ok=True),
 )
 
@@ -568,7 +575,7 @@ _STREET_WORD = regex.compile(
 # The house number ends the line, a clause or the sentence: not "rales 1/3", "PEEP 5 and".
 _STREET_LINE = (
     r"\b\d{1,6}[ \t]+(?:\p{L}[\p{L}'’.-]*[ \t]+){0,3}\p{L}[\p{L}'’.-]*[ \t]+\d{1,5}[A-Za-z]?\b\.?"
-    r"(?=[ \t]*(?:,|\n|\Z|(?i:st)\b|\.(?:\s|\Z)))"
+    r"(?=[ \t]*(?:,|\n|\Z|(?i:st|suite|ste|apt|apartment|unit)\b|\.(?:\s|\Z)))"
 )
 
 
@@ -586,7 +593,7 @@ def _street_like(value: str) -> bool:
     )
 
 
-_STREET_PARTICLES = frozenset("do da de di du la le del della dos das van von der den ter".split())
+_STREET_PARTICLES = frozenset("do da de di du la le del della dos das van von der den ter via".split())
 _UNITS = frozenset("mg mcg ml cc hr hrs h min units unit tab tabs x iv po sq psv peep".split())
 
 STREET_BLOCK = PatternSpec(

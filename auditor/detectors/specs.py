@@ -6,9 +6,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 IGNORECASE_MULTILINE = re.IGNORECASE | re.MULTILINE
 CASE_SENSITIVE = re.MULTILINE
+
+
+@cache
+def _gate(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +34,14 @@ class PatternSpec:
     # to drop it. For matches whose end a pattern cannot know ("Dr. Powell aware": the name
     # ends where the words stop being names).
     refine: Callable[[str], tuple[int, int] | None] | None = None
+    # A second cheap gate, for words whose case matters ("NP", "RN"): a regex the text must match.
+    gate: str | None = None
+
+    def runs_on(self, text: str, lowered: str) -> bool:
+        """Whether the gates let this recognizer run on ``text`` (``lowered``: text.lower())."""
+        if self.keywords and not any(keyword in lowered for keyword in self.keywords):
+            return False
+        return self.gate is None or _gate(self.gate).search(text) is not None
 
     @property
     def presidio_entity(self) -> str:
