@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-fast lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,11 +24,23 @@ demo: $(BIN)/.installed
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
 
+# The in-process tests only: those that run the installed command in a subprocess are marked
+# `cli` (tests/conftest.py) and left out.
+test-fast: $(BIN)/.installed
+	$(BIN)/python -m pytest -m "not cli"
+
+# What CI enforces (.ci/run): lint, formatting, the layer contract and the types. Every step
+# runs, and any failure fails the target.
 lint: $(BIN)/.installed
-	$(BIN)/ruff check auditor tests bench
+	status=0; \
+	$(BIN)/ruff check auditor tests bench || status=1; \
+	$(BIN)/ruff format --check auditor tests bench || status=1; \
+	$(BIN)/lint-imports || status=1; \
+	$(BIN)/mypy || status=1; \
+	exit $$status
 
 bench: $(BIN)/.installed
-	$(BIN)/python bench/compare_presidio.py
+	$(BIN)/python -m bench.compare_presidio
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache

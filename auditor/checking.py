@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from auditor.baseline import Baseline
-from auditor.config import ScanConfig
+from auditor.config import NlpMode, ScanConfig
 from auditor.detectors import Detector
 from auditor.findings import findings_from_unit
 from auditor.fingerprint import load_key
@@ -43,8 +43,8 @@ def check_text(text: str, destination: str | Destination, config: ScanConfig | N
 def resolve_destination(text: str, policy: Policy) -> Destination:
     """A catalog id, a URL or a model string, resolved through the site's catalog."""
     catalog = policy.catalog
-    if catalog.get(text) is not None and "/" not in text:
-        entry = catalog.get(text)
+    entry = catalog.get(text)
+    if entry is not None and "/" not in text:
         return Destination(entry.id, entry.kind, "literal", entry.name, entry.hosts[0] if entry.hosts else None)
     if "://" in text:
         return catalog.resolve(url=text)
@@ -86,7 +86,7 @@ class Problem:
         loc = self.flow.flow.sink.location
         data = ",".join(c.value for c in self.flow.flow.categories) or "-"
         dest = self.flow.flow.destination
-        where = f"{loc.path}:{loc.line}:{loc.column}"
+        where = loc.display(record=False)
         return f"{where} {self.outcome.rule_id} {self.outcome.decision.value} {data} -> {dest.id}"
 
     def fix(self) -> str:
@@ -109,7 +109,7 @@ class CheckResult:
 
 def check_files(files: list[str], config: ScanConfig | None = None, baseline: Baseline | None = None) -> CheckResult:
     """Scan only ``files`` on the fast path and list what should stop a commit."""
-    config = replace(config or ScanConfig(), nlp="auto")
+    config = replace(config or ScanConfig(), nlp=NlpMode.AUTO)
     detector = detector_for(config)
     result = run_scan(files, config, detector=detector)
     problems = []

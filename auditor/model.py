@@ -21,6 +21,15 @@ class Category(StrEnum):
     EXPORT_CONTROLLED = "EXPORT_CONTROLLED"
 
 
+class FailOn(StrEnum):
+    """What makes ``scan`` and ``check`` exit 1 (DESIGN.md): ``unmet`` conditions (and
+    ``local_only``), every ``conditional`` (and ``local_only``), or ``local_only`` alone."""
+
+    UNMET = "unmet"
+    CONDITIONAL = "conditional"
+    LOCAL_ONLY = "local_only"
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
     """Where a finding sits: 1-based line and column in the file.
@@ -39,10 +48,30 @@ class Location:
     symbol: str | None = None
 
     def __str__(self) -> str:
-        text = f"{self.path}:{self.line}:{self.column}"
-        if self.record is not None:
-            text += f" [record {self.record}"
-            text += f" {self.pointer}]" if self.pointer else "]"
+        return self.display()
+
+    def display(
+        self,
+        *,
+        column: bool = True,
+        record: bool = True,
+        pointer: bool = True,
+        brackets: bool = True,
+        symbol: bool = False,
+    ) -> str:
+        """The one formatter of locations: ``path:line:column``, then the record (with its JSON
+        pointer) or, if asked, the code symbol: ``a.jsonl:3:9 [record 2 /messages/0/content]``.
+
+        The switches keep each output as it has always printed: the CLI's flow and finding
+        views and the table leave out the column, the report writes ``record 2`` unbracketed
+        and names the symbol, the check line shows ``path:line:column`` alone.
+        """
+        text = f"{self.path}:{self.line}" + (f":{self.column}" if column else "")
+        if record and self.record is not None:
+            anchor = f"record {self.record}" + (f" {self.pointer}" if pointer and self.pointer else "")
+            text += f" [{anchor}]" if brackets else f" {anchor}"
+        elif symbol and self.symbol:
+            text += f" in {self.symbol}"
         return text
 
 
@@ -354,9 +383,9 @@ class Verdict:
             if outcome.decision is Decision.LOCAL_ONLY:
                 return True
             if outcome.decision is Decision.CONDITIONAL:
-                if fail_on == "conditional":
+                if fail_on == FailOn.CONDITIONAL:
                     return True
-                if fail_on == "unmet" and any(c.unmet for c in outcome.conditions):
+                if fail_on == FailOn.UNMET and any(c.unmet for c in outcome.conditions):
                     return True
         return False
 

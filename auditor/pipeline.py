@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from auditor import interrupts
-from auditor.config import ScanConfig
+from auditor.catalog.schema import load_yaml
+from auditor.config import NlpMode, ScanConfig
 from auditor.detectors import Detector
 from auditor.detectors.quick import LayeredDetector
 from auditor.errors import AuditorError, ConfigError, SourceError, UsageError
@@ -20,7 +21,6 @@ from auditor.flows.records import flows_from_scan
 from auditor.model import Finding, RecordContext, ScanResult, SkippedSource, SourceSummary
 from auditor.pathnames import mask_path
 from auditor.policy import Policy, load_policy
-from auditor.policy.schema import load_yaml
 from auditor.policy.waivers import WAIVERS_FILE
 from auditor.siteconfig import FAIL_ON_VALUES, SiteConfig, find_config_file, load_site_config, project_root
 from auditor.sources import FileToScan, TextUnit, iter_files, read_source
@@ -177,7 +177,7 @@ class _FileReader:
     def __init__(self, detector: Detector, key: bytes, config: ScanConfig, formats: LogFormats | None = None) -> None:
         self.detector = detector
         self.formats = formats
-        self.layered = LayeredDetector(detector) if config.nlp == "auto" else None
+        self.layered = LayeredDetector(detector) if config.nlp == NlpMode.AUTO else None
         self.key = key
         self.min_confidence = config.min_confidence
 

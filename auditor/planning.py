@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.model import AssessedFlow, Decision, DestinationKind, Usage
-from auditor.policy.destinations import Catalog
+from auditor.catalog.destinations import Catalog
 from auditor.policy.prices import Price, PriceError, PriceTable, load_prices
 from auditor.siteconfig import Routing, SiteConfig
 
@@ -287,7 +287,7 @@ def build_plan(
         for request in requests_from_flows(result.flows):
             plan.add(request)
         return plan.as_dict()
-    from auditor.policy.destinations import load_catalog
+    from auditor.catalog.destinations import load_catalog
     from auditor.siteconfig import find_config_file, load_site_config
     from auditor.store import open_database
     from auditor.store.repository import request_rows, resolve_scan

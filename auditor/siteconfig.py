@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import ConfigError
+from auditor.model import FailOn
 
-FAIL_ON_VALUES = ("unmet", "conditional", "local_only")
+FAIL_ON_VALUES = tuple(f.value for f in FailOn)  # ("unmet", "conditional", "local_only")
 DEFAULT_FRAMEWORKS = ("hipaa", "sox", "itar", "privacy")
 
 

@@ -4,10 +4,10 @@ Prints precision, recall and F2 per category and per entity type for auditor and
 Presidio (same spaCy model, Presidio's default recognizers), false alarms per 10,000 words on
 the negative corpus, and the PHI targets of the clinical corpus.
 
-    python bench/accuracy.py [--seed 2026] [--count 150] [--corpus DIR] [--show-errors]
+    python -m bench.accuracy [--seed 2026] [--count 150] [--corpus DIR] [--show-errors]
 
 Without ``--corpus`` the four corpora (clinical, finance, export, negative) are written by
-``auditor.corpus`` into a temporary directory; ``--keep DIR`` writes them there instead.
+``bench.corpus`` into a temporary directory; ``--keep DIR`` writes them there instead.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from auditor.config import DEFAULT_MIN_CONFIDENCE, DEFAULT_MODEL
 from auditor.detectors import Detector
-from auditor.evaluation import (
+from bench.evaluation import (
     ANY,
     error_lines,
     false_alarms_per_10k_words,
@@ -96,7 +96,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         corpus = args.corpus
         if corpus is None:
-            from auditor.corpus import KINDS, write_corpus
+            from bench.corpus import KINDS, write_corpus
 
             corpus = write_corpus(args.keep or Path(tmp), {kind: args.count for kind in KINDS}, args.seed)
             print(f"generated: seed {args.seed}, {args.count} documents per kind")

@@ -3,7 +3,7 @@
 Prints, in one run: the floor (`python -c pass`), `auditor check` and `auditor scan --no-store`
 on the same files, each the median of --repeat runs, and the ratios. Figures, not a test.
 
-    python bench/check_speed.py [--repeat 5]
+    python -m bench.check_speed [--repeat 5]
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Why long texts are analysed in windows: seconds per size, windowed against whole-text.
 
-    python bench/chunking.py [--sizes 25000,50000,100000,200000]
+    python -m bench.chunking [--sizes 25000,50000,100000,200000]
 
 Prints, per text size, the seconds auditor's detector takes with its default windows and
 with the whole text in one Presidio call, measured in the same run on the same text.

@@ -1,6 +1,6 @@
 """Files per second of the code-flow scanner over a large real Python tree, against a peer.
 
-    .venv/bin/python bench/codeflow.py [DIR] [--semgrep PATH]   (default: the venv's site-packages)
+    .venv/bin/python -m bench.codeflow [DIR] [--semgrep PATH]   (default: the venv's site-packages)
 
 Prints one measured run: files, seconds, files/s and files/min, flows and skipped files, and
 the peak memory of the whole process. The whole tree is analysed as one project, as a scan of
@@ -23,8 +23,8 @@ import sysconfig
 import time
 from collections import Counter
 
+from auditor.catalog.destinations import load_catalog
 from auditor.flows.python import code_flows, load_code_catalog
-from auditor.policy.destinations import load_catalog
 
 
 def python_files(root: str) -> list[tuple[str, str]]:

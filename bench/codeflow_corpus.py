@@ -1,6 +1,6 @@
 """Flow recall and verdict accuracy of the code-flow scanner over a marked corpus.
 
-    .venv/bin/python bench/codeflow_corpus.py [DIR ...]   (default: tests/fixtures/code/third_party)
+    .venv/bin/python -m bench.codeflow_corpus [DIR ...]   (default: tests/fixtures/code/third_party)
 
 Every sink line of the corpus carries its `# expect:` marks (grammar: tests/fixtures/code/
 README.md). The real detectors run over the string literals, the scanner over each DIR as one

@@ -3,7 +3,7 @@
 Prints precision, recall and F2 per category (and ANY: a sensitive value found at all,
 whatever its category) and characters per second of each, both with the same spaCy model.
 
-    python bench/compare_presidio.py [--corpus tests/data/labelled] [--repeat 3]
+    python -m bench.compare_presidio [--corpus tests/data/labelled] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -16,10 +16,8 @@ from pathlib import Path
 
 from auditor.config import DEFAULT_MIN_CONFIDENCE, DEFAULT_MODEL
 from auditor.detectors import Detector
-from auditor.evaluation import error_lines, load_labelled, predict, score
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from accuracy import CATEGORIES, category_table  # noqa: E402  (bench/ is not a package)
+from bench.accuracy import CATEGORIES, category_table
+from bench.evaluation import error_lines, load_labelled, predict, score
 
 ROOT = Path(__file__).resolve().parent.parent
 

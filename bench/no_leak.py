@@ -1,6 +1,6 @@
 """Raw values in auditor's outputs over generated documents: prints the count (target 0).
 
-Writes ``--count`` documents with ``auditor.corpus`` (clinical notes, finance memos, export
+Writes ``--count`` documents with ``bench.corpus`` (clinical notes, finance memos, export
 documents, harmless text, each sensitive value known), as text files and as JSONL request logs
 to OpenAI, and names files after an identifier of their document (an SSN or an e-mail address
 in the file name, for a third of the documents that hold one). Then it produces every output a
@@ -44,10 +44,10 @@ MIN_ALNUM = 5
 
 def write_documents(directory: Path, count: int, seed: int) -> set[str]:
     """Write ``count`` generated documents under ``directory``; the raw values they hold."""
-    from auditor.corpus import marked_documents
+    from bench.corpus import marked_documents
     from auditor.detectors import entity_info
     from auditor.detectors.catalog import Mask
-    from auditor.evaluation import parse_marked
+    from bench.evaluation import parse_marked
 
     directory.mkdir(parents=True, exist_ok=True)
     per_kind = {kind: count // len(KINDS) + (1 if i < count % len(KINDS) else 0) for i, kind in enumerate(KINDS)}

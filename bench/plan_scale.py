@@ -25,7 +25,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
 TEXT = "Summarise the ticket history for the weekly review and list the open actions. "
 DAY0 = 1793577600  # 2026-11-02T00:00:00Z
@@ -58,7 +57,7 @@ def _record(i: int) -> dict:
 def child(size: int) -> dict:
     from auditor.model import Decision
     from auditor.planning import Plan, PlanRequest, local_route
-    from auditor.policy.destinations import load_catalog
+    from auditor.catalog.destinations import load_catalog
     from auditor.policy.prices import load_prices
     from auditor.siteconfig import Routing, SiteConfig
     from auditor.sources.jsonlog import _request_facts

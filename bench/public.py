@@ -9,7 +9,7 @@ auditor's speed to vanilla Presidio's. auditor runs through the public ``auditor
 the scan's defaults; vanilla Presidio has the same spaCy model, its default recognizers and
 ``score_threshold=0.3``.
 
-    python bench/public.py [--sets asq_phi,wnut17] [--limit 200] [--batch 64] [--show-errors 40] [--json OUT]
+    python -m bench.public [--sets asq_phi,wnut17] [--limit 200] [--batch 64] [--show-errors 40] [--json OUT]
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,9 +24,7 @@ from pathlib import Path
 
 import auditor
 from auditor.config import DEFAULT_MODEL, ScanConfig
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from accuracy import machine  # noqa: E402  (a sibling script, as compare_presidio imports it)
+from bench.accuracy import machine
 
 DEFAULT_DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 # The labels each set scores (None: all of them), from the datasets README.

@@ -1,6 +1,6 @@
 """Render the audit report of a stored scan of 10,000 findings; print seconds and pages.
 
-    .venv/bin/python bench/report_render.py [--findings 10000] [--per-flow 10] [--appendix-limit 1000]
+    .venv/bin/python -m bench.report_render [--findings 10000] [--per-flow 10] [--appendix-limit 1000]
 
 The scan is made up (masked excerpts, fake fingerprints: no detector runs), stored in a
 temporary SQLite database through the store's own writer, then rendered by ``render_pdf``
@@ -10,16 +10,13 @@ as ``auditor report`` does. Figures are one run on this machine, not a pass/fail
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from auditor.reports.pdf import render_pdf
 from auditor.store import open_database, record_scan
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import synthetic_scan  # noqa: E402  (bench/ is not a package)
+from bench.synthetic import synthetic_scan
 
 
 def main() -> None:

@@ -41,7 +41,7 @@ TB = 10**12
 
 def generate(folder: Path, megabytes: float, files: int, seed: int = 17) -> dict[str, int]:
     """JSONL request logs of about ``megabytes`` MB in ``files`` files; sizes and record count."""
-    from auditor.corpus import KINDS, marked_documents
+    from bench.corpus import KINDS, marked_documents
 
     documents = [MARK.sub(r"\1", text) for kind in KINDS for _, text in marked_documents(kind, 100, seed)]
     rng = random.Random(seed)

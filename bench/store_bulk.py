@@ -1,9 +1,9 @@
 """Seconds to store one scan of 100,000 findings, on SQLite and on PostgreSQL.
 
-    .venv/bin/python bench/store_bulk.py [--findings N] [--postgres URL]
+    .venv/bin/python -m bench.store_bulk [--findings N] [--postgres URL]
 
 PostgreSQL is measured when ``--postgres`` or ``AUDITOR_TEST_POSTGRES_URL`` names a server
-(``.ci/with-postgres .venv/bin/python bench/store_bulk.py`` starts one); a fresh database is
+(``.ci/with-postgres .venv/bin/python -m bench.store_bulk`` starts one); a fresh database is
 created on it and dropped afterwards. Prints figures from one run; it passes or fails nothing.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 import uuid
@@ -20,13 +19,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from auditor.model import ScanResult  # noqa: E402
-from auditor.store import open_database, record_scan  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import synthetic_scan  # noqa: E402  (bench/ is not a package)
+from auditor.model import ScanResult
+from auditor.store import open_database, record_scan
+from bench.synthetic import synthetic_scan
 
 
 def time_store(url: str, result: ScanResult) -> float:

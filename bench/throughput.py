@@ -6,7 +6,7 @@ Presidio (same spaCy model, default recognizers) with their ratio, at each ``--j
 per document, or ``Detector.detect_many`` with spaCy batched over documents), then seconds for one large
 document of each ``--large`` size with auditor, to show time grows linearly.
 
-    python bench/throughput.py [--size-mb 5] [--jobs 1,2] [--modes document,batched]
+    python -m bench.throughput [--size-mb 5] [--jobs 1,2] [--modes document,batched]
                                [--large 0.1,1,5] [--budget 0]
 
 The two engines run in separate worker processes (so each one's memory is its own) and are
@@ -23,12 +23,9 @@ import multiprocessing
 import resource
 import sys
 import time
-from pathlib import Path
 
 from auditor.config import DEFAULT_MODEL
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from accuracy import machine  # noqa: E402  (bench/ is not a package)
+from bench.accuracy import machine
 
 ENGINES = ("auditor", "presidio")
 _detector = None
@@ -60,8 +57,8 @@ def _peak_rss(_: int) -> int:
 
 def mixed_corpus(size: int, seed: int) -> list[str]:
     """Plain documents of all four kinds, in turn, until ``size`` characters."""
-    from auditor.corpus import KINDS, marked_documents
-    from auditor.evaluation import parse_marked
+    from bench.corpus import KINDS, marked_documents
+    from bench.evaluation import parse_marked
 
     streams = [marked_documents(kind, 10**9, seed) for kind in KINDS]
     docs: list[str] = []

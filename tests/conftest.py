@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from support.cli import REPO
 
 from auditor.config import DEFAULT_MIN_CONFIDENCE, DEFAULT_MODEL
 from auditor.detectors import Detector
 from auditor.findings import classify
 
-REPO = Path(__file__).resolve().parent.parent
-EXAMPLES = REPO / "examples"
-LABELLED = REPO / "tests" / "data" / "labelled"
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that runs the installed ``auditor`` command in a subprocess (``auditor_cli``) is
+    marked ``cli``; ``make test-fast`` runs the others, in-process."""
+    for item in items:
+        function = getattr(item, "function", None)
+        if function is not None and "auditor_cli" in function.__code__.co_names:
+            item.add_marker(pytest.mark.cli)
 
 
 def _checkout_state() -> tuple[str, tuple[tuple[str, int, float], ...]]:
@@ -83,10 +86,3 @@ def found(detector):
         ]
 
     return run
-
-
-def auditor_cli(*args: str, cwd: Path | None = None, env: dict | None = None, **kwargs):
-    """Run the installed ``auditor`` command for real, as a user would."""
-    exe = shutil.which("auditor", path=str(Path(sys.executable).parent)) or "auditor"
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run([exe, *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=300, **kwargs)

@@ -7,10 +7,10 @@ test only guards floors a little under what auditor measures today.
 from __future__ import annotations
 
 import pytest
-from conftest import LABELLED
+from support.cli import LABELLED
 
 from auditor.config import DEFAULT_MIN_CONFIDENCE
-from auditor.evaluation import ANY, load_labelled, predict, score
+from bench.evaluation import ANY, load_labelled, predict, score
 
 FLOORS = {  # category: (precision, recall)
     ANY: (0.95, 0.97),

@@ -1,6 +1,6 @@
 """Accuracy floors on a small generated corpus (seeded), so no change loses recall silently.
 
-The corpus is written by ``auditor.corpus`` from a fixed seed, not by hand; ``bench/accuracy.py``
+The corpus is written by ``bench.corpus`` from a fixed seed, not by hand; ``bench/accuracy.py``
 prints the full figures, side by side with vanilla Presidio, on a larger one.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from auditor.config import DEFAULT_MIN_CONFIDENCE
-from auditor.evaluation import ANY, LabelledDoc, false_alarms_per_10k_words, parse_marked, predict, score
+from bench.evaluation import ANY, LabelledDoc, false_alarms_per_10k_words, parse_marked, predict, score
 
 pytest.importorskip("faker", reason="the corpus generator needs the dev extra (Faker)")
 
@@ -26,7 +26,7 @@ FLOORS = {  # category: (precision, recall), a little under what auditor measure
 
 @pytest.fixture(scope="module")
 def corpus() -> list[LabelledDoc]:
-    from auditor.corpus import KINDS, marked_documents
+    from bench.corpus import KINDS, marked_documents
 
     docs = []
     for kind in KINDS:
@@ -42,7 +42,7 @@ def predictions(detector, corpus):
 
 
 def test_generator_is_deterministic(corpus):
-    from auditor.corpus import marked_documents
+    from bench.corpus import marked_documents
 
     again = [parse_marked(m)[0] for _, m in marked_documents("clinical", PER_KIND, SEED)]
     assert again == [d.text for d in corpus if d.name.startswith("clinical")]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import REPO, auditor_cli
+from support.cli import REPO, auditor_cli
 
 from auditor.checking import check_files
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import auditor_cli
+from support.cli import auditor_cli
 
 NOTE = "Patient Maria Okafor (DOB 04/17/1958, MRN 00482913) was admitted with chest pain.\n"
 
@@ -126,7 +126,7 @@ def test_an_interrupt_lost_in_a_callback_still_stops_the_scan(tmp_path, detector
 def test_jobs_gives_the_same_result_as_one_process(detector):
     from dataclasses import replace
 
-    from conftest import EXAMPLES
+    from support.cli import EXAMPLES
 
     from auditor.config import ScanConfig
     from auditor.pipeline import run_scan

@@ -12,7 +12,7 @@ import sqlite3
 import time
 
 import pytest
-from conftest import auditor_cli
+from support.cli import auditor_cli
 
 import auditor
 from auditor.reports.json import render_json
@@ -176,7 +176,7 @@ def test_a_yaml_alias_bomb_in_a_rules_directory_is_refused_fast(tmp_path):
 
 
 def test_load_yaml_refuses_the_bomb_in_well_under_a_second(tmp_path):
-    from auditor.policy.schema import PolicyFileError, load_yaml
+    from auditor.catalog.schema import PolicyFileError, load_yaml
 
     (tmp_path / "bomb.yaml").write_text(ALIAS_BOMB)
     started = time.monotonic()
@@ -186,7 +186,7 @@ def test_load_yaml_refuses_the_bomb_in_well_under_a_second(tmp_path):
 
 
 def test_a_few_honest_aliases_still_load(tmp_path):
-    from auditor.policy.schema import load_yaml
+    from auditor.catalog.schema import load_yaml
 
     (tmp_path / "ok.yaml").write_text("base: &b {x: 1}\none: *b\ntwo: *b\n")
     assert load_yaml(tmp_path / "ok.yaml") == {"base": {"x": 1}, "one": {"x": 1}, "two": {"x": 1}}

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO
+from support.cli import REPO
 
 from auditor.cli import _run
 

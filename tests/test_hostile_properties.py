@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from auditor.catalog.schema import load_yaml
 from auditor.errors import ConfigError
 from auditor.model import RecordContext, SkippedSource
-from auditor.policy.schema import load_yaml
 from auditor.siteconfig import load_site_config
 from auditor.sources import FileToScan, iter_files, read_source
 from auditor.sources.base import TextUnit

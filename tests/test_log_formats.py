@@ -10,9 +10,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from support.cli import auditor_cli
+
 import auditor
 from auditor.config import ScanConfig
-from conftest import auditor_cli
 
 LOGS = Path(__file__).parent / "fixtures" / "logs"
 

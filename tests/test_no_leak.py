@@ -7,15 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, REPO, auditor_cli
+from support.cli import EXAMPLES, auditor_cli
+from support.leaks import IDENTIFIERS, leaks
 
 import auditor
-
-IDENTIFIERS = [
-    line.strip()
-    for line in (REPO / "tests" / "data" / "example_identifiers.txt").read_text().splitlines()
-    if line.strip() and not line.startswith("#")
-]
 
 
 def example_text() -> str:
@@ -27,10 +22,6 @@ def test_the_identifier_list_is_real():
     text = example_text()
     assert len(IDENTIFIERS) >= 30
     assert [i for i in IDENTIFIERS if i not in text] == []
-
-
-def leaks(text: str) -> list[str]:
-    return [i for i in IDENTIFIERS if i in text]
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from conftest import auditor_cli
+from support.cli import auditor_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

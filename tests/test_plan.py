@@ -22,7 +22,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from conftest import REPO, auditor_cli
+from support.cli import REPO, auditor_cli
 
 from auditor.model import DestinationKind
 from auditor.policy.prices import PriceError, load_prices

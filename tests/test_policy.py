@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import auditor_cli
+from support.cli import auditor_cli
 
 from auditor.findings import findings_from_unit
 from auditor.fingerprint import load_key

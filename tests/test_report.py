@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from test_no_leak import leaks
+from support.leaks import leaks
 
 from auditor.cli import _run
 from auditor.config import ScanConfig

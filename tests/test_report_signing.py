@@ -10,7 +10,7 @@ import datetime
 from pathlib import Path
 
 import pytest
-from test_store_support import scan_result
+from support.store import scan_result
 
 from auditor.cli import _run
 from auditor.store import open_database, record_scan

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_store_support import scan_result
+from support.store import scan_result
 
 from auditor.cli import _run
 from auditor.store import open_database, record_scan

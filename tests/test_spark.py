@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import auditor_cli
+from support.cli import auditor_cli
 
 from auditor.config import ScanConfig
 from auditor.model import Finding

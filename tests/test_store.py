@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
-from test_store_support import BACKENDS, database_url, finding, scan_result
+from support.store import BACKENDS, database_url, finding, scan_result
 
 from auditor.model import Category
 from auditor.store import open_database, record_scan

@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, auditor_cli
-from test_no_leak import leaks
-from test_store_support import scan_result
+from support.cli import EXAMPLES, auditor_cli
+from support.leaks import leaks
+from support.store import scan_result
 
 from auditor.cli import _run
 from auditor.store import open_database, record_scan

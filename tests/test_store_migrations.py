@@ -8,7 +8,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
-from test_store_support import BACKENDS, database_url
+from support.store import BACKENDS, database_url
 
 import auditor.store.schema as schema
 from auditor.errors import SchemaOutdatedError

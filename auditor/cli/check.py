@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from auditor.reports.interface import CHECK_FORMATS, OutputFormat
 from auditor.siteconfig import FAIL_ON_VALUES
 
 EXIT_FINDINGS = 1
@@ -25,7 +26,7 @@ HOOK_MARK = "# installed by `auditor hook install`"
 @click.command("check")
 @click.argument("files", nargs=-1, type=click.Path(path_type=str))
 @click.option("--staged", is_flag=True, help="Check the files staged for commit (git).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice([f.value for f in CHECK_FORMATS]), default="text", show_default=True)
 @click.option("--fail-on", type=click.Choice(FAIL_ON_VALUES), default=None, help="[default: the site's, else unmet]")
 @click.option(
     "--baseline",
@@ -64,11 +65,11 @@ def check_command(files, staged, fmt, fail_on, baseline_file, config_file, store
             recording.complete(checked.result)
     else:
         checked = check_files(names, config, baseline)
-    if fmt == "sarif":
-        from auditor.reports.sarif import render_sarif
+    if fmt == OutputFormat.SARIF:
+        from auditor.reports.formats import result_format
 
-        click.echo(render_sarif(checked.result, checked.problems), nl=False)
-    elif fmt == "json":
+        click.echo(result_format(OutputFormat.SARIF).render(checked.result, checked.problems), nl=False)
+    elif fmt == OutputFormat.JSON:
         import json
 
         from auditor.reports.json import flow_to_dict

@@ -7,6 +7,7 @@ import json
 import click
 
 from auditor.cli._listing import db_option, emit_rows, filter_options, filters_from, format_option, pick_format, read
+from auditor.model import Location
 
 TABLE_COLUMNS = ("id", "category", "entity", "confidence", "path", "line", "record", "pointer", "excerpt")
 
@@ -60,7 +61,4 @@ def show_command(finding_id, db, fmt) -> int:
 
 
 def _where(row: dict) -> str:
-    text = f"{row['path']}:{row['line']}:{row['col']}"
-    if row.get("record") is not None:
-        text += f" [record {row['record']}{' ' + row['pointer'] if row.get('pointer') else ''}]"
-    return text
+    return Location(row["path"], row["line"], row["col"], row.get("record"), row.get("pointer")).display()

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from auditor.cli._listing import db_option, emit_rows, filter_options, filters_from, format_option, pick_format, read
+from auditor.model import Location
 
 TABLE_COLUMNS = ("id", "verdict", "waived", "categories", "destination", "kind", "path", "line", "record", "rules")
 
@@ -52,7 +53,7 @@ def show_command(flow_id, db, fmt) -> int:
 
 def render_flow(flow: dict[str, Any], indent: str = "") -> str:
     """A flow as an auditor reads it: verdict, destination, where, and each rule with citations."""
-    where = f"{flow['path']}:{flow['line']}" + (f" [record {flow['record']}]" if flow["record"] is not None else "")
+    where = Location(flow["path"], flow["line"], flow["col"], flow["record"]).display(column=False)
     waived = " (waived)" if flow["waived"] else ""
     lines = [
         f"flow {flow['id']} (scan {flow['scan_id']}, identity {flow['identity']}): {flow['verdict']}{waived}",
@@ -89,7 +90,8 @@ def render_flow(flow: dict[str, Any], indent: str = "") -> str:
         )
     for finding in flow.get("findings") or []:
         lines.append(
-            f"  finding {finding['id']}: {finding['category']} {finding['entity']} {finding['path']}:{finding['line']}"
+            f"  finding {finding['id']}: {finding['category']} {finding['entity']} "
+            f"{Location(finding['path'], finding['line'], finding['col']).display(column=False)}"
             f"  {finding['excerpt']}"
         )
     return "\n".join(indent + line for line in lines)

@@ -76,7 +76,7 @@ def report_command(
         return 0
     if not pdf_path:
         raise UsageError("auditor report needs --pdf FILE (or: auditor report verify FILE)")
-    from auditor.reports.data import DEFAULT_APPENDIX_LIMIT
+    from auditor.reports.model import DEFAULT_APPENDIX_LIMIT
     from auditor.reports.pdf import render_pdf
     from auditor.reports.signing import signing_material
 

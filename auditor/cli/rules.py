@@ -105,7 +105,7 @@ def rules_show(rule_id, config_file, rule_dirs, fmt) -> int:
 @click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
 def rules_validate(directory) -> int:
     """Validate the shipped packs and the catalog, or every pack in DIRECTORY."""
-    from auditor.policy.destinations import load_catalog
+    from auditor.catalog.destinations import load_catalog
     from auditor.policy.packs import load_pack, shipped_pack_paths
 
     paths = sorted(directory.glob("*.y*ml")) if directory else shipped_pack_paths()
@@ -153,7 +153,7 @@ def destinations_group() -> None:
 @_format_option
 def destinations_list(config_file, fmt) -> int:
     """Every destination: id, kind, BAA offered, zero data retention, name."""
-    from auditor.policy.destinations import load_catalog
+    from auditor.catalog.destinations import load_catalog
 
     catalog = load_catalog(_site(config_file))
     rows = [
@@ -175,8 +175,8 @@ def destinations_list(config_file, fmt) -> int:
 @_config_option
 def destinations_show(destination_id, config_file) -> int:
     """One destination: how it is recognised and each vendor fact with its date."""
+    from auditor.catalog.destinations import load_catalog
     from auditor.errors import UsageError
-    from auditor.policy.destinations import load_catalog
 
     site = _site(config_file)
     entry = load_catalog(site).get(destination_id)

@@ -10,6 +10,7 @@ import click
 from auditor.config import DEFAULT_MAX_FILE_BYTES, DEFAULT_MIN_CONFIDENCE, ScanConfig
 from auditor.errors import UsageError
 from auditor.outputs import check_output_path, write_atomically
+from auditor.reports.interface import SCAN_FORMATS, OutputFormat
 from auditor.siteconfig import FAIL_ON_VALUES
 
 EXIT_FINDINGS = 1
@@ -20,7 +21,7 @@ EXIT_FINDINGS = 1
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json"]),
+    type=click.Choice([f.value for f in SCAN_FORMATS]),
     default=None,
     help="Output format [default: table on a terminal, json otherwise].",
 )
@@ -148,8 +149,7 @@ def scan_command(
     when a flow is at or above --fail-on.
     """
     from auditor.pipeline import run_scan
-    from auditor.reports.json import render_json
-    from auditor.reports.table import render_table
+    from auditor.reports.formats import result_format
 
     overrides = {"model_name": model_name} if model_name else {}
     config = ScanConfig(
@@ -198,7 +198,7 @@ def scan_command(
             progress.close()
     if recording.scan_id is not None:
         click.echo(f"stored as scan {recording.scan_id} in {recording.where}", err=True)
-    text = render_json(result) if fmt == "json" else render_table(result, verbose=verbose)
+    text = result_format(OutputFormat(fmt), verbose=verbose).render(result)
     if out is not None:
         write_atomically(out, text)
         click.echo(

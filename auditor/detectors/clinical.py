@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from auditor.detectors.catalog import HEALTH_ONLY_ENTITIES
+
 _CLINICAL_TERMS = re.compile(
     r"\b(?:patient|pt\.|diagnos(?:is|ed|es)|admitted|admission|discharg(?:e|ed)|clinic(?:al)?"
     r"|hospital|physician|nurse|attending|chart|MRN|medical\s+record|prescri(?:bed|ption)"
@@ -24,18 +26,6 @@ _CLINICAL_TERMS = re.compile(
 )
 _ICD10_CODE = re.compile(
     r"\b[A-TV-Z]\d{2}\.\d{1,4}[A-Z]?\b|\b[A-TV-Z]\d{2}\b(?=[^\n]{0,40}(?:diabet|hypert|asthma|disease|disorder|syndrome|fracture|pain|failure|infection|cancer|neoplasm))"
-)
-HEALTH_ONLY_ENTITIES = frozenset(
-    {
-        "MEDICAL_RECORD_NUMBER",
-        "HEALTH_PLAN_ID",
-        "US_NPI",
-        "DEA_NUMBER",
-        "DEVICE_ID",
-        "US_MBI",
-        "US_HEALTH_INSURANCE_MEMBER_ID",
-        "MEDICAL_LICENSE",
-    }
 )
 
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from auditor.detectors.catalog import DEFAULT_ENTITIES
+from auditor.detectors.catalog import DEFAULT_ENTITIES, GENERIC_ENTITIES
 from auditor.detectors.filters import (
     adjusted_score,
     date_stands_alone,
@@ -26,21 +26,7 @@ from auditor.model import CONTEXT_ENTITIES
 
 # Preference when two detectors claim overlapping text with equal confidence: the more
 # specific (auditor's checked recognizers) first, generic NER last.
-_GENERIC = frozenset(
-    {
-        "PERSON",
-        "LOCATION",
-        "DATE_TIME",
-        "ORGANIZATION",
-        "NRP",
-        "PHONE_NUMBER",
-        "US_BANK_NUMBER",
-        "US_DRIVER_LICENSE",
-        "US_PASSPORT",
-        "UK_NHS",
-        "MEDICAL_LICENSE",
-    }
-)
+_GENERIC = GENERIC_ENTITIES
 
 
 @dataclass(frozen=True, slots=True)

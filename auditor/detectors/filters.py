@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import cache
 from importlib import resources
 
+from auditor.detectors.catalog import LOOSE_NUMBER_ENTITIES, NER_ENTITIES
 from auditor.detectors.checks import looks_like_icd10, npi_is_valid
 from auditor.detectors.lexicons import can_be_name, first_names, person_names, place_names, zipf
 
@@ -20,7 +21,7 @@ _PERIOD = re.compile(r"^(?:FY|CY|Q[1-4]|H[12])[-\s]?\d{2,4}$", re.IGNORECASE)  #
 _PERIOD_WORD = re.compile(r"^(?:Q[1-4]|H[12]|FY|CY)$", re.IGNORECASE)
 _ISO_DATE = re.compile(r"\b(?:19|20)\d{2}[-/.](?:0[1-9]|1[0-2])[-/.](?:0[1-9]|[12]\d|3[01])\b")
 _ROUTES = frozenset({"iv", "po", "im", "sc", "sq", "sl", "pr", "prn", "er", "xr", "sr", "dr", "xl"})
-_NER_ENTITIES = frozenset({"PERSON", "ORGANIZATION", "LOCATION", "NRP", "DATE_TIME"})
+_NER_ENTITIES = NER_ENTITIES
 _DATE_OR_NUMBER = re.compile(r"^[\d\s/.\-:,()#]+$")
 _LABEL_WORDS = frozenset(
     "dob mrn ssn npi dea bp hr rr spo2 ecg ekg icu er ed hpi ros pmh cc a/p rx dx hx tx "
@@ -216,7 +217,7 @@ _REFERENCE_LABEL = re.compile(
     r"\s*(?:number|no\.?|#)?\s*[:#]?\s*|rows=)$",
     re.IGNORECASE,
 )
-_NUMBER_ENTITIES = frozenset({"PHONE_NUMBER", "US_BANK_NUMBER", "UK_NHS", "US_DRIVER_LICENSE", "US_PASSPORT"})
+_NUMBER_ENTITIES = LOOSE_NUMBER_ENTITIES
 
 
 def number_is_reference(entity: str, text: str, before: str) -> bool:

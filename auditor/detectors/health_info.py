@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cache
 
 from auditor.detectors.filters import drug_names
-from auditor.detectors.patterns import IGNORECASE_MULTILINE, PatternSpec
+from auditor.detectors.specs import IGNORECASE_MULTILINE, PatternSpec
 
 # Drug names that are also everyday words ("swan", "neo", "brady") count only with a dose.
 _EVERYDAY_DRUG_WORDS = frozenset({"brady", "neo", "swan", "potassium", "insulin", "jackson-pratt", "swan-ganz"})

@@ -11,14 +11,11 @@ Each recognizer has a stable detector id (``auditor.<ID>``) that never changes m
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import cache
 
 from auditor.detectors import checks
+from auditor.detectors.specs import CASE_SENSITIVE, IGNORECASE_MULTILINE, PatternSpec
 
-IGNORECASE_MULTILINE = re.IGNORECASE | re.MULTILINE
-CASE_SENSITIVE = re.MULTILINE
+__all__ = ["CASE_SENSITIVE", "IGNORECASE_MULTILINE", "SPECS", "PatternSpec", "label_of", "presidio_entities"]
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 DATE = (
@@ -79,48 +76,6 @@ _STREET_TYPE = (
     r"|Wall|Ways|Wells?)"
 )
 _ID_LABEL_TAIL = r"\s*(?:number|num|no\.?|#|id)?\s*[:#]?\s*"
-
-
-@cache
-def _gate(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
-@dataclass(frozen=True, slots=True)
-class PatternSpec:
-    """One recognizer: an entity, its patterns ``(name, regex, score)``, and its checks."""
-
-    detector: str  # stable id, "auditor.MRN"
-    entity: str
-    patterns: tuple[tuple[str, str, float], ...]
-    context: tuple[str, ...] = ()
-    flags: int = IGNORECASE_MULTILINE
-    validate: Callable[[str], bool] | None = None  # False drops the match
-    # Cheap gate: the recognizer runs only on text holding one of these (lower case) strings.
-    # Every pattern of the spec must need one of them; empty means always run.
-    keywords: tuple[str, ...] = ()
-    # Narrows a match to the part that holds the value: (start, end) within ``value``, or None
-    # to drop it. For matches whose end a pattern cannot know ("Dr. Powell aware": the name
-    # ends where the words stop being names).
-    refine: Callable[[str], tuple[int, int] | None] | None = None
-    # A second cheap gate, for words whose case matters ("NP", "RN"): a regex the text must match.
-    gate: str | None = None
-
-    def runs_on(self, text: str, lowered: str) -> bool:
-        """Whether the gates let this recognizer run on ``text`` (``lowered``: text.lower())."""
-        if self.keywords and not any(keyword in lowered for keyword in self.keywords):
-            return False
-        return self.gate is None or _gate(self.gate).search(text) is not None
-
-    @property
-    def presidio_entity(self) -> str:
-        """The name Presidio knows this recognizer's results by.
-
-        Unique per recognizer, so Presidio's own de-duplication (same entity, overlapping
-        span, keep the higher score) never lets its NER silently replace a labelled match;
-        auditor resolves overlaps itself and reports ``entity``.
-        """
-        return "AUDITOR_" + self.detector.removeprefix("auditor.")
 
 
 # Financial reporting without a JE/GL shape (SOX 302/404, Regulation FD): a confidentiality

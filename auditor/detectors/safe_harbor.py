@@ -12,7 +12,7 @@ import regex
 
 from auditor.detectors.filters import is_drug_name
 from auditor.detectors.lexicons import can_be_name, first_names, person_names, place_names, stop_words, zipf
-from auditor.detectors.patterns import CASE_SENSITIVE, IGNORECASE_MULTILINE, PatternSpec
+from auditor.detectors.specs import CASE_SENSITIVE, IGNORECASE_MULTILINE, PatternSpec
 
 _MONTH_NAME = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from auditor.catalog.destinations import Catalog, external_assumed
 from auditor.model import Category, Finding, Flow, FlowKind, Location, RecordContext, Sink
-from auditor.policy.destinations import Catalog, external_assumed
 
 RECORD_CALL = "request record"
 DOCUMENT_CALL = "document"

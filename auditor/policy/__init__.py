@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from auditor.catalog.destinations import Catalog, load_catalog
 from auditor.model import AssessedFlow, Flow, PackRef, WaiverStatus
-from auditor.policy.destinations import Catalog, load_catalog
 from auditor.policy.engine import evaluate
 from auditor.policy.packs import Pack, load_packs
 from auditor.policy.waivers import WAIVERS_FILE, Waiver, load_waivers

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from auditor.catalog.destinations import Catalog
 from auditor.model import Condition, DataSource, Decision, Finding, Flow, RuleOutcome, Verdict
-from auditor.policy.destinations import Catalog
 from auditor.policy.packs import ConditionSpec, DataMatch, Pack, Rule
 from auditor.policy.waivers import Waiver
 from auditor.siteconfig import SiteConfig

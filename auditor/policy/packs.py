@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from auditor.catalog.schema import PolicyFileError, load_yaml, validate
 from auditor.model import Category, Decision, DestinationKind, PackRef
-from auditor.policy.schema import PolicyFileError, load_yaml, validate
 from auditor.resources import resource_dir
 from auditor.siteconfig import SiteConfig
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from auditor.errors import ConfigError
 from auditor.model import DestinationKind
-from auditor.policy.schema import load_yaml, validate
+from auditor.catalog.schema import load_yaml, validate
 from auditor.resources import resource_dir
 from auditor.siteconfig import SiteConfig
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from auditor.catalog.schema import PolicyFileError, load_yaml, validate
 from auditor.model import Flow, WaiverStatus
-from auditor.policy.schema import PolicyFileError, load_yaml, validate
 
 WAIVERS_FILE = "auditor-waivers.yaml"
 

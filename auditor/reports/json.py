@@ -7,10 +7,12 @@ renames a field bumps the major version.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
 from auditor.model import AssessedFlow, Finding, ScanResult, Verdict
+from auditor.reports.interface import ResultFormat
 
 SCHEMA_VERSION = "1.1"
 
@@ -88,6 +90,13 @@ def verdict_to_dict(verdict: Verdict, fail_on: str = "unmet") -> dict[str, Any]:
         ],
         "remediation": list(verdict.remediation),
     }
+
+
+class JsonFormat(ResultFormat):
+    """The full result, as ``auditor/data/scan-result.schema.json`` describes it."""
+
+    def render(self, result: ScanResult, problems: Sequence[Any] = ()) -> str:
+        return render_json(result)
 
 
 def render_json(result: ScanResult) -> str:

@@ -16,9 +16,10 @@ from typing import Any
 from auditor.errors import ConfigError, UsageError
 from auditor.planning import cents
 from auditor.reports import charts
-from auditor.reports.data import DEFAULT_APPENDIX_LIMIT, AuditReport, build_report
+from auditor.reports.data import build_report
 from auditor.reports.integrity import METADATA_KEY
 from auditor.reports.signing import SigningMaterial, check_signature, sign_pdf
+from auditor.reports.model import DEFAULT_APPENDIX_LIMIT, AuditReport
 from auditor.resources import resource_dir
 
 TEMPLATE = "report.html.j2"

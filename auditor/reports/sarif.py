@@ -12,9 +12,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from auditor.model import Decision, RuleOutcome, ScanResult
+from auditor.reports.interface import ResultFormat
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Decision.LOCAL_ONLY: "error", Decision.CONDITIONAL: "warning", Decision.ALLOW: "note"}
+
+
+class SarifFormat(ResultFormat):
+    """SARIF 2.1.0 for code-scanning dashboards: one result per problem."""
+
+    def render(self, result: ScanResult, problems: Sequence[Any] = ()) -> str:
+        return render_sarif(result, problems)
 
 
 def render_sarif(result: ScanResult, problems: Sequence[Any]) -> str:

@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from auditor.model import AssessedFlow, Category, Decision, ScanResult
+from auditor.reports.interface import ResultFormat
 
 _SHORT = {Category.PHI: "PHI", Category.PII: "PII", Category.FINANCIAL: "FIN", Category.EXPORT_CONTROLLED: "EXPORT"}
 
 
+@dataclass(frozen=True)
+class TableFormat(ResultFormat):
+    """The terminal summary; ``verbose`` lists every finding (masked) and every rule trail."""
+
+    verbose: bool = False
+
+    def render(self, result: ScanResult, problems: Sequence[Any] = ()) -> str:
+        return render_table(result, self.verbose)
+
+
 def render_table(result: ScanResult, verbose: bool = False) -> str:
     """A plain-text summary; with ``verbose`` every finding (masked) under its file."""
-    per_file: dict[str, Counter] = {}
+    per_file: dict[str, Counter[Category]] = {}
     for finding in result.findings:
         per_file.setdefault(finding.location.path, Counter())[finding.category] += 1
     lines: list[str] = []
@@ -79,7 +93,7 @@ _FLOW_HEADER = ("verdict", "kind", "where", "data", "destination", "rules")
 def _flow_row(item: AssessedFlow, fail_on: str) -> tuple[str, ...]:
     flow, verdict = item.flow, item.verdict
     loc = flow.sink.location
-    where = f"{loc.path}:{loc.line}" + (f" [record {loc.record}]" if loc.record is not None else "")
+    where = loc.display(column=False, pointer=False)
     mark = "!" if verdict.fails(fail_on) else ("~" if verdict.waived else " ")
     dest = flow.destination
     destination = f"{dest.id} ({dest.resolved_by})"

@@ -1,21 +1,34 @@
 """The questions security teams ask of the findings database, as named query functions.
 
-Every function takes an open connection and returns plain rows (dicts with the documented
-column names), so the CLI can print them as a table, JSON or CSV.
+Every query of the database lives here (reports and the CLI only call these). Most return
+read models (``auditor.store.records``: frozen values with a ``Location``); ``list_*``,
+``diff_scans`` and the ``get_*`` detail views return plain rows (dicts with the documented
+column names), which the CLI prints as a table, JSON or CSV.
 """
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import Connection, delete, exists, func, literal, select
+from sqlalchemy import Connection, Table, delete, exists, func, literal, select
 
 from auditor.errors import UsageError
+from auditor.model import PackRef
 from auditor.store import tables as t
 from auditor.store.owner import effective_status
+from auditor.store.records import (
+    DestinationCount,
+    FindingRecord,
+    FlowRecord,
+    RuleRecord,
+    ScanDiff,
+    ScanRecord,
+    iso,
+)
 
 F, FL, FF, FR, S, W = t.Finding, t.Flow, t.FlowFinding, t.FlowRule, t.Scan, t.Waiver
 
@@ -125,7 +138,27 @@ def list_scans(conn: Connection, target: str | None = None, limit: int | None = 
     return rows
 
 
+def scans(conn: Connection, target: str | None = None, limit: int | None = None) -> list[ScanRecord]:
+    """Scans, newest first."""
+    query = select(*SCAN_COLUMNS).order_by(S.started_at.desc(), S.id.desc())
+    if target:
+        query = query.where(S.target == target)
+    if limit:
+        query = query.limit(limit)
+    return [ScanRecord.from_row(row) for row in conn.execute(query).mappings()]
+
+
 def list_findings(conn: Connection, filters: Filters) -> list[dict[str, Any]]:
+    """Findings of one scan that pass ``filters``, by path and position, as rows."""
+    return [finding.as_row() for finding in findings(conn, filters)]
+
+
+def list_flows(conn: Connection, filters: Filters) -> list[dict[str, Any]]:
+    """Flows of one scan that pass ``filters``, with the ids of the rules in their trail, as rows."""
+    return [flow.as_row() for flow in flows(conn, filters)]
+
+
+def findings(conn: Connection, filters: Filters) -> list[FindingRecord]:
     """Findings of one scan that pass ``filters``, by path and position."""
     scan_id = resolve_scan(conn, filters.scan, filters.target)
     query = select(*FINDING_COLUMNS).where(F.scan_id == scan_id)
@@ -138,10 +171,10 @@ def list_findings(conn: Connection, filters: Filters) -> list[dict[str, Any]]:
         query = query.where(F.path.like(glob_to_like(filters.path_glob), escape="\\"))
     query = query.where(*_novelty(conn, F, scan_id, filters))
     query = query.order_by(F.path, F.record, F.line, F.col, F.id)
-    return [_plain(row) for row in conn.execute(query).mappings()]
+    return [FindingRecord.from_row(row) for row in conn.execute(query).mappings()]
 
 
-def list_flows(conn: Connection, filters: Filters) -> list[dict[str, Any]]:
+def flows(conn: Connection, filters: Filters) -> list[FlowRecord]:
     """Flows of one scan that pass ``filters``, with the ids of the rules in their trail."""
     scan_id = resolve_scan(conn, filters.scan, filters.target)
     query = select(*FLOW_COLUMNS).where(FL.scan_id == scan_id, *_flow_conditions(filters))
@@ -150,14 +183,12 @@ def list_flows(conn: Connection, filters: Filters) -> list[dict[str, Any]]:
     if filters.path_glob:
         query = query.where(FL.path.like(glob_to_like(filters.path_glob), escape="\\"))
     query = query.where(*_novelty(conn, FL, scan_id, filters))
-    rows = [_plain(row) for row in conn.execute(query.order_by(FL.path, FL.record, FL.line, FL.id)).mappings()]
+    rows = list(conn.execute(query.order_by(FL.path, FL.record, FL.line, FL.id)).mappings())
     rules: dict[int, list[str]] = {}
     trail = select(FR.flow_id, FR.rule_id).join(FL, FL.id == FR.flow_id).where(FL.scan_id == scan_id)
     for flow_id, rule_id in conn.execute(trail.order_by(FR.flow_id, FR.position)):
         rules.setdefault(flow_id, []).append(rule_id)
-    for row in rows:
-        row["rules"] = ",".join(rules.get(row["id"], []))
-    return rows
+    return [FlowRecord.from_row(row, tuple(rules.get(row["id"], []))) for row in rows]
 
 
 def get_finding(conn: Connection, finding_id: int) -> dict[str, Any]:
@@ -177,6 +208,11 @@ def get_flow(conn: Connection, flow_id: int) -> dict[str, Any]:
 
 
 def diff_scans(conn: Connection, scan_a: str, scan_b: str, *, allow_incomplete: bool = False) -> dict[str, Any]:
+    """What is new in B, fixed since A, and unchanged, for findings and for flows, by identity, as rows."""
+    return compare_scans(conn, scan_a, scan_b, allow_incomplete=allow_incomplete).as_row()
+
+
+def compare_scans(conn: Connection, scan_a: str, scan_b: str, *, allow_incomplete: bool = False) -> ScanDiff:
     """What is new in B, fixed since A, and unchanged, for findings and for flows, by identity.
 
     Both scans must be complete (an abandoned scan's missing rows would read as "fixed")
@@ -185,16 +221,91 @@ def diff_scans(conn: Connection, scan_a: str, scan_b: str, *, allow_incomplete: 
     a, b = resolve_scan(conn, scan_a), resolve_scan(conn, scan_b)
     for scan_id in (a, b):
         require_complete(conn, scan_id, allow_incomplete=allow_incomplete)
-    result: dict[str, Any] = {"scan_a": a, "scan_b": b}
-    for name, model, columns in (("findings", F, FINDING_COLUMNS), ("flows", FL, FLOW_COLUMNS)):
-        before = _by_identity(conn, model, columns, a)
-        after = _by_identity(conn, model, columns, b)
-        result[name] = {
-            "new": [row for key, row in after.items() if key not in before],
-            "fixed": [row for key, row in before.items() if key not in after],
-            "unchanged": [row for key, row in after.items() if key in before],
-        }
-    return result
+    findings_before = _by_identity(conn, F, FINDING_COLUMNS, a, FindingRecord.from_row)
+    findings_after = _by_identity(conn, F, FINDING_COLUMNS, b, FindingRecord.from_row)
+    flows_before = _by_identity(conn, FL, FLOW_COLUMNS, a, FlowRecord.from_row)
+    flows_after = _by_identity(conn, FL, FLOW_COLUMNS, b, FlowRecord.from_row)
+    return ScanDiff(
+        scan_a=a,
+        scan_b=b,
+        new_findings=[r for key, r in findings_after.items() if key not in findings_before],
+        fixed_findings=[r for key, r in findings_before.items() if key not in findings_after],
+        unchanged_findings=[r for key, r in findings_after.items() if key in findings_before],
+        new_flows=[r for key, r in flows_after.items() if key not in flows_before],
+        fixed_flows=[r for key, r in flows_before.items() if key not in flows_after],
+        unchanged_flows=[r for key, r in flows_after.items() if key in flows_before],
+    )
+
+
+# --- what an audit report reads of one scan ----------------------------------------------------
+
+
+def scan_summary(conn: Connection, scan_id: int) -> dict[str, Any]:
+    """Every column of one scan (timestamps in ISO 8601), as the report prints it."""
+    row = conn.execute(select(*S.__table__.c).where(S.id == scan_id)).mappings().one()
+    return _plain(row)
+
+
+def scan_packs(conn: Connection, scan_id: int) -> list[PackRef]:
+    """The rule packs the scan used, by framework and id."""
+    rows = conn.execute(select(*t.ScanPack.__table__.c).where(t.ScanPack.scan_id == scan_id)).mappings()
+    packs = [PackRef(r["pack_id"], r["version"], r["title"], r["framework"], r["sha256"], r["path"]) for r in rows]
+    return sorted(packs, key=lambda p: (p.framework, p.id))
+
+
+def scan_trails(conn: Connection, scan_id: int) -> dict[int, list[RuleRecord]]:
+    """Each flow's rule trail, in order, by flow id."""
+    query = (
+        select(*FR.__table__.c)
+        .join(FL, FL.id == FR.flow_id)
+        .where(FL.scan_id == scan_id)
+        .order_by(FR.flow_id, FR.position)
+    )
+    trails: dict[int, list[RuleRecord]] = defaultdict(list)
+    for row in conn.execute(query).mappings():
+        trails[row["flow_id"]].append(RuleRecord.from_row(row))
+    return trails
+
+
+def scan_sources(conn: Connection, scan_id: int, status: str) -> list[dict[str, Any]]:
+    """The scan's sources that were ``scanned`` or ``skipped``, by path and line."""
+    query = select(*t.Source.__table__.c).where(t.Source.scan_id == scan_id, t.Source.status == status)
+    return sorted((dict(r) for r in conn.execute(query).mappings()), key=lambda r: (r["path"], r["line"] or 0))
+
+
+def scan_destinations(conn: Connection, scan_id: int) -> list[DestinationCount]:
+    """Flows per resolved destination (id, kind, host, how resolved), with their verdicts counted."""
+    query = select(
+        FL.destination, FL.destination_kind, FL.destination_host, FL.resolved_by, FL.resolution_detail, FL.verdict
+    )
+    groups: dict[tuple[Any, ...], Counter[str]] = defaultdict(Counter)
+    for row in conn.execute(query.where(FL.scan_id == scan_id)):
+        groups[tuple(row[:5])][row.verdict] += 1
+    return [
+        DestinationCount(dest, kind, host, resolved_by, detail, dict(counts))
+        for (dest, kind, host, resolved_by, detail), counts in sorted(
+            groups.items(), key=lambda kv: tuple(str(x) for x in kv[0])
+        )
+    ]
+
+
+def scan_waivers(conn: Connection, scan_id: int) -> list[dict[str, Any]]:
+    """The waivers recorded with the scan (in force or expired)."""
+    query = select(*W.__table__.c).where(W.scan_id == scan_id)
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def previous_complete_scan(conn: Connection, scan: dict[str, Any]) -> tuple[str, int] | None:
+    """(started_at, id) of the complete scan of the same target just before ``scan``, if any."""
+    this = (scan["started_at"], scan["id"])
+    earlier = [
+        (iso(started), scan_id)
+        for scan_id, started in conn.execute(
+            select(S.id, S.started_at).where(S.status == "complete", S.target == scan["target"])
+        )
+        if (iso(started), scan_id) < this
+    ]
+    return max(earlier) if earlier else None
 
 
 def scans_started_before(conn: Connection, cutoff: datetime) -> list[dict[str, Any]]:
@@ -207,7 +318,8 @@ def delete_scans(conn: Connection, scan_ids: Sequence[int]) -> int:
     """Delete scans and, by cascade, everything recorded with them; returns how many."""
     if not scan_ids:
         return 0
-    return conn.execute(delete(t.Scan.__table__).where(S.id.in_(list(scan_ids)))).rowcount
+    scans_table = cast(Table, t.Scan.__table__)
+    return conn.execute(delete(scans_table).where(S.id.in_(list(scan_ids)))).rowcount
 
 
 def glob_to_like(glob: str) -> str:
@@ -251,11 +363,12 @@ def _novelty(conn: Connection, model: Any, scan_id: int, filters: Filters) -> li
     return conditions
 
 
-def _by_identity(conn: Connection, model: Any, columns: list[Any], scan_id: int) -> dict[str, dict[str, Any]]:
-    rows: dict[str, dict[str, Any]] = {}
+def _by_identity(conn: Connection, model: Any, columns: list[Any], scan_id: int, read: Any) -> dict[str, Any]:
+    rows: dict[str, Any] = {}
     query = select(*columns).where(model.scan_id == scan_id).order_by(model.path, model.line, model.id)
     for row in conn.execute(query).mappings():
-        rows.setdefault(row["identity"], _plain(row))
+        if row["identity"] not in rows:
+            rows[row["identity"]] = read(row)
     return rows
 
 
@@ -284,13 +397,7 @@ def _flow_detail(conn: Connection, flow_id: int, *, with_findings: bool) -> dict
 
 def _plain(row: Any) -> dict[str, Any]:
     """A result row as a dict of JSON-ready values (timestamps in ISO 8601, UTC)."""
-    return {key: _iso(value) if isinstance(value, datetime) else value for key, value in dict(row).items()}
-
-
-def _iso(value: datetime) -> str:
-    if value.tzinfo is None:  # SQLite keeps no zone; auditor always writes UTC
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="seconds")
+    return {key: iso(value) if isinstance(value, datetime) else value for key, value in dict(row).items()}
 
 
 def request_rows(conn: Connection, scan_id: int) -> Iterator[dict[str, Any]]:

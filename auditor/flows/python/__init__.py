@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from auditor.catalog.destinations import Catalog
 from auditor.flows.python.catalog import CodeCatalog, load_code_catalog
 from auditor.model import Finding, Flow, SkippedSource
-from auditor.policy.destinations import Catalog
 from auditor.siteconfig import SiteConfig
 
 __all__ = ["CodeCatalog", "code_flows", "covered_literals", "load_code_catalog"]

@@ -9,16 +9,16 @@ carries the data of its arguments.
 from __future__ import annotations
 
 import ast
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
+from auditor.catalog.destinations import Catalog
 from auditor.flows.python.catalog import CodeCatalog, Resolution, SinkSpec
-from auditor.flows.python.interpreter import Frame, Interpreter
+from auditor.flows.python.interpreter import CallSite, Frame, Interpreter
 from auditor.flows.python.meaning import listed_fields, model_fields
 from auditor.flows.python.project import FunctionInfo, ModuleInfo, Project, dotted_name
 from auditor.flows.python.sinks import SinkHits
 from auditor.flows.python.values import EMPTY, Client, Trace, Value, data_of, find_arg, merge
-from auditor.model import DataSource, Finding, Step
-from auditor.policy.destinations import Catalog
+from auditor.model import DataSource, Finding, Location, Step
 
 MAX_DEPTH = 4  # calls followed into the project from an entry point
 MAX_INLINE_PER_ENTRY = 250
@@ -26,7 +26,24 @@ _NO_RESOLUTION = Resolution()
 _ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault", "os.environ().get"})
 
 
+@dataclass(frozen=True)
+class Invocation:
+    """A function of the project run with these arguments: inside a caller (``caller``, at
+    ``node``), or on its own (``standalone``: its parameters are sources by their names)."""
+
+    function: FunctionInfo
+    args: tuple[Value, ...] = ()
+    kwargs: tuple[tuple[str, Value], ...] = ()
+    self_value: Value | None = None
+    caller: Frame | None = None
+    node: ast.AST | None = None
+    standalone: bool = False
+
+
 class Analyzer(Interpreter):
+    """The interpreter over a whole project: it follows calls into the project's functions and
+    classes, and records the sinks it meets in ``hits``."""
+
     def __init__(
         self,
         project: Project,
@@ -45,7 +62,7 @@ class Analyzer(Interpreter):
         self._module_envs: dict[str, dict[str, Value]] = {}
         self._running_modules: set[str] = set()
         self._summary_objs: dict[str, int] = {}
-        self._memo: dict[tuple, Value] = {}
+        self._memo: dict[tuple[object, ...], Value] = {}
         self._stack: list[str] = []
         self._inlined = 0
         self.ambient: dict[str, list[Client]] = {}  # package -> clients set as its default
@@ -67,9 +84,10 @@ class Analyzer(Interpreter):
                     self.entry(info)
 
     def entry(self, info: FunctionInfo) -> None:
+        """A function or method analysed on its own."""
         self._inlined = 0
         self_value = self.summary_self(info.class_ref) if info.class_ref and not info.is_static else None
-        self.run_function(info, (), (), self_value, None, standalone=True)
+        self.run_function(Invocation(info, self_value=self_value, standalone=True))
 
     def module_env(self, module: ModuleInfo) -> dict[str, Value]:
         env = self._module_envs.get(module.key)
@@ -123,14 +141,14 @@ class Analyzer(Interpreter):
         return None
 
     def instance_attribute(self, base: Value, attr: str, node: ast.AST, frame: Frame) -> Value | None:
-        attrs = self.heap.get(base.obj, {})
+        attrs = self.heap.get(base.obj, {}) if base.obj is not None else {}
         if attr in attrs:
             return attrs[attr]
         class_ref = (base.ref or "").removesuffix("()")
         method = self.project.method(class_ref, attr)
         if method is not None:
             if method.is_property:
-                return self.run_function(method, (), (), base, frame, node=node)
+                return self.run_function(Invocation(method, self_value=base, caller=frame, node=node))
             return Value(ref=method.ref, obj=base.obj)
         cls = self.project.classes.get(class_ref)
         if cls is not None:
@@ -146,7 +164,7 @@ class Analyzer(Interpreter):
             obj = self._summary_objs[class_ref] = self.new_obj()
             init = self.project.method(class_ref, "__init__")
             if init is not None:
-                self.run_function(init, (), (), Value(ref=f"{class_ref}()", obj=obj), None, standalone=True)
+                self.run_function(Invocation(init, self_value=Value(ref=f"{class_ref}()", obj=obj), standalone=True))
         return Value(ref=f"{class_ref}()", obj=obj)
 
     def new_obj(self) -> int:
@@ -160,9 +178,10 @@ class Analyzer(Interpreter):
         callee = self.eval(node.func, frame)
         args = tuple(self.eval(a, frame) for a in node.args)
         kwargs = tuple((kw.arg or "**", self.keyword_value(kw, frame)) for kw in node.keywords)
+        site = CallSite(node, frame, args, kwargs)
         ref = callee.ref
-        loc = self.loc(frame, node)
-        everything = (*args, *(v for _, v in kwargs))
+        loc = site.location
+        everything = site.everything
 
         if ref in _ENV_GETTERS and args and args[0].text:
             default = args[1] if len(args) > 1 else find_arg(("default",), (), kwargs)
@@ -171,7 +190,7 @@ class Analyzer(Interpreter):
             return Value(text=default.text if default is not None else None, env=(args[0].text,))
 
         if callee.clients:
-            return self.client_call(callee, args, kwargs, node, frame)
+            return self.client_call(callee, site)
 
         if ref in ("builtins.open", "io.open") and args and args[0].text in self.files:
             path = args[0].text
@@ -190,7 +209,7 @@ class Analyzer(Interpreter):
                 return data.with_traces(self.combine(data.traces, marked))
 
         if ref is None:
-            return self.unknown_call(callee, None, everything, node, frame)
+            return self.unknown_call(callee, None, site)
 
         sanitizer = self.catalog.sanitizer_for(ref)
         if sanitizer is not None:
@@ -202,7 +221,7 @@ class Analyzer(Interpreter):
 
         specs = self.catalog.sinks_for_call(ref)
         if specs:
-            used = self.call_sink(specs[0], ref, args, kwargs, everything, node, frame)
+            used = self.call_sink(specs[0], ref, site)
             if used:  # a vector index built with these models answers queries through them
                 return Value(clients=used, traces=data_of(*everything).traces)
             if self.catalog.client_for(ref) is None:
@@ -224,50 +243,44 @@ class Analyzer(Interpreter):
             self_value = None
             if function.class_ref and callee.obj is not None and not function.is_static:
                 self_value = Value(ref=f"{function.class_ref}()", obj=callee.obj)
-            result = self.run_function(function, args, kwargs, self_value, frame, node=node)
+            result = self.run_function(Invocation(function, args, kwargs, self_value, frame, node))
             if not result.traces and not result.clients and result.obj is None:
                 traces = self.name_source(frame, function.node.name, node, "result of")
-                result = replace(
-                    result,
-                    traces=tuple(
-                        replace(t, origin=replace(t.origin, description=f"result of {function.node.name}()"))
-                        for t in traces
-                    ),
-                )
+                result = replace(result, traces=_described(traces, f"result of {function.node.name}()"))
             return result
 
         if ref in self.project.classes:
-            return self.construct(ref, args, kwargs, node, frame)
+            return self.construct(ref, site)
 
         if self.catalog.is_wrapper(ref):
             clients = tuple(c for v in everything for c in v.clients)
             if clients:
                 if _on_an_object(node, callee):  # kernel.add_service(chat): the kernel calls it
-                    self.mutate(node.func.value, Value(clients=clients), frame)
+                    self.mutate(_receiver(node), Value(clients=clients), frame)
                 return Value(clients=clients, traces=data_of(*everything).traces)
-        return self.unknown_call(callee, ref, everything, node, frame)
+        return self.unknown_call(callee, ref, site)
 
-    def call_sink(self, spec: SinkSpec, ref: str, args, kwargs, everything, node: ast.Call, frame: Frame):
+    def call_sink(self, spec: SinkSpec, ref: str, site: CallSite) -> tuple[Client, ...]:
         """A sink function; one whose destination is its models' (``client_args``: a vector
         store's embeddings, a LlamaIndex index) goes where the clients among its arguments, else
         the package's default ones, else its own resolution send. Returns the clients used."""
         if not spec.client_args:
-            self.hits.record(spec, None, ref, args, kwargs, node, frame, self)
+            self.hits.record(spec, None, ref, site)
             return ()
-        used = tuple(dict.fromkeys(c for v in everything for c in v.clients)) or tuple(
+        used = tuple(dict.fromkeys(c for v in site.everything for c in v.clients)) or tuple(
             self.ambient.get(ref.split(".")[0], ())
         )
         for client in used:  # each client's own configuration decides, not the sink's default
             bare = replace(spec, resolution=_NO_RESOLUTION)
-            self.hits.record(bare, client, ref, args, kwargs, node, frame, self, call_name=ref)
+            self.hits.record(bare, client, ref, site, call_name=ref)
         if not used and spec.resolution != _NO_RESOLUTION:
-            self.hits.record(spec, None, ref, args, kwargs, node, frame, self)
+            self.hits.record(spec, None, ref, site)
             fallback = self.catalog.client_for(ref)
             if fallback is not None:
-                return (Client(fallback, fallback.id, ref, args, kwargs, self.loc(frame, node)),)
+                return (Client(fallback, fallback.id, ref, site.args, site.kwargs, site.location),)
         return used
 
-    def model_rows(self, class_ref: str, loc) -> tuple[DataSource, ...]:
+    def model_rows(self, class_ref: str, loc: Location) -> tuple[DataSource, ...]:
         """A model class of the project given to a query (``select(Patient)``,
         ``session.query(Patient)``) reads its rows: regulated data when its name, table or
         fields are named for it."""
@@ -286,29 +299,35 @@ class Analyzer(Interpreter):
         traces = tuple(
             trace
             for element in listed_fields(keyword)
-            for trace in self.name_source(frame, element.value, element, f"field named in '{keyword.arg}'")
+            for trace in self.name_source(frame, str(element.value), element, f"field named in '{keyword.arg}'")
         )
         return value.with_traces(self.combine(value.traces, traces)) if traces else value
 
-    def client_call(self, callee: Value, args, kwargs, node: ast.Call, frame: Frame) -> Value:
+    def client_call(self, callee: Value, site: CallSite) -> Value:
+        """A method of a model client (or of an object built on one): a sink when the catalog
+        lists the method for that client."""
         member = callee.member or "__call__"
         # What an object built on the client holds goes with its calls: the documents of an
         # index reach the model through its query engine, a chain's retriever through the chain.
-        held = callee
+        holding = replace(site, args=(*site.args, callee))
         for client in callee.clients:
             specs = self.catalog.sinks_for_method(client.key, member)
             if specs:
-                self.hits.record(specs[0], client, member, (*args, held), kwargs, node, frame, self)
-        data = data_of(callee, *args, *(v for _, v in kwargs))
+                self.hits.record(specs[0], client, member, holding)
+        data = data_of(callee, *site.everything)
         return Value(traces=data.traces, clients=callee.clients, member=f"{member}()")
 
-    def unknown_call(self, callee: Value, ref: str | None, everything, node: ast.Call, frame: Frame) -> Value:
+    def unknown_call(self, callee: Value, ref: str | None, site: CallSite) -> Value:
+        """A call outside the project and the catalog: its result carries its arguments' data,
+        and an object it is called on keeps what is added to it."""
         if ref is not None and not self.catalog.propagates(ref):
             return EMPTY
+        node, frame, everything = site.node, site.frame, site.everything
         data = data_of(callee, *everything)
-        loc = self.loc(frame, node)
+        loc = site.location
         queries = tuple(q for v in everything for q in v.queries)
-        queries += tuple(q for v in everything if v.ref in self.project.classes for q in self.model_rows(v.ref, loc))
+        models = [v.ref for v in everything if v.ref is not None and v.ref in self.project.classes]
+        queries += tuple(q for ref_ in models for q in self.model_rows(ref_, loc))
         traces = data.traces
         if queries:
             step = Step(loc, f"query run by {dotted_name(node.func) or 'a call'}()")
@@ -316,47 +335,47 @@ class Analyzer(Interpreter):
         name = (ref or dotted_name(node.func) or "").rsplit(".", 1)[-1]
         if not traces and name:
             traces = self.name_source(frame, name, node, "result of")
-            traces = tuple(replace(t, origin=replace(t.origin, description=f"result of {name}()")) for t in traces)
+            traces = _described(traces, f"result of {name}()")
         # The receiver holds what was added to it (messages.append(x), cursor.execute(sql)).
         if isinstance(node.func, ast.Attribute) and (queries or any(v.traces for v in everything)):
             added = Value(traces=self.combine(*(v.traces for v in everything))) if not queries else Value(traces=traces)
-            self.mutate(
-                node.func.value, added.hop(Step(loc, f"added to '{dotted_name(node.func.value) or 'object'}'")), frame
-            )
+            receiver = _receiver(node)
+            self.mutate(receiver, added.hop(Step(loc, f"added to '{dotted_name(receiver) or 'object'}'")), frame)
         # A model client handed to an object (kernel.add_service(chat)) is then called through it.
         clients = tuple(dict.fromkeys(c for v in everything for c in v.clients))
         if clients:
             if ref is not None and ref.rsplit(".", 1)[-1] == "configure":  # dspy.configure(lm=...)
                 self.set_ambient(ref, clients)
             if _on_an_object(node, callee):
-                self.mutate(node.func.value, Value(clients=clients), frame)
+                self.mutate(_receiver(node), Value(clients=clients), frame)
         return Value(traces=traces, ref=f"{ref}()" if ref else None, prompt_shaped=data.prompt_shaped)
 
-    def construct(self, class_ref: str, args, kwargs, node: ast.Call, frame: Frame) -> Value:
+    def construct(self, class_ref: str, site: CallSite) -> Value:
+        """An instance of a class of the project, its ``__init__`` run with the call's arguments."""
         obj = self.new_obj()
         instance = Value(ref=f"{class_ref}()", obj=obj)
         init = self.project.method(class_ref, "__init__")
         if init is not None:
-            self.run_function(init, args, kwargs, instance, frame, node=node)
+            self.run_function(Invocation(init, site.args, site.kwargs, instance, site.frame, site.node))
         else:  # dataclasses, pydantic models and settings: keyword arguments become attributes
-            for name, value in kwargs:
+            for name, value in site.kwargs:
                 if name != "**":
                     self.heap[obj][name] = value
         return instance
 
     # --- running functions ---------------------------------------------------------------------
 
-    def run_function(
-        self,
-        info: FunctionInfo,
-        args: tuple[Value, ...],
-        kwargs: tuple[tuple[str, Value], ...],
-        self_value: Value | None,
-        caller: Frame | None,
-        standalone: bool = False,
-        node: ast.AST | None = None,
-    ) -> Value:
-        depth = 0 if caller is None else caller.depth + 1
+    def run_function(self, call: Invocation) -> Value:
+        """What the function returns; bounded in depth and in inlined calls per entry point, and
+        remembered for calls that carry no data."""
+        info, args, kwargs, self_value, standalone = (
+            call.function,
+            call.args,
+            call.kwargs,
+            call.self_value,
+            call.standalone,
+        )
+        depth = 0 if call.caller is None else call.caller.depth + 1
         if info.ref in self._stack or depth > MAX_DEPTH:
             return EMPTY
         pure = not any(v.traces or v.clients or v.queries for v in (*args, *(v for _, v in kwargs)))
@@ -377,7 +396,7 @@ class Analyzer(Interpreter):
                 return EMPTY
             self._inlined += 1
         frame = Frame(info.module, info.qualname, {}, depth, info, self.closures.get(info.ref))
-        self.bind_parameters(info, args, kwargs, self_value, frame, caller, node, standalone)
+        self.bind_parameters(call, frame)
         self._stack.append(info.ref)
         try:
             self.run_body(info.node.body, frame)
@@ -386,12 +405,16 @@ class Analyzer(Interpreter):
         result = merge(*frame.returns) if frame.returns else EMPTY
         sink = self.decorator_sink(info, frame)
         if sink is not None:
-            self.hits.record_decorator(sink, info, frame, result, self)
+            self.hits.record_decorator(sink, info, frame, result)
         if pure and not standalone:
             self._memo[memo_key] = result
         return result
 
-    def bind_parameters(self, info, args, kwargs, self_value, frame, caller, node, standalone) -> None:
+    def bind_parameters(self, call: Invocation, frame: Frame) -> None:
+        """Parameters from the call's arguments, defaults, annotations (on its own) or, for
+        what nothing fills, sources by their names."""
+        info, args, kwargs, self_value = call.function, call.args, call.kwargs, call.self_value
+        caller, node, standalone = call.caller, call.node, call.standalone
         spec = info.node.args
         positional = [*spec.posonlyargs, *spec.args]
         offered = list(args)
@@ -406,7 +429,7 @@ class Analyzer(Interpreter):
             zip([a.arg for a in positional][len(positional) - len(spec.defaults) :], spec.defaults, strict=False)
         )
         defaults.update({a.arg: d for a, d in zip(spec.kwonlyargs, spec.kw_defaults, strict=True) if d is not None})
-        where = self.loc(caller, node) if caller is not None and node is not None else None
+        where = caller.location(node) if caller is not None and node is not None else None
         for index, param in enumerate([*positional, *spec.kwonlyargs]):
             name = param.arg
             if index < len(positional) and index < len(offered):
@@ -456,6 +479,19 @@ class Analyzer(Interpreter):
                 if spec is not None:
                     return spec, decorator, value.ref
         return None
+
+
+def _described(traces: tuple[Trace, ...], description: str) -> tuple[Trace, ...]:
+    """Name sources told again as what they are (``result of fetch_notes()``)."""
+    return tuple(
+        replace(t, origin=replace(t.origin, description=description)) if isinstance(t.origin, DataSource) else t
+        for t in traces
+    )
+
+
+def _receiver(node: ast.Call) -> ast.expr:
+    """``kernel`` in ``kernel.add_service(chat)``; the callee itself when it is no attribute."""
+    return node.func.value if isinstance(node.func, ast.Attribute) else node.func
 
 
 def _on_an_object(node: ast.Call, callee: Value) -> bool:

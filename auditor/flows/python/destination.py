@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from auditor.catalog.destinations import Catalog, unknown_destination
 from auditor.flows.python.catalog import Resolution
 from auditor.flows.python.values import Client, Value, find_arg
 from auditor.model import Destination
-from auditor.policy.destinations import Catalog, unknown_destination
 
 _NO_RESOLUTION = Resolution()
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import ast
 import builtins
+from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from auditor.flows.python.catalog import CodeCatalog
 from auditor.flows.python.meaning import PROMPT_KEYS, comment_text, sql_tables
-from auditor.flows.python.project import ClassInfo, FunctionInfo, ModuleInfo, dotted_name
-from auditor.flows.python.values import EMPTY, Client, Trace, Value, data_of, merge
+from auditor.flows.python.project import ClassInfo, FunctionInfo, ModuleInfo, Project, dotted_name
+from auditor.flows.python.values import EMPTY, Client, Trace, Value, data_of, merge, merge_traces
 from auditor.model import DataSource, Finding, Location, Step
 
 _BUILTINS = frozenset(dir(builtins))
@@ -34,21 +37,78 @@ class Frame:
     is_module: bool = False
     local_imports: dict[str, Value] = field(default_factory=dict)
 
+    def location(self, node: ast.AST) -> Location:
+        """Where ``node`` is, in this frame's file and symbol (columns from 1)."""
+        return Location(
+            self.module.display, getattr(node, "lineno", 0), getattr(node, "col_offset", 0) + 1, symbol=self.symbol
+        )
 
-class Interpreter:
-    """Statements and expressions; calls are delegated to ``self.call`` (see calls.py)."""
 
-    project: object
-    catalog: object  # CodeCatalog
+@dataclass(frozen=True)
+class CallSite:
+    """A call met in a frame, with its evaluated arguments."""
+
+    node: ast.Call
+    frame: Frame
+    args: tuple[Value, ...] = ()
+    kwargs: tuple[tuple[str, Value], ...] = ()
+
+    @property
+    def everything(self) -> tuple[Value, ...]:
+        """Positional and keyword arguments alike."""
+        return (*self.args, *(v for _, v in self.kwargs))
+
+    @property
+    def location(self) -> Location:
+        return self.frame.location(self.node)
+
+
+class Interpreter(ABC):
+    """Statements and expressions to Values.
+
+    What a subclass provides (``Analyzer``) is the state below, set in its ``__init__``, and
+    the abstract hooks: calls, imports, module globals and attributes of references and
+    instances, which need the whole project.
+    """
+
+    project: Project
+    catalog: CodeCatalog
+    findings: dict[str, dict[int, list[Finding]]]  # path -> line -> findings in string literals
+    heap: dict[int, dict[str, Value]]  # object id -> its attributes
+    closures: dict[str, dict[str, Value]]  # nested function ref -> the enclosing frame's names
+    files: dict[str, tuple[Trace, ...]]  # path -> data written to it
+    ambient: dict[str, list[Client]]  # package -> clients set as its default
+
+    # --- hooks ---------------------------------------------------------------------------------
+
+    @abstractmethod
+    def call(self, node: ast.Call, frame: Frame) -> Value:
+        """What a call returns, after recording any sink it reaches."""
+
+    @abstractmethod
+    def module_env(self, module: ModuleInfo) -> dict[str, Value]:
+        """A module's global names, after running its body once."""
+
+    @abstractmethod
+    def import_value(self, dotted: str, importer: ModuleInfo) -> Value:
+        """``import a.b``: the module of the project, or a reference to an outside one."""
+
+    @abstractmethod
+    def import_from(self, base: str, name: str, importer: ModuleInfo) -> Value:
+        """``from base import name``."""
+
+    @abstractmethod
+    def ref_attribute(self, ref: str, attr: str, frame: Frame) -> Value | None:
+        """An attribute of a module or class of the project; None when ``ref`` is neither."""
+
+    @abstractmethod
+    def instance_attribute(self, base: Value, attr: str, node: ast.AST, frame: Frame) -> Value | None:
+        """An attribute of an object on the heap (or a method or property of its class)."""
 
     # --- locations and literal findings ------------------------------------------------------
 
-    def loc(self, frame: Frame, node: ast.AST) -> Location:
-        return Location(
-            frame.module.display, getattr(node, "lineno", 0), getattr(node, "col_offset", 0) + 1, symbol=frame.symbol
-        )
-
-    def literal_traces(self, frame: Frame, node: ast.AST) -> tuple[Trace, ...]:
+    def literal_traces(self, frame: Frame, node: ast.expr) -> tuple[Trace, ...]:
+        """Traces for the detectors' findings inside a string literal or f-string."""
         by_line = self.findings.get(frame.module.display)
         if not by_line:
             return ()
@@ -78,7 +138,7 @@ class Interpreter:
         """Traces for the classes of data ``text`` states (see ``markers`` in rules/code.yaml)."""
         if not text or not self.catalog.markers:
             return ()
-        where = self.loc(frame, node)
+        where = frame.location(node)
         traces = []
         for category, words in self.catalog.marked_categories(text):
             description = f"{kind} says '{words}'"
@@ -95,7 +155,7 @@ class Interpreter:
         categories = self.catalog.vocabulary.categories(name)
         if not categories:
             return ()
-        where = self.loc(frame, node)
+        where = frame.location(node)
         description = f"{kind} '{name}'"
         return (Trace(DataSource(description, categories, where), (Step(where, description),)),)
 
@@ -110,22 +170,22 @@ class Interpreter:
         if method is not None:
             method(node, frame)
 
-    def stmt_Expr(self, node, frame):
+    def stmt_Expr(self, node: ast.Expr, frame: Frame) -> None:
         self.eval(node.value, frame)
 
-    def stmt_Assign(self, node, frame):
+    def stmt_Assign(self, node: ast.Assign, frame: Frame) -> None:
         value = self.eval(node.value, frame)
         for target in node.targets:
             self.bind(target, value, frame, node.value)
 
-    def stmt_AnnAssign(self, node, frame):
+    def stmt_AnnAssign(self, node: ast.AnnAssign, frame: Frame) -> None:
         if node.value is not None:
             value = self.eval(node.value, frame)
             if not value.clients:  # service: AzureChatCompletion = kernel.get_service(...)
                 value = merge(value, self.annotation_client(node.annotation, frame, node) or EMPTY)
             self.bind(node.target, value, frame, node.value)
 
-    def stmt_AugAssign(self, node, frame):
+    def stmt_AugAssign(self, node: ast.AugAssign, frame: Frame) -> None:
         value = self.eval(node.value, frame)
         current = self.eval(node.target, frame)
         combined = merge(current, value)
@@ -133,18 +193,18 @@ class Interpreter:
             combined = replace(combined, text=current.text + value.text)
         self.bind(node.target, combined, frame, node.value)
 
-    def stmt_Return(self, node, frame):
+    def stmt_Return(self, node: ast.Return, frame: Frame) -> None:
         if node.value is not None:
             value = self.eval(node.value, frame)
             if frame.function is not None:
-                value = value.hop(Step(self.loc(frame, node), f"returned by {frame.function.qualname}()"))
+                value = value.hop(Step(frame.location(node), f"returned by {frame.function.qualname}()"))
             frame.returns.append(value)
 
-    def stmt_If(self, node, frame):
+    def stmt_If(self, node: ast.If, frame: Frame) -> None:
         self.eval(node.test, frame)
         self.branches(frame, node.body, node.orelse)
 
-    def stmt_For(self, node, frame):
+    def stmt_For(self, node: ast.For | ast.AsyncFor, frame: Frame) -> None:
         items = self.eval(node.iter, frame)
         self.bind(node.target, data_of(items) if not items.clients else items, frame, node.iter)
         self.branches(frame, node.body, [])
@@ -152,12 +212,12 @@ class Interpreter:
 
     stmt_AsyncFor = stmt_For
 
-    def stmt_While(self, node, frame):
+    def stmt_While(self, node: ast.While, frame: Frame) -> None:
         self.eval(node.test, frame)
         self.branches(frame, node.body, [])
         self.run_body(node.orelse, frame)
 
-    def stmt_With(self, node, frame):
+    def stmt_With(self, node: ast.With | ast.AsyncWith, frame: Frame) -> None:
         for item in node.items:
             value = self.eval(item.context_expr, frame)
             if item.optional_vars is not None:
@@ -185,18 +245,18 @@ class Interpreter:
 
     stmt_AsyncWith = stmt_With
 
-    def stmt_Try(self, node, frame):
+    def stmt_Try(self, node: ast.Try | ast.TryStar, frame: Frame) -> None:
         self.run_body(node.body, frame)
         self.branches(frame, *[h.body for h in node.handlers], node.orelse)
         self.run_body(node.finalbody, frame)
 
     stmt_TryStar = stmt_Try
 
-    def stmt_Match(self, node, frame):
+    def stmt_Match(self, node: ast.Match, frame: Frame) -> None:
         self.eval(node.subject, frame)
         self.branches(frame, *[case.body for case in node.cases])
 
-    def stmt_FunctionDef(self, node, frame):
+    def stmt_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef, frame: Frame) -> None:
         if frame.is_module:
             frame.env[node.name] = Value(ref=f"{frame.module.key}.{node.name}")
             return
@@ -208,11 +268,11 @@ class Interpreter:
 
     stmt_AsyncFunctionDef = stmt_FunctionDef
 
-    def stmt_ClassDef(self, node, frame):
+    def stmt_ClassDef(self, node: ast.ClassDef, frame: Frame) -> None:
         if frame.is_module:
             frame.env[node.name] = Value(ref=f"{frame.module.key}.{node.name}")
 
-    def stmt_Import(self, node, frame):
+    def stmt_Import(self, node: ast.Import, frame: Frame) -> None:
         for alias in node.names:
             if alias.asname:
                 frame.env[alias.asname] = self.import_value(alias.name, frame.module)
@@ -220,7 +280,7 @@ class Interpreter:
                 head = alias.name.split(".")[0]
                 frame.env[head] = self.import_value(head, frame.module)
 
-    def stmt_ImportFrom(self, node, frame):
+    def stmt_ImportFrom(self, node: ast.ImportFrom, frame: Frame) -> None:
         base = node.module or ""
         if node.level:
             rel = frame.module.relative_base(node.level)
@@ -257,7 +317,7 @@ class Interpreter:
             if plain and value.ref is None and value.obj is None:
                 value = replace(value, traces=self.name_source(frame, target.id, target, "variable"))
             else:
-                value = value.hop(Step(self.loc(frame, target), f"assigned to '{target.id}'"))
+                value = value.hop(Step(frame.location(target), f"assigned to '{target.id}'"))
             marked = self.comment_traces(frame, target)
             if marked:
                 value = value.with_traces(self.combine(value.traces, marked))
@@ -268,7 +328,7 @@ class Interpreter:
                 self.bind(inner, data_of(value) if not value.clients else value, frame, source)
         elif isinstance(target, ast.Attribute):
             base = self.eval(target.value, frame)
-            value = value.hop(Step(self.loc(frame, target), f"assigned to '{dotted_name(target) or target.attr}'"))
+            value = value.hop(Step(frame.location(target), f"assigned to '{dotted_name(target) or target.attr}'"))
             if base.obj is not None:
                 attrs = self.heap.setdefault(base.obj, {})
                 attrs[target.attr] = merge(attrs[target.attr], value) if target.attr in attrs else value
@@ -279,7 +339,7 @@ class Interpreter:
         elif isinstance(target, ast.Subscript):
             self.eval(target.slice, frame)
             name = dotted_name(target.value) or "container"
-            self.mutate(target.value, value.hop(Step(self.loc(frame, target), f"stored in '{name}'")), frame)
+            self.mutate(target.value, value.hop(Step(frame.location(target), f"stored in '{name}'")), frame)
 
     def mutate(self, node: ast.AST, added: Value, frame: Frame) -> None:
         """``messages.append(x)``, ``d[k] = x``, ``self.history += x``: the container holds x."""
@@ -301,7 +361,9 @@ class Interpreter:
     # --- expressions ---------------------------------------------------------------------------
 
     def eval(self, node: ast.AST, frame: Frame) -> Value:
-        method = getattr(self, "expr_" + type(node).__name__, None)
+        """The Value of an expression: its ``expr_<Type>`` handler, else the data-free EMPTY
+        after evaluating its sub-expressions for their effects."""
+        method: Callable[[ast.AST, Frame], Value] | None = getattr(self, "expr_" + type(node).__name__, None)
         if method is None:
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, ast.expr):
@@ -309,7 +371,7 @@ class Interpreter:
             return EMPTY
         return method(node, frame)
 
-    def expr_Constant(self, node, frame):
+    def expr_Constant(self, node: ast.Constant, frame: Frame) -> Value:
         if isinstance(node.value, str):
             return Value(
                 traces=self.literal_traces(frame, node),
@@ -321,19 +383,20 @@ class Interpreter:
             return Value(text=str(node.value), constant=True)
         return Value(constant=True)
 
-    def expr_JoinedStr(self, node, frame):
-        parts, values = [], []
+    def expr_JoinedStr(self, node: ast.JoinedStr, frame: Frame) -> Value:
+        parts: list[str | None] = []
+        values: list[Value] = []
         for piece in node.values:
             if isinstance(piece, ast.Constant):
                 parts.append(str(piece.value))
-            else:
+            elif isinstance(piece, ast.FormattedValue):
                 value = self.eval(piece.value, frame)
                 values.append(value)
                 parts.append(value.text if value.text is not None else None)
-        text = "".join(parts) if all(p is not None for p in parts) else None
+        text = "".join(p for p in parts if p is not None) if all(p is not None for p in parts) else None
         merged = merge(*values) if values else EMPTY
         sql_text = "".join(p if p is not None else "x" for p in parts)
-        marked = ()
+        marked: tuple[Trace, ...] = ()
         if any(not v.constant for v in values):  # a template whose words state what goes into it
             template = " ".join(str(p.value) for p in node.values if isinstance(p, ast.Constant))
             marked = self.marker_traces(frame, node, template, "the prompt template")
@@ -345,7 +408,7 @@ class Interpreter:
             queries=self.sql_sources(sql_text, frame, node),
         )
 
-    def expr_BinOp(self, node, frame):
+    def expr_BinOp(self, node: ast.BinOp, frame: Frame) -> Value:
         left, right = self.eval(node.left, frame), self.eval(node.right, frame)
         if isinstance(node.op, ast.BitOr) and (left.clients or right.clients):
             # A LangChain pipe: prompt | model | parser runs the model.
@@ -363,7 +426,7 @@ class Interpreter:
             value, text=text, env=left.env + right.env, queries=queries, constant=left.constant and right.constant
         )
 
-    def expr_BoolOp(self, node, frame):
+    def expr_BoolOp(self, node: ast.BoolOp, frame: Frame) -> Value:
         values = [self.eval(v, frame) for v in node.values]
         merged = merge(*values)
         if isinstance(node.op, ast.Or):
@@ -372,51 +435,51 @@ class Interpreter:
             merged = replace(merged, text=text)
         return merged
 
-    def expr_IfExp(self, node, frame):
+    def expr_IfExp(self, node: ast.IfExp, frame: Frame) -> Value:
         self.eval(node.test, frame)
         return merge(self.eval(node.body, frame), self.eval(node.orelse, frame))
 
-    def expr_NamedExpr(self, node, frame):
+    def expr_NamedExpr(self, node: ast.NamedExpr, frame: Frame) -> Value:
         value = self.eval(node.value, frame)
         self.bind(node.target, value, frame, node.value)
         return value
 
-    def expr_Yield(self, node, frame):
+    def expr_Yield(self, node: ast.Yield | ast.YieldFrom, frame: Frame) -> Value:
         """A generator's items are what its callers iterate over: a yield is a return."""
         if node.value is not None:
             value = self.eval(node.value, frame)
             if frame.function is not None:
-                value = value.hop(Step(self.loc(frame, node), f"yielded by {frame.function.qualname}()"))
+                value = value.hop(Step(frame.location(node), f"yielded by {frame.function.qualname}()"))
             frame.returns.append(value)
         return EMPTY
 
     expr_YieldFrom = expr_Yield
 
-    def expr_Await(self, node, frame):
+    def expr_Await(self, node: ast.Await | ast.Starred, frame: Frame) -> Value:
         return self.eval(node.value, frame)
 
     expr_Starred = expr_Await
 
-    def expr_UnaryOp(self, node, frame):
+    def expr_UnaryOp(self, node: ast.UnaryOp, frame: Frame) -> Value:
         self.eval(node.operand, frame)
         return EMPTY
 
-    def expr_Compare(self, node, frame):
+    def expr_Compare(self, node: ast.Compare, frame: Frame) -> Value:
         self.eval(node.left, frame)
         for comparator in node.comparators:
             self.eval(comparator, frame)
         return EMPTY
 
-    def expr_Lambda(self, node, frame):
+    def expr_Lambda(self, node: ast.Lambda, frame: Frame) -> Value:
         return EMPTY
 
-    def expr_List(self, node, frame):
+    def expr_List(self, node: ast.List | ast.Tuple | ast.Set, frame: Frame) -> Value:
         return merge(*[self.eval(e, frame) for e in node.elts]) if node.elts else Value(constant=True)
 
     expr_Tuple = expr_List
     expr_Set = expr_List
 
-    def expr_Dict(self, node, frame):
+    def expr_Dict(self, node: ast.Dict, frame: Frame) -> Value:
         values = []
         for key, item in zip(node.keys, node.values, strict=True):
             value = self.eval(item, frame)
@@ -432,7 +495,13 @@ class Interpreter:
         shaped = any(isinstance(k, ast.Constant) and k.value in PROMPT_KEYS for k in node.keys)
         return replace(merged, text=None, ref=None, prompt_shaped=merged.prompt_shaped or shaped)
 
-    def comprehension(self, node, frame, elements):
+    def comprehension(
+        self,
+        node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp,
+        frame: Frame,
+        elements: list[ast.expr],
+    ) -> Value:
+        """The elements of a comprehension, its targets bound to the items of its iterables."""
         inner = Frame(frame.module, frame.symbol, dict(frame.env), frame.depth, frame.function, frame.closure)
         for generator in node.generators:
             items = self.eval(generator.iter, inner)
@@ -441,16 +510,16 @@ class Interpreter:
                 self.eval(test, inner)
         return merge(*[self.eval(e, inner) for e in elements])
 
-    def expr_ListComp(self, node, frame):
+    def expr_ListComp(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp, frame: Frame) -> Value:
         return self.comprehension(node, frame, [node.elt])
 
     expr_SetComp = expr_ListComp
     expr_GeneratorExp = expr_ListComp
 
-    def expr_DictComp(self, node, frame):
+    def expr_DictComp(self, node: ast.DictComp, frame: Frame) -> Value:
         return self.comprehension(node, frame, [node.key, node.value])
 
-    def expr_Name(self, node, frame):
+    def expr_Name(self, node: ast.Name, frame: Frame) -> Value:
         return self.lookup(node.id, frame)
 
     def lookup(self, name: str, frame: Frame) -> Value:
@@ -466,7 +535,7 @@ class Interpreter:
             return Value(ref=f"builtins.{name}")
         return EMPTY
 
-    def expr_Attribute(self, node, frame):
+    def expr_Attribute(self, node: ast.Attribute, frame: Frame) -> Value:
         base = self.eval(node.value, frame)
         return self.attribute(base, node.attr, node, frame)
 
@@ -488,7 +557,7 @@ class Interpreter:
             value = Value(traces=self.name_source(frame, attr, node, "attribute"))
         return value
 
-    def expr_Subscript(self, node, frame):
+    def expr_Subscript(self, node: ast.Subscript, frame: Frame) -> Value:
         base = self.eval(node.value, frame)
         index = self.eval(node.slice, frame)
         if base.ref in ("os.environ", "os.environ()") and index.text:
@@ -505,20 +574,18 @@ class Interpreter:
             value = Value(traces=traces)
         return value
 
-    def expr_Slice(self, node, frame):
+    def expr_Slice(self, node: ast.Slice, frame: Frame) -> Value:
         for part in (node.lower, node.upper, node.step):
             if part is not None:
                 self.eval(part, frame)
         return Value(constant=True)
 
-    def expr_Call(self, node, frame):
+    def expr_Call(self, node: ast.Call, frame: Frame) -> Value:
         return self.call(node, frame)
 
     # --- helpers -------------------------------------------------------------------------------
 
     def combine(self, *groups: tuple[Trace, ...]) -> tuple[Trace, ...]:
-        from auditor.flows.python.values import merge_traces
-
         return merge_traces(*groups)
 
     def sql_sources(self, text: str, frame: Frame, node: ast.AST) -> tuple[DataSource, ...]:
@@ -526,7 +593,7 @@ class Interpreter:
         for table in sql_tables(text):
             categories = self.catalog.vocabulary.categories(table)
             if categories:
-                found.append(DataSource(f"SQL reading table '{table}'", categories, self.loc(frame, node)))
+                found.append(DataSource(f"SQL reading table '{table}'", categories, frame.location(node)))
         return tuple(found)
 
     def class_attribute(self, cls: ClassInfo, attr: str) -> Value | None:
@@ -535,16 +602,18 @@ class Interpreter:
         if attr not in cls.attributes:
             cls.attributes[attr] = None  # a class that names itself in its body stops here
             cls.attributes[attr] = self._class_attribute(cls, attr)
-        return cls.attributes[attr]
+        found = cls.attributes[attr]
+        return found if isinstance(found, Value) else None
 
     def _class_attribute(self, cls: ClassInfo, attr: str) -> Value | None:
         for item in cls.node.body:
-            target, value_node = None, None
+            target: ast.expr | None = None
+            value_node: ast.expr | None = None
             if isinstance(item, ast.Assign) and len(item.targets) == 1:
                 target, value_node = item.targets[0], item.value
             elif isinstance(item, ast.AnnAssign) and item.value is not None:
                 target, value_node = item.target, item.value
-            if isinstance(target, ast.Name) and target.id == attr:
+            if isinstance(target, ast.Name) and target.id == attr and value_node is not None:
                 frame = Frame(cls.module, cls.qualname, {}, is_module=False)
                 value = self.eval(value_node, frame)
                 if value.text is not None and any(
@@ -568,8 +637,8 @@ class Interpreter:
                 continue
             value = self.eval(part, frame)
             spec = self.catalog.client_for(value.ref) if value.ref else None
-            if spec is not None:
-                client = Client(spec, spec.id, value.ref, (), (), self.loc(frame, node), assumed=True)
+            if spec is not None and value.ref is not None:
+                client = Client(spec, spec.id, value.ref, (), (), frame.location(node), assumed=True)
                 return Value(clients=(client,))
         return None
 

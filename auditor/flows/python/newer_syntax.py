@@ -13,19 +13,21 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from typing import Any
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from auditor.flows.python.parsing import parse_python
-
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
-def parse_newer_syntax(source: str, filename: str) -> ast.Module | SyntaxError | None:
+def parse_newer_syntax(
+    source: str, filename: str, reparse: Callable[[str, str], ast.Module]
+) -> ast.Module | SyntaxError | None:
     """The tree of a source only newer grammars accept; else LibCST's error, or None where the
-    interpreter's own error stands."""
+    interpreter's own error stands. ``reparse`` (``parsing.parse_python``, passed in so the two
+    modules do not import each other) reads each f-string's replacement fields."""
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
@@ -49,7 +51,7 @@ def parse_newer_syntax(source: str, filename: str) -> ast.Module | SyntaxError |
             line = lines[span.start.line - 1]
             width = span.end.column - span.start.column
             lines[span.start.line - 1] = _replace(line, span.start.column, " " * width)
-    builder = _Builder(module, positions, original, filename)
+    builder = _Builder(module, positions, original, filename, reparse)
     replacements: dict[tuple[int, int], ast.expr] = {}
     spans = [(positions[node], node) for node in finder.found]
     # Last first: blanking never moves the character columns of a span before it.
@@ -97,11 +99,19 @@ class _Builder:
     """``ast.JoinedStr`` trees from LibCST's f-string nodes; each replacement field is parsed
     again with ``parse_python``, so an f-string of the newer grammar nested in it is read too."""
 
-    def __init__(self, module: cst.Module, positions: Any, lines: list[str], filename: str) -> None:
+    def __init__(
+        self,
+        module: cst.Module,
+        positions: Any,
+        lines: list[str],
+        filename: str,
+        reparse: Callable[[str, str], ast.Module],
+    ) -> None:
         self._module = module
         self._positions = positions
         self._lines = lines
         self._filename = filename
+        self._reparse = reparse
 
     def joined(self, node: cst.BaseExpression) -> ast.JoinedStr:
         values: list[ast.expr] = []
@@ -137,7 +147,7 @@ class _Builder:
     def _expression(self, node: cst.BaseExpression) -> ast.expr:
         """A replacement field's expression, parsed on its own and moved to where it stands."""
         span: CodeRange = self._positions[node]
-        tree = parse_python("(" + self._module.code_for_node(node) + "\n)", self._filename)
+        tree = self._reparse("(" + self._module.code_for_node(node) + "\n)", self._filename)
         expression = tree.body[0].value  # type: ignore[attr-defined]
         line = span.start.line
         col = _byte_col(self._lines, line, span.start.column) - 1  # the "(" before the code

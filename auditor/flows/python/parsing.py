@@ -32,7 +32,7 @@ def parse_python(source: str, filename: str = "<unknown>") -> ast.Module:
             raise
         from auditor.flows.python.newer_syntax import parse_newer_syntax  # LibCST: only when needed
 
-        tree = parse_newer_syntax(source, filename)
+        tree = parse_newer_syntax(source, filename, parse_python)
         if isinstance(tree, ast.Module):
             return tree
         if isinstance(tree, SyntaxError) and (error.msg or "").startswith("f-string"):

@@ -10,10 +10,12 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from auditor.catalog.destinations import Catalog
 from auditor.flows.python.catalog import SinkSpec
 from auditor.flows.python.destination import resolve_destination
+from auditor.flows.python.interpreter import CallSite, Frame
+from auditor.flows.python.project import FunctionInfo
 from auditor.flows.python.values import Client, Trace, Value, find_arg, merge_traces
 from auditor.model import (
     DataSource,
@@ -27,15 +29,12 @@ from auditor.model import (
     Step,
     Suppression,
 )
-from auditor.policy.destinations import Catalog
-
-if TYPE_CHECKING:
-    from auditor.flows.python.analyzer import Analyzer
-    from auditor.flows.python.interpreter import Frame
-    from auditor.flows.python.project import FunctionInfo
 
 MAX_TRACES_PER_FLOW = 24
 _IGNORE = re.compile(r"#\s*auditor:\s*ignore(?:\[([^\]]*)\])?(.*)$")
+
+
+_HitKey = tuple[str, int, int, str, str | None]  # path, line, column, destination id and host
 
 
 @dataclass
@@ -55,63 +54,58 @@ class SinkHits:
 
     def __init__(self, destinations: Catalog) -> None:
         self.destinations = destinations
-        self.hits: dict[tuple, _Hit] = {}
+        self.hits: dict[_HitKey, _Hit] = {}
 
     def record(
-        self,
-        spec: SinkSpec,
-        client: Client | None,
-        name: str,
-        args: tuple[Value, ...],
-        kwargs: tuple[tuple[str, Value], ...],
-        node: ast.Call,
-        frame: Frame,
-        analyzer: Analyzer,
-        call_name: str | None = None,
+        self, spec: SinkSpec, client: Client | None, name: str, site: CallSite, call_name: str | None = None
     ) -> None:
+        """A sink call met at ``site``: its destination (from the client, else the sink's own
+        resolution) and the data its arguments carry."""
+        args, kwargs = site.args, site.kwargs
         destination = resolve_destination(self.destinations, spec.resolution, client, args, kwargs)
         if destination is None:
             return
         if spec.data_args:
             carried = [v for _, v in filter(None, (find_arg((a,), args, kwargs) for a in spec.data_args))]
         else:
-            carried = [*args, *(v for _, v in kwargs)]
-        loc = analyzer.loc(frame, node)
+            carried = list(site.everything)
+        loc = site.location
         call = call_name or _call_name(client, name)
         traces = merge_traces(*(v.traces for v in carried))
         step = Step(loc, f"sent by {call}")
-        end = getattr(node, "end_lineno", None) or loc.line
-        self._add(loc, call, destination, bool(client and client.assumed), (loc.line, end), frame, traces, step)
-        if spec.collects:
-            self.hits[(loc.path, loc.line, loc.column, destination.id, destination.host)].collects = True
+        end = site.node.end_lineno or loc.line
+        met = _Hit(loc, call, destination, bool(client and client.assumed), (loc.line, end), site.frame.module.lines)
+        self._add(met, traces, step).collects |= spec.collects
 
     def record_decorator(
-        self, sink: tuple[SinkSpec, ast.AST, str], info: FunctionInfo, frame: Frame, result: Value, analyzer: Analyzer
+        self, sink: tuple[SinkSpec, ast.AST, str], info: FunctionInfo, frame: Frame, result: Value
     ) -> None:
         """A traced function (``@traceable``, ``@observe``) ships its arguments and its result."""
         spec, decorator, ref = sink
         destination = resolve_destination(self.destinations, spec.resolution, None, (), ())
         if destination is None:
             return
-        loc = analyzer.loc(frame, decorator)
+        loc = frame.location(decorator)
         params = [
             frame.env.get(a.arg)
             for a in (*info.node.args.posonlyargs, *info.node.args.args, *info.node.args.kwonlyargs)
         ]
         traces = merge_traces(*(v.traces for v in params if v is not None), result.traces)
         step = Step(loc, f"inputs and output of {info.qualname}() traced by {ref}")
-        self._add(loc, ref, destination, False, (loc.line, loc.line), frame, traces, step)
+        self._add(_Hit(loc, ref, destination, False, (loc.line, loc.line), frame.module.lines), traces, step)
 
-    def _add(self, loc, call, destination, assumed, line_range, frame, traces, step) -> None:
+    def _add(self, met: _Hit, traces: tuple[Trace, ...], step: Step) -> _Hit:
+        """The hit of ``met``'s call site and destination, created or met again, with ``traces``
+        arriving through ``step``."""
         # One flow per call site and destination: a chain holding a chat model and an embeddings
         # object of the same vendor sends to it once, whichever client is named.
+        loc, destination = met.location, met.destination
         key = (loc.path, loc.line, loc.column, destination.id, destination.host)
-        hit = self.hits.get(key)
-        if hit is None:
-            hit = self.hits[key] = _Hit(loc, call, destination, assumed, line_range, frame.module.lines)
-        hit.assumed = hit.assumed and assumed  # a caller showed this very client
+        hit = self.hits.setdefault(key, met)
+        hit.assumed = hit.assumed and met.assumed  # a caller showed this very client
         if len(hit.traces) < MAX_TRACES_PER_FLOW:
             hit.traces.extend(t.hop(step) for t in traces)
+        return hit
 
     def _collect_into_tracing(self) -> None:
         """An instrumented process exports every prompt: a tracing set-up carries what the
@@ -135,7 +129,8 @@ class SinkHits:
             (h.location.path, h.location.line, h.location.column) for h in self.hits.values() if not h.assumed
         }
         self._collect_into_tracing()
-        flows, problems = [], []
+        flows: list[Flow] = []
+        problems: list[SkippedSource] = []
         for hit in self.hits.values():
             site = (hit.location.path, hit.location.line, hit.location.column)
             if hit.assumed and site in real_sites:

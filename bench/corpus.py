@@ -1,7 +1,7 @@
 """Seeded generator of labelled corpora: clinical notes, finance memos, export documents, negatives.
 
 The same seed writes the same documents, with each sensitive value marked inline as
-``[[CATEGORY:ENTITY|value]]`` so ``auditor.evaluation.load_labelled`` reads them back with
+``[[CATEGORY:ENTITY|value]]`` so ``bench.evaluation.load_labelled`` reads them back with
 exact spans. Entities are the names auditor reports; categories are those auditor's catalog
 gives them in context (a person identifier in a clinical note is PHI). Values come from
 Faker; the text around them (vitals, labs, drugs, ICD-10 codes, relative dates, part

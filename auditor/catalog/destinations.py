@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from auditor.catalog.schema import load_yaml, validate
 from auditor.model import Destination, DestinationKind
-from auditor.policy.schema import load_yaml, validate
 from auditor.resources import resource_dir
 from auditor.siteconfig import SiteConfig
 
@@ -100,12 +100,12 @@ class Catalog:
             return self._self_hosted(software, host, "config", f"host {netloc} is approved in the site configuration")
         address = _address(host)
         if host in _LOOPBACK_NAMES or (address is not None and (address.is_loopback or address.is_unspecified)):
-            entry = software
+            local = software
             return Destination(
-                id=entry.id if entry else "local",
+                id=local.id if local else "local",
                 kind=DestinationKind.LOCAL,
                 resolved_by="url",
-                name=entry.name if entry else "local model server",
+                name=local.name if local else "local model server",
                 host=netloc,
                 detail=f"{netloc} is this machine (loopback)",
             )
