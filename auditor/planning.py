@@ -25,12 +25,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from auditor.model import AssessedFlow, Decision, DestinationKind, Usage
 from auditor.catalog.destinations import Catalog
+from auditor.model import AssessedFlow, Decision, DestinationKind, Usage
 from auditor.policy.prices import Price, PriceError, PriceTable, load_prices
 from auditor.siteconfig import Routing, SiteConfig
 
-__all__ = ["LocalRoute", "Plan", "PlanRequest", "PriceError", "build_plan", "cents", "local_route"]
+__all__ = ["LocalRoute", "Plan", "PlanRequest", "PriceError", "cents", "local_route", "new_plan"]
 
 CENT = Decimal("0.01")
 MUST, COULD, STAYS = "must_move", "could_move", "stays"
@@ -262,49 +262,6 @@ def local_route(routing: Routing, catalog: Catalog) -> LocalRoute:
     return LocalRoute("self_hosted", DestinationKind.SELF_HOSTED, routing)
 
 
-def build_plan(
-    paths: list[str] | None = None,
-    scan: str | None = None,
-    db: str | None = None,
-    config_file: Path | None = None,
-    prices_file: Path | None = None,
-    allow_unpriced: bool = False,
-) -> dict[str, Any]:
-    """The plan over ``paths`` (scanned now) or a stored ``scan``, as ``Plan.as_dict()``.
-
-    Prices and configuration are read first: a bad price entry is exit 2 before any scan.
-    """
-    from auditor.config import ScanConfig
-    from auditor.pipeline import policy_for_scan
-
-    if paths:
-        config = ScanConfig(config_file=config_file)
-        policy = policy_for_scan(paths, config)
-        plan = _new_plan(policy.site, policy.catalog, prices_file, allow_unpriced)
-        from auditor.pipeline import run_scan
-
-        result = run_scan(paths, config, policy=policy)
-        for request in requests_from_flows(result.flows):
-            plan.add(request)
-        return plan.as_dict()
-    from auditor.catalog.destinations import load_catalog
-    from auditor.siteconfig import find_config_file, load_site_config
-    from auditor.store import open_database
-    from auditor.store.repository import request_rows, resolve_scan
-
-    site = load_site_config(config_file or find_config_file(Path.cwd()))
-    plan = _new_plan(site, load_catalog(site), prices_file, allow_unpriced)
-    engine = open_database(db)
-    try:
-        with engine.connect() as conn:
-            scan_id = resolve_scan(conn, scan or "latest")
-            for request in requests_from_rows(request_rows(conn, scan_id)):
-                plan.add(request)
-    finally:
-        engine.dispose()
-    return {"scan": scan_id, **plan.as_dict()}
-
-
-def _new_plan(site: SiteConfig, catalog: Catalog, prices_file: Path | None, allow_unpriced: bool) -> Plan:
+def new_plan(site: SiteConfig, catalog: Catalog, prices_file: Path | None, allow_unpriced: bool) -> Plan:
     prices = load_prices(site, prices_file)
     return Plan(prices, site.routing, local_route(site.routing, catalog), allow_unpriced)

@@ -44,9 +44,9 @@ MIN_ALNUM = 5
 
 def write_documents(directory: Path, count: int, seed: int) -> set[str]:
     """Write ``count`` generated documents under ``directory``; the raw values they hold."""
-    from bench.corpus import marked_documents
     from auditor.detectors import entity_info
     from auditor.detectors.catalog import Mask
+    from bench.corpus import marked_documents
     from bench.evaluation import parse_marked
 
     directory.mkdir(parents=True, exist_ok=True)

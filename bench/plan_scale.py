@@ -55,9 +55,9 @@ def _record(i: int) -> dict:
 
 
 def child(size: int) -> dict:
+    from auditor.catalog.destinations import load_catalog
     from auditor.model import Decision
     from auditor.planning import Plan, PlanRequest, local_route
-    from auditor.catalog.destinations import load_catalog
     from auditor.policy.prices import load_prices
     from auditor.siteconfig import Routing, SiteConfig
     from auditor.sources.jsonlog import _request_facts

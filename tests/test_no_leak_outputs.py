@@ -13,9 +13,9 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from support.cli import auditor_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.cli import auditor_cli
 
 from auditor.pathnames import identifier_spans, mask_path, name_tag
 from bench.no_leak import every_output, raw_values_in, write_documents

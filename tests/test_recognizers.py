@@ -314,12 +314,24 @@ def test_everyday_places_of_care_are_not_identifiers(found):
 @pytest.mark.parametrize(
     ("text", "entity", "value"),
     [
-        ("CONFIDENTIAL - DRAFT Q3 financial statements attached.", "MNPI_MARKING", "CONFIDENTIAL - DRAFT Q3 financial statements"),
+        (
+            "CONFIDENTIAL - DRAFT Q3 financial statements attached.",
+            "MNPI_MARKING",
+            "CONFIDENTIAL - DRAFT Q3 financial statements",
+        ),
         ("Q3 flash P&L: internal only. Gross margin 41.2%.", "MNPI_MARKING", "P&L: internal only"),
         ("Please summarise the pre-close balance sheet.", "MNPI_MARKING", "pre-close balance sheet"),
         ("Our Q3 EPS of $1.42 is not yet public.", "UNRELEASED_EARNINGS", "EPS of $1.42 is not yet public"),
-        ("Flash revenue for October came in at $38.2 million.", "UNRELEASED_EARNINGS", "Flash revenue for October came in at $38.2 million"),
-        ("A buyback amount of $500 million goes out before the call.", "UNRELEASED_EARNINGS", "buyback amount of $500 million goes out before the call"),
+        (
+            "Flash revenue for October came in at $38.2 million.",
+            "UNRELEASED_EARNINGS",
+            "Flash revenue for October came in at $38.2 million",
+        ),
+        (
+            "A buyback amount of $500 million goes out before the call.",
+            "UNRELEASED_EARNINGS",
+            "buyback amount of $500 million goes out before the call",
+        ),
     ],
 )
 def test_financial_reporting_without_a_journal_shape(found, text, entity, value):
@@ -363,7 +375,9 @@ def test_names_in_sentences_and_lists(found, text, names):
     ],
 )
 def test_places_days_units_and_products_are_not_names(found, text):
-    assert not [r for r in found(text) if r[0] == "PERSON" or (r[0] == "LOCATION" and r[1] in {"CCU", "MICU", "ED", "cath"})]
+    assert not [
+        r for r in found(text) if r[0] == "PERSON" or (r[0] == "LOCATION" and r[1] in {"CCU", "MICU", "ED", "cath"})
+    ]
 
 
 def test_a_census_first_name_alone_is_a_name_but_an_everyday_word_is_not(found):
@@ -388,4 +402,6 @@ def test_the_people_and_pagers_of_a_nursing_note(found, text, entity, value):
 
 
 def test_short_numbers_without_a_pager_label_are_no_phone(found):
-    assert not [r for r in found("Take 2 x 5000 units; TEAM AWARE, FAMILY AWARE.") if r[0] in ("PHONE_NUMBER", "PERSON")]
+    assert not [
+        r for r in found("Take 2 x 5000 units; TEAM AWARE, FAMILY AWARE.") if r[0] in ("PHONE_NUMBER", "PERSON")
+    ]

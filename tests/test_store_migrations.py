@@ -66,7 +66,6 @@ def test_a_database_behind_the_code_says_run_db_upgrade(tmp_path, monkeypatch):
     """A newer auditor (one more migration on top of today's head) meets a database made by this one."""
     db = str(tmp_path / "findings.db")
     open_database(db, write=True).dispose()
-    head = schema.SCHEMA_REVISION
     newer = tmp_path / "migrations"
     shutil.copytree(resource_dir("migrations"), newer)
     current = schema.SCHEMA_REVISION

@@ -45,7 +45,7 @@ def plan_command(paths, scan, db, fmt, out, config_file, prices_file, allow_unpr
     Over PATHS (scanned now, not stored) or a stored scan (--scan). Prices come from
     rules/prices.yaml and the site's [tool.auditor] prices; a log's own cost is never used.
     """
-    from auditor.planning import build_plan
+    from auditor.routing import build_plan
 
     if bool(paths) == bool(scan):
         raise UsageError("auditor plan needs PATHS or --scan ID|latest (one of the two)")

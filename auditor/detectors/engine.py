@@ -201,7 +201,8 @@ def resolve_overlaps(spans: list[Span]) -> list[Span]:
     """Keep one span where several overlap.
 
     A specific recognizer (a label, a checksum, a marking) beats a generic one (NER, loose
-    number patterns) whatever their scores, and any identifier beats health information; then the higher score wins, then the longer span.
+    number patterns) whatever their scores, and any identifier beats health information; then
+    the higher score wins, then the longer span.
     """
 
     def rank(span: Span) -> tuple:

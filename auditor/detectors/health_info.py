@@ -53,7 +53,11 @@ def health_info_spec() -> PatternSpec:
         (
             # ICD-10-CM, shape-checked: a letter (not U), two digits, a dot and up to four more.
             ("ICD-10-CM code", r"(?-i:\b[A-TV-Z]\d{2}\.[0-9A-Z]{1,4}\b)", 0.6),
-            ("labelled ICD-10 code", r"(?<=\bICD-?10(?:-CM)?\s*(?:code)?\s*[:#]?\s*)(?-i:[A-TV-Z]\d{2}(?:\.[0-9A-Z]{1,4})?)\b", 0.8),
+            (
+                "labelled ICD-10 code",
+                r"(?<=\bICD-?10(?:-CM)?\s*(?:code)?\s*[:#]?\s*)(?-i:[A-TV-Z]\d{2}(?:\.[0-9A-Z]{1,4})?)\b",
+                0.8,
+            ),
             ("labelled CPT code", r"(?<=\bCPT(?:\s*code)?\s*[:#]?\s*)\d{4}[0-9FTU]\b", 0.8),
             ("medication", _drugs_pattern(), 0.7),
             ("condition or procedure", _CONDITION_EXCEPTIONS + _CONDITION, 0.7),

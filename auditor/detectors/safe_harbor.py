@@ -341,6 +341,7 @@ SIGNATURE_NAME = PatternSpec(
     refine=lambda value: _leading_names(value, cased_ok=False),
 )
 
+
 def _is_listed_name(word: str) -> bool:
     """A census first name, or a census surname that is no common English word, or a word of
     letters outside ASCII; for the slots where a place, a dish or a product could also stand."""
@@ -427,7 +428,13 @@ def _first_name_and_surname(value: str) -> tuple[int, int] | None:
 FIRST_NAME = PatternSpec(
     "auditor.FIRST_NAME",
     "PERSON",
-    (("census first name", r"(?<![\p{L}\d@#_./-])\p{Lu}\p{Ll}{2,}(?:[ \t]\p{Lu}[\p{Ll}'’-]{2,})?(?![\p{L}\d_@])", 0.5),),
+    (
+        (
+            "census first name",
+            r"(?<![\p{L}\d@#_./-])\p{Lu}\p{Ll}{2,}(?:[ \t]\p{Lu}[\p{Ll}'’-]{2,})?(?![\p{L}\d_@])",
+            0.5,
+        ),
+    ),
     flags=CASE_SENSITIVE,
     refine=_first_name_and_surname,
 )
@@ -442,7 +449,8 @@ NAME_BEFORE_ROLE = PatternSpec(
     (
         (
             "name made aware",
-            rf"\b{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,2}}(?=[ \t]+(?:aware|notified|paged|made[ \t]+aware|informed)\b)",
+            rf"\b{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,2}}"
+            r"(?=[ \t]+(?:aware|notified|paged|made[ \t]+aware|informed)\b)",
             0.55,
         ),
     ),

@@ -16,9 +16,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from auditor.catalog.schema import load_yaml, validate
 from auditor.errors import ConfigError
 from auditor.model import DestinationKind
-from auditor.catalog.schema import load_yaml, validate
 from auditor.resources import resource_dir
 from auditor.siteconfig import SiteConfig
 

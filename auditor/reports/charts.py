@@ -164,7 +164,7 @@ def cost_by_day(
         start = left + g * cluster + (cluster - bar_w * 2) / 2
         for s, (label, source) in enumerate((("T", today), ("P", planned))):
             bx = start + s * bar_w
-            base = top + plot_h
+            base: float = top + plot_h
             for dest in destinations:
                 value = source.get((day, dest), 0.0)
                 h = 0 if scale_top == 0 else plot_h * value / scale_top

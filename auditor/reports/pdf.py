@@ -18,8 +18,8 @@ from auditor.planning import cents
 from auditor.reports import charts
 from auditor.reports.data import build_report
 from auditor.reports.integrity import METADATA_KEY
-from auditor.reports.signing import SigningMaterial, check_signature, sign_pdf
 from auditor.reports.model import DEFAULT_APPENDIX_LIMIT, AuditReport
+from auditor.reports.signing import SigningMaterial, check_signature, sign_pdf
 from auditor.resources import resource_dir
 
 TEMPLATE = "report.html.j2"
