@@ -9,6 +9,7 @@ reports nothing.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from auditor.detectors.filters import drug_names
@@ -36,13 +37,14 @@ _CONDITION_EXCEPTIONS = r"(?!(?:academia|dichotomy)\b)"
 def _drugs_pattern() -> str:
     names = sorted((n for n in drug_names() if n not in _EVERYDAY_DRUG_WORDS), key=len, reverse=True)
     everyday = sorted(_EVERYDAY_DRUG_WORDS, key=len, reverse=True)
-    alternation = "|".join(regex_escape(n) for n in names)
-    with_dose = "|".join(regex_escape(n) for n in everyday)
+    alternation = "|".join(_alternative(n) for n in names)
+    with_dose = "|".join(_alternative(n) for n in everyday)
     return rf"\b(?:(?:{alternation})(?:\s+{_DOSE})?|(?:{with_dose})\s+{_DOSE})"
 
 
-def regex_escape(word: str) -> str:
-    return "".join("\\" + c if not c.isalnum() and c != " " else c for c in word).replace(" ", r"\s+")
+def _alternative(name: str) -> str:
+    """A listed name as a regex alternative; a space between its words matches any run of space."""
+    return re.escape(name).replace(r"\ ", r"\s+")
 
 
 def health_info_spec() -> PatternSpec:

@@ -235,6 +235,8 @@ PLACE_OF_CARE_ANY_CASE = PatternSpec(
 # when it is capitalised in mixed-case text, or a census name in upper- or lower-case text
 # (``lexicons.can_be_name``).
 _NAME_TOKEN = r"[\p{L}][\p{L}'’-]*\.?"
+# The credentials a clinician signs with ("JON DEVAUX RRT", "WARREN KAVALIUNAS NP").
+_CREDENTIAL = r"RN|RRT|NP|MD|PA-C|LPN|CNA|RNC|APRN|MSW|LICSW|LCSW|SLP|RD"
 _TITLE = r"(?:drs|dr's|dr|doctor|mr|mrs|ms|miss|mx|nurse|prof|professor|sister|brother|father|rev|(?-i:NP|MD|RN))"
 _RELATION = (
     r"(?:wife|husband|spouse|son|sons|daughter|daughters|dtr|sister|brother|mother|father|mom|dad|niece"
@@ -327,7 +329,7 @@ SIGNATURE_NAME = PatternSpec(
         (
             "signature",
             rf"(?<=^[ \t]*|[.;][ \t]+){_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,2}}"
-            r"(?=,?[ \t]+(?-i:RN|RRT|NP|MD|PA-C|LPN|CNA|RNC|APRN|MSW|LICSW|LCSW|SLP|RD)\b)",
+            rf"(?=,?[ \t]+(?-i:{_CREDENTIAL})\b)",
             0.6,
         ),
         # In upper- or lower-case notes: "PATIENT JOHN", "mrs. park" (the census decides).
@@ -418,7 +420,7 @@ def _first_name_and_surname(value: str) -> tuple[int, int] | None:
         return None
     if first in place_names() or first in stop_words():
         return None
-    if len(words) > 1 and _is_listed_name(words[1]) or len(words) > 1 and zipf(words[1].lower()) < 3.0:
+    if len(words) > 1 and (_is_listed_name(words[1]) or zipf(words[1].lower()) < 3.0):
         return 0, len(value)
     return 0, len(words[0])
 
@@ -466,12 +468,12 @@ NAME_BEFORE_CREDENTIAL = PatternSpec(
         (
             "name before a credential",
             rf"\b{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,2}}"
-            r"(?=,?[ \t]+(?-i:RN|RRT|NP|MD|PA-C|LPN|CNA|RNC|APRN|MSW|LICSW|LCSW|SLP|RD)\b)",
+            rf"(?=,?[ \t]+(?-i:{_CREDENTIAL})\b)",
             0.55,
         ),
     ),
     flags=IGNORECASE_MULTILINE,
-    gate=r"\b(?:RN|RRT|NP|MD|PA-C|LPN|CNA|RNC|APRN|MSW|LICSW|LCSW|SLP|RD)\b",
+    gate=rf"\b(?:{_CREDENTIAL})\b",
     refine=lambda value: _trailing_names(value, cased_ok=False, rare_ok=True),
 )
 
