@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from auditor.detectors import Span, category_of, entity_info, is_clinical
 from auditor.detectors.catalog import Mask
+from auditor.detectors.names import repeated_names
 from auditor.fingerprint import fingerprint, mask_context, mask_digits, mask_value
 from auditor.model import Category, Finding
 from auditor.sources import TextUnit
@@ -48,6 +49,14 @@ def classify(text: str, spans: list[Span], min_confidence: float) -> list[Classi
             confidence = min(1.0, confidence + CLINICAL_BOOST)
         if confidence >= min_confidence:
             kept.append(Classified(span, category_of(span.entity, clinical), round(confidence, 3)))
+    names = [item for item in kept if item.span.entity == "PERSON"]
+    if names:
+        weakest = min(item.confidence for item in names)
+        kept.extend(
+            Classified(span, names[0].category, weakest)
+            for span in repeated_names(text, [item.span for item in names], [item.span for item in kept])
+        )
+        kept.sort(key=lambda item: (item.span.start, item.span.end))
     return kept
 
 
