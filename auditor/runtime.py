@@ -19,14 +19,17 @@ verdict into an action under ``[tool.auditor.routing]``:
 What is kept of a request is its runtime flow: masked excerpts and keyed fingerprints, never
 the text (``auditor.store.writer.RuntimeJournal``).
 
-Detection runs on every text of every request. What the judge keeps between requests is the
-spans each text gave (offsets, entity, score: no value), keyed by an HMAC of the text under
-the site key, so a conversation's earlier messages, resent with every turn, and a fixed
-system prompt are detected once (``span_cache``, 4,096 texts by default; 0 turns it off).
+Every text of every request is judged, and each distinct text is detected: what the judge
+keeps between requests is, per text, the spans it gave (offsets, entity, score) and the
+findings built from them (masked excerpts, fingerprints), never a value, keyed by an HMAC of
+the text under the site key. A conversation's earlier messages, resent with every turn, and
+a fixed system prompt are so detected once and judged again each time (``span_cache``
+texts, 4,096 by default; 0 keeps none).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import threading
@@ -40,7 +43,18 @@ from auditor.config import ScanConfig
 from auditor.errors import PolicyViolation, RouteUnavailable
 from auditor.findings import classify, findings_from_unit
 from auditor.fingerprint import load_key
-from auditor.model import AssessedFlow, Decision, Destination, DestinationKind, Flow, FlowKind, Location, Sink, Verdict
+from auditor.model import (
+    AssessedFlow,
+    Decision,
+    Destination,
+    DestinationKind,
+    Finding,
+    Flow,
+    FlowKind,
+    Location,
+    Sink,
+    Verdict,
+)
 from auditor.placeholders import Placeholders, anonymize_with_placeholders
 from auditor.policy import Policy
 from auditor.sources.base import Piece, TextUnit
@@ -107,6 +121,7 @@ class RuntimeJudge:
         self._count = 0
         self._count_lock = threading.Lock()
         self._spans: OrderedDict[bytes, list[Any]] = OrderedDict()
+        self._built: OrderedDict[bytes, list[Finding]] = OrderedDict()  # findings per text, as for record 0
         self._span_cache = span_cache
         self._spans_lock = threading.Lock()
         if warm_up:
@@ -148,6 +163,23 @@ class RuntimeJudge:
                             self._spans.popitem(last=False)
         return [spans or [] for spans in found]
 
+    def _findings(self, text: str, spans: list[Any], number: int, index: int) -> list[Finding]:
+        """The findings of one text of request ``number``: masked excerpts and fingerprints are
+        built once per distinct text (a function of the text and its spans), then given this
+        request's record number and pointer."""
+        key = self._cache_key(text) if self._span_cache else None
+        with self._spans_lock:
+            cached = self._built.get(key) if key is not None else None
+        if cached is None:
+            cached = findings_from_unit(_unit(text, 0, 0), spans, self.key, self.config.min_confidence)
+            if key is not None:
+                with self._spans_lock:
+                    self._built[key] = cached
+                    while len(self._built) > self._span_cache:
+                        self._built.popitem(last=False)
+        pointer = f"/texts/{index}"
+        return [_restamped(f, number, pointer) for f in cached]
+
     def _cache_key(self, text: str) -> bytes:
         return hmac.new(self.key, text.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
 
@@ -181,11 +213,10 @@ class RuntimeJudge:
         with self._count_lock:
             self._count += 1
             number = self._count
-        units = [_unit(text, number, i) for i, text in enumerate(texts)]
         spans = self.detect_texts(texts)
-        findings = []
-        for unit, found in zip(units, spans, strict=True):
-            findings.extend(findings_from_unit(unit, found, self.key, self.config.min_confidence))
+        findings: list[Finding] = []
+        for index, (text, found) in enumerate(zip(texts, spans, strict=True)):
+            findings.extend(self._findings(text, found, number, index))
         flow = Flow(
             FlowKind.RUNTIME, Sink(Location(RUNTIME_PATH, 1, 1, record=number), call), destination, tuple(findings),
             model=model,
@@ -289,6 +320,17 @@ def _shared_detector(config: ScanConfig):
     from auditor.detection import _detector
 
     return _detector(config)
+
+
+def _restamped(finding: Finding, number: int, pointer: str) -> Finding:
+    """``finding`` at record ``number``, ``pointer`` (``dataclasses.replace`` is ten times slower,
+    and a long note has hundreds of findings)."""
+    where = finding.location
+    location = Location(where.path, where.line, where.column, number, pointer, where.symbol)
+    return Finding(**{name: getattr(finding, name) for name in _FINDING_FIELDS}, location=location)
+
+
+_FINDING_FIELDS = tuple(f.name for f in dataclasses.fields(Finding) if f.name != "location")
 
 
 def _unit(text: str, number: int, index: int) -> TextUnit:

@@ -157,3 +157,20 @@ def test_a_stream_restorer_gives_the_same_text_wherever_the_pieces_are_cut():
         shown = [restorer.feed(answer[i : i + size]) for i in range(0, len(answer), size)] + [restorer.flush()]
         assert "".join(shown) == expected, size
         assert not any(piece.endswith(("<PERS", "<MRN_")) for piece in shown)
+
+
+def test_an_anthropic_answer_is_restored_too(tmp_path, echo):
+    anthropic = pytest.importorskip("anthropic")
+    folder = tmp_path / "anthropic-site"
+    folder.mkdir()
+    (folder / "auditor.toml").write_text(
+        f'[destinations.anthropic]\nhosts = ["api.anthropic.com", "127.0.0.1:{echo.port}"]\n\n'
+        '[routing]\non_unmet = "redact"\nredaction = "reversible"\n'
+    )
+    raw = anthropic.Anthropic(base_url=f"http://127.0.0.1:{echo.port}", api_key="k", max_retries=0)
+    client = auditor.guard(raw, config=ScanConfig(config_file=folder / "auditor.toml"), db=False)
+    answer = client.messages.create(
+        model="claude-3-5-haiku-latest", max_tokens=50, messages=[{"role": "user", "content": PHI}]
+    )
+    assert answer.content[0].text == f"external echoed: {PHI}"
+    assert not any(value in echo.requests[0]["body"]["messages"][0]["content"] for value in RAW_VALUES)
