@@ -32,6 +32,7 @@ route. A local route that is down fails closed: rerouted data never goes out ins
 from __future__ import annotations
 
 import collections
+import dataclasses
 import inspect
 import os
 from collections.abc import Callable
@@ -192,6 +193,14 @@ class Guard:
             and self.routing.local_base_url is not None
         )
 
+    def fall_back(self, request: _Request, kwargs: dict[str, Any]) -> tuple[_Request, dict[str, Any]]:
+        """The allowed request, sent to the local route after its upstream failed (``fallback_on_error``):
+        with the local model from ``model_map``, and recorded as rerouted there."""
+        decision = request.decision
+        model = self.routing.local_model(kwargs.get("model")) or kwargs.get("model")
+        moved = dataclasses.replace(decision, action=REROUTE, local_model=model, reason="fallback_on_error")
+        return _Request(moved, request.sent_chars), {**kwargs, "model": model}
+
     def record(self, request: _Request, kwargs: dict[str, Any], response: Any, output_chars: int,
                failed: bool = False, usage: dict[str, Any] | None = None) -> None:  # fmt: skip
         """Store the decision as a runtime flow with its tokens and cost (never the text)."""
@@ -287,7 +296,11 @@ def _guarded_call(state: Guard, path: tuple[str, ...], original: Callable[..., A
                 if isinstance(exc, (PolicyViolation, RouteUnavailable)):
                     raise
                 if state.can_fall_back(request):
-                    response = await _local_call(state, path)(*args, **send)
+                    request, send = state.fall_back(request, send)
+                    try:
+                        response = await _local_call(state, path)(*args, **send)
+                    except Exception as again:
+                        raise state.failed(request, send, again) from again
                 else:
                     raise state.failed(request, send, exc) from exc
             if send.get("stream"):
@@ -305,7 +318,11 @@ def _guarded_call(state: Guard, path: tuple[str, ...], original: Callable[..., A
             if isinstance(exc, (PolicyViolation, RouteUnavailable)):
                 raise
             if state.can_fall_back(request):
-                response = _local_call(state, path)(*args, **send)
+                request, send = state.fall_back(request, send)
+                try:
+                    response = _local_call(state, path)(*args, **send)
+                except Exception as again:
+                    raise state.failed(request, send, again) from again
             else:
                 raise state.failed(request, send, exc) from exc
         if send.get("stream"):

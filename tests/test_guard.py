@@ -316,3 +316,23 @@ def test_an_anthropic_clients_local_route_answering_garbage_is_reported(tmp_path
         with pytest.raises(RouteUnavailable, match="failed closed"):
             _claude(client, PHI)
         assert external.requests == []
+
+
+def test_with_fallback_on_error_allowed_traffic_goes_to_the_local_model_when_the_upstream_fails(tmp_path):
+    with FakeOpenAI("external", mode="garbage") as external, FakeOpenAI("local") as local:
+        config = _site(tmp_path, external, _local_url(local), extra="fallback_on_error = true\n")
+        client = auditor.guard(_client(external), config=config, db=False)
+        answer = _ask(client, HARMLESS)
+        assert answer.choices[0].message.content == "local answered llama3"  # the local model, by model_map
+        assert len(external.requests) == 1 and local.requests[0]["body"]["model"] == "llama3"
+
+
+def test_fallback_on_error_never_sends_rerouted_data_out_when_the_local_route_is_down(tmp_path, servers):
+    external, _ = servers
+    config = _site(tmp_path, external, f"http://localhost:{_closed_port()}/v1", extra="fallback_on_error = true\n")
+    client = auditor.guard(_client(external), config=config, db=False)
+    with pytest.raises(RouteUnavailable, match="failed closed"):
+        _ask(client, ITAR)
+    with pytest.raises(RouteUnavailable, match="failed closed"):
+        _ask(client, PHI, stream=True)
+    assert external.requests == []
