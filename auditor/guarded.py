@@ -58,14 +58,16 @@ from auditor.sources.usage import estimate_tokens, usage_tokens
 
 __all__ = ["Guard", "PolicyViolation", "RouteUnavailable", "guard"]
 
-# The calls that send data to a model, by client family, as attribute paths from the client.
+# The calls that send data to a model, by client family, as attribute paths from the client,
+# and the arguments that carry text to it: a system prompt is data too (Anthropic's ``system``,
+# the Responses API's ``instructions``).
 OPENAI_CALLS = {
-    ("chat", "completions", "create"): "messages",
-    ("completions", "create"): "prompt",
-    ("embeddings", "create"): "input",
-    ("responses", "create"): "input",
+    ("chat", "completions", "create"): ("messages",),
+    ("completions", "create"): ("prompt",),
+    ("embeddings", "create"): ("input",),
+    ("responses", "create"): ("instructions", "input"),
 }
-ANTHROPIC_CALLS = {("messages", "create"): "messages"}
+ANTHROPIC_CALLS = {("messages", "create"): ("system", "messages")}
 
 
 def guard(
@@ -147,7 +149,8 @@ class Guard:
 
     def prepare(self, path: tuple[str, ...], kwargs: dict[str, Any]) -> tuple[_Request, dict[str, Any]]:
         """The decision and the arguments to send (redacted or with the local model)."""
-        texts = extract_texts(kwargs.get(self.calls[path]))
+        fields = [f for f in self.calls[path] if kwargs.get(f) is not None]
+        texts = [text for f in fields for text in extract_texts(kwargs[f])]
         call = ("anthropic." if self.anthropic else "openai.") + ".".join(path)
         decision = self.judge.judge(texts, self.destination, call, kwargs.get("model"))
         request = _Request(decision, sum(len(t) for t in texts))
@@ -155,8 +158,8 @@ class Guard:
             self.record(request, kwargs, None, 0)
             raise decision.violation()
         if decision.action == REDACT:
-            field = self.calls[path]
-            kwargs = {**kwargs, field: replace_texts(kwargs[field], iter(decision.redacted or ()))}
+            redacted = iter(decision.redacted or ())  # in the order extract_texts read the fields
+            kwargs = {**kwargs, **{f: replace_texts(kwargs[f], redacted) for f in fields}}
         if decision.action == REROUTE:
             kwargs = {**kwargs, "model": decision.local_model or kwargs.get("model")}
         return request, kwargs

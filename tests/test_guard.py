@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import socket
 
 import openai
@@ -336,3 +337,32 @@ def test_fallback_on_error_never_sends_rerouted_data_out_when_the_local_route_is
     with pytest.raises(RouteUnavailable, match="failed closed"):
         _ask(client, PHI, stream=True)
     assert external.requests == []
+
+
+def test_an_anthropic_system_prompt_is_judged_like_the_messages(tmp_path, servers):
+    external, local = servers
+    client = _anthropic_guard(tmp_path, external, _local_url(local))
+    answer = _claude(client, HARMLESS, system=PHI)
+    assert answer.content[0].text == "local answered llama3"
+    assert external.requests == [] and local.requests[0]["body"]["messages"][0] == {"role": "system", "content": PHI}
+
+
+def test_redaction_covers_an_anthropic_system_prompt(tmp_path, servers):
+    anthropic = pytest.importorskip("anthropic")
+    external, local = servers
+    folder = tmp_path / "redacting-anthropic-site"
+    folder.mkdir()
+    (folder / "auditor.toml").write_text(
+        f'[destinations.anthropic]\nhosts = ["api.anthropic.com", "127.0.0.1:{external.port}"]\n\n'
+        '[routing]\non_unmet = "redact"\n'
+    )
+    raw = anthropic.Anthropic(base_url=f"http://127.0.0.1:{external.port}", api_key="k", max_retries=0)
+    client = auditor.guard(raw, config=ScanConfig(config_file=folder / "auditor.toml"), db=False)
+    client.messages.create(
+        model="claude-3-5-haiku-latest", max_tokens=50, system=PHI, messages=[{"role": "user", "content": PHI}]
+    )
+    body = external.requests[0]["body"]
+    assert (
+        "Okafor" not in json.dumps(body) and "<PERSON>" in body["system"] and "<PERSON>" in json.dumps(body["messages"])
+    )
+    assert local.requests == []
