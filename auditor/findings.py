@@ -5,6 +5,7 @@ This is where a raw value is last held: it goes into the HMAC and the mask, and 
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -63,6 +64,7 @@ def classify(text: str, spans: list[Span], min_confidence: float) -> list[Classi
 def findings_from_unit(unit: TextUnit, spans: list[Span], key: bytes, min_confidence: float) -> list[Finding]:
     """Findings for one unit's spans; below ``min_confidence`` or between pieces are dropped."""
     found: list[Finding] = []
+    ordered = _Ordered(spans)
     for item in classify(unit.text, spans, min_confidence):
         span = item.span
         location = unit.locate(span.start)
@@ -77,7 +79,7 @@ def findings_from_unit(unit: TextUnit, spans: list[Span], key: bytes, min_confid
                 category=item.category,
                 confidence=item.confidence,
                 location=location,
-                excerpt=excerpt(unit, span.start, end, spans),
+                excerpt=excerpt(unit, span.start, end, spans, ordered),
                 fingerprint=fingerprint(key, span.entity, value),
                 label=span.label,
             )
@@ -95,7 +97,23 @@ def masked(entity: str, value: str) -> str:
     return mask_value(value)
 
 
-def excerpt(unit: TextUnit, start: int, end: int, spans: list[Span]) -> str:
+class _Ordered:
+    """A unit's spans sorted by start once, for the excerpts of all its findings (a long text
+    has hundreds: sorting them again for each one made building findings quadratic)."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        self.spans = sorted(spans, key=lambda s: s.start)
+        self.starts = [s.start for s in self.spans]
+        self.longest = max((s.end - s.start for s in spans), default=0)
+
+    def between(self, left: int, right: int) -> list[Span]:
+        """The spans that may overlap [left, right), in order of start (those that cannot are left out)."""
+        low = bisect.bisect_left(self.starts, left - self.longest)
+        high = bisect.bisect_left(self.starts, right)
+        return self.spans[low:high]
+
+
+def excerpt(unit: TextUnit, start: int, end: int, spans: list[Span], ordered: _Ordered | None = None) -> str:
     """The value with some text either side, every detected value and every digit masked."""
     piece_start = next(p.start for p in reversed(unit.pieces) if p.start <= start)
     piece_end = unit.piece_end(start)
@@ -114,7 +132,7 @@ def excerpt(unit: TextUnit, start: int, end: int, spans: list[Span]) -> str:
             right = min(piece_end, span.end)
     out: list[str] = []
     cursor = left
-    for span in sorted(spans, key=lambda s: s.start):
+    for span in (ordered or _Ordered(spans)).between(left, right):
         s_start, s_end = max(span.start, left), min(span.end, right)
         if s_end <= s_start or s_start < cursor:
             continue
