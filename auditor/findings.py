@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from auditor.detectors import Span, category_of, entity_info, is_clinical
 from auditor.detectors.catalog import Mask
-from auditor.detectors.names import repeated_names
+from auditor.detectors.names import REPEATED_NAME, repeated_names
 from auditor.fingerprint import fingerprint, mask_context, mask_digits, mask_value
 from auditor.model import Category, Finding
 from auditor.sources import TextUnit
@@ -64,8 +64,11 @@ def classify(text: str, spans: list[Span], min_confidence: float) -> list[Classi
 def findings_from_unit(unit: TextUnit, spans: list[Span], key: bytes, min_confidence: float) -> list[Finding]:
     """Findings for one unit's spans; below ``min_confidence`` or between pieces are dropped."""
     found: list[Finding] = []
+    classified = classify(unit.text, spans, min_confidence)
+    # Mentions that classify adds (a name said again) are masked in every excerpt too.
+    spans = spans + [item.span for item in classified if item.span.detector == REPEATED_NAME]
     ordered = _Ordered(spans)
-    for item in classify(unit.text, spans, min_confidence):
+    for item in classified:
         span = item.span
         location = unit.locate(span.start)
         if location is None:

@@ -30,6 +30,7 @@ _NOT_CARRIED = frozenset(
 # Rules that find a name by the slot it stands in (a title, a relation, a signature), sure of
 # a one-word name in a way that an NER guess or a lexicon match is not.
 _SLOT_RULES = (
+    "auditor.LABELLED_NAME",
     "auditor.TITLED_NAME",
     "auditor.SLOT_NAME",
     "auditor.SIGNATURE_NAME",

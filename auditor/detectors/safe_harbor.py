@@ -461,7 +461,10 @@ def _lower_case_full_name(text: str, start: int, end: int) -> tuple[int, int] | 
         return None
     # A census name, no common word: "naomi ryan". Not any rare word: in notes those are
     # misspellings and shorthand ("mae spont", "aline prssures").
-    if last in person_names() and zipf(last) < 4.5 and last not in _EVERYDAY_NAMES:
+    frequency = zipf(last)
+    if last in _EVERYDAY_NAMES or last not in person_names():
+        return None
+    if frequency < 4.5 or (frequency < 5.0 and last in first_names()):  # "ryan" is common as a name
         return start, rest.end()
     return None
 
