@@ -437,7 +437,7 @@ def test_a_guess_or_an_english_word_is_not_spread(found, text):
     [
         ("please follow up with patricia desrosiers in a couple of months", "patricia desrosiers"),
         ("naomi ryan\nsewer pipe cleaner", "naomi ryan"),
-        ("mika: \"who are you?\"\ntracy: \"i'm roberto's daughter\"", "tracy"),
+        ('mika: "who are you?"\ntracy: "i\'m roberto\'s daughter"', "tracy"),
         ('Koppány: "Who are you?"\nElizabeth: "Amanda\'s daughter."', "Koppány"),
         ("Name:    Martim A Pereira\nAddress: 17693 Main St", "Martim A Pereira"),
     ],
