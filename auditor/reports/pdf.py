@@ -146,7 +146,7 @@ def render_pdf(
                 unsigned.unlink(missing_ok=True)
             signed_by = check_signature(partial, signing.cert).signer
         pdf_sha256 = hashlib.sha256(partial.read_bytes()).hexdigest()
-        record_report(db, report.scan["id"], pdf_sha256, report.evidence_sha256, pdf_path.name)
+        _record_report(db, report.scan["id"], pdf_sha256, report.evidence_sha256, pdf_path.name)
         os.replace(partial, pdf_path)
     finally:
         partial.unlink(missing_ok=True)
@@ -155,25 +155,14 @@ def render_pdf(
     )
 
 
-def record_report(db: str | None, scan_id: int, pdf_sha256: str, evidence_sha256: str, file_name: str) -> None:
+def _record_report(db: str | None, scan_id: int, pdf_sha256: str, evidence_sha256: str, file_name: str) -> None:
     """Keep the finished PDF's SHA-256 in the database, for ``auditor report verify``."""
-    from datetime import UTC, datetime
-
     from auditor.store import open_database
-    from auditor.store import tables as t
+    from auditor.store.writer import record_report
 
     engine = open_database(db)
     try:
-        with engine.begin() as conn:
-            conn.execute(
-                t.Report.__table__.insert().values(
-                    scan_id=scan_id,
-                    pdf_sha256=pdf_sha256,
-                    evidence_sha256=evidence_sha256,
-                    file_name=file_name,
-                    written_at=datetime.now(UTC),
-                )
-            )
+        record_report(engine, scan_id, pdf_sha256, evidence_sha256, file_name)
     finally:
         engine.dispose()
 

@@ -326,6 +326,22 @@ class DestinationCount:
 
 
 @dataclass(frozen=True, slots=True)
+class ScanEvidenceRows:
+    """Everything one stored scan holds, as JSON-ready rows without row ids (a report's evidence).
+
+    ``flows`` carry ``rules`` (the trail, in order) and ``findings`` (the identities of the
+    findings they carry, sorted). The lists come in no set order: the evidence sorts them.
+    """
+
+    scan: dict[str, Any]
+    packs: list[dict[str, Any]]
+    sources: list[dict[str, Any]]
+    findings: list[dict[str, Any]]
+    flows: list[dict[str, Any]]
+    waivers: list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
 class ScanDiff:
     """What is new in scan B, fixed since scan A, and unchanged, by identity."""
 

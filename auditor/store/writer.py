@@ -415,6 +415,20 @@ def record_scan(
         _end_unfinished(engine, scan_id, "failed", "no result was recorded", None)
 
 
+def record_report(engine: Engine, scan_id: int, pdf_sha256: str, evidence_sha256: str, file_name: str) -> None:
+    """Keep a finished report PDF's SHA-256 with its scan, for ``auditor report verify``."""
+    with _writer(engine) as conn, conn.begin():
+        conn.execute(
+            insert(t.Report.__table__).values(
+                scan_id=scan_id,
+                pdf_sha256=pdf_sha256,
+                evidence_sha256=evidence_sha256,
+                file_name=file_name,
+                written_at=datetime.now(UTC),
+            )
+        )
+
+
 @contextlib.contextmanager
 def sigterm_as_interrupt() -> Iterator[None]:
     """While inside, SIGTERM raises KeyboardInterrupt, so a stopped scan ends ``interrupted``."""
