@@ -18,6 +18,7 @@ Library API (the CLI uses only this)::
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from auditor.config import ScanConfig
 from auditor.errors import PolicyViolation, RouteUnavailable
@@ -107,7 +108,7 @@ def detect_many(texts: list[str], config: ScanConfig | None = None) -> list[list
     return _detect_many(texts, config)
 
 
-def guard(client, *, config: ScanConfig | None = None, db: str | bool | None = None, name: str = "guard"):
+def guard(client: Any, *, config: ScanConfig | None = None, db: str | bool | None = None, name: str = "guard") -> Any:
     """Wrap an OpenAI, Anthropic or OpenAI-compatible client (sync or async) so each request is
     judged before it leaves: sent, redacted, rerouted to the site's local model, or refused with
     ``PolicyViolation``. Decisions are stored as runtime flows (``db=False``: not stored).

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -24,7 +24,7 @@ def flows_command() -> None:
 @db_option
 @format_option()
 @filter_options
-def list_command(db, fmt, **options) -> int:
+def list_command(db: str | None, fmt: str | None, **options: Any) -> int:
     """List the flows of a scan (the latest complete one by default)."""
     from auditor.store.repository import list_flows, partial_scan_note
 

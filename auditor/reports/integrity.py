@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,7 +107,7 @@ def read_evidence(pdf_path: str | Path) -> EmbeddedEvidence:
     try:
         reader = PdfReader(io.BytesIO(Path(pdf_path).read_bytes()))
         attachments = reader.attachments
-        metadata = reader.metadata or {}
+        metadata: Mapping[str, Any] = reader.metadata or {}
     except OSError as exc:
         raise UsageError(f"{pdf_path}: cannot read: {exc.strerror or exc}") from None
     except PdfReadError as exc:

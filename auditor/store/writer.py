@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import JSON, Connection, Engine, Table, delete, func, insert, select, update
 
@@ -40,6 +40,11 @@ from auditor.store.schema import ensure_schema
 from auditor.version import __version__
 
 BATCH_ROWS = 2000
+
+
+def _table(model: type[t.Base]) -> Table:
+    """A model's table, as the Table it is (SQLAlchemy types ``__table__`` as any FromClause)."""
+    return cast(Table, model.__table__)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -80,24 +85,24 @@ class ScanRecording:
         """Write every row of ``result`` in batches, then mark the scan ``complete``."""
         findings = _all_findings(result)
         with _writer(self.engine) as conn:
-            _in_batches(conn, t.ScanPack.__table__, (self._pack_row(p) for p in result.packs), self.batch_rows)
-            _in_batches(conn, t.Waiver.__table__, (self._waiver_row(w) for w in result.waivers), self.batch_rows)
-            _in_batches(conn, t.Source.__table__, self._source_rows(result), self.batch_rows)
+            _in_batches(conn, _table(t.ScanPack), (self._pack_row(p) for p in result.packs), self.batch_rows)
+            _in_batches(conn, _table(t.Waiver), (self._waiver_row(w) for w in result.waivers), self.batch_rows)
+            _in_batches(conn, _table(t.Source), self._source_rows(result), self.batch_rows)
             finding_rows = [self._finding_row(n, f) for n, f in enumerate(findings)]
-            finding_ids = _insert_numbered(conn, t.Finding.__table__, self.scan_id, finding_rows, self.batch_rows)
+            finding_ids = _insert_numbered(conn, _table(t.Finding), self.scan_id, finding_rows, self.batch_rows)
             ids_by_finding: dict[Finding, int] = {}
             for finding, row_id in zip(findings, finding_ids, strict=True):
                 ids_by_finding.setdefault(finding, row_id)
             flow_rows = [self._flow_row(n, f) for n, f in enumerate(result.flows)]
-            flow_ids = _insert_numbered(conn, t.Flow.__table__, self.scan_id, flow_rows, self.batch_rows)
+            flow_ids = _insert_numbered(conn, _table(t.Flow), self.scan_id, flow_rows, self.batch_rows)
             links = {
                 (flow_id, ids_by_finding[finding])
                 for assessed, flow_id in zip(result.flows, flow_ids, strict=True)
                 for finding in assessed.flow.findings
             }
             link_rows = ({"flow_id": flow, "finding_id": finding} for flow, finding in sorted(links))
-            _in_batches(conn, t.FlowFinding.__table__, link_rows, self.batch_rows)
-            _in_batches(conn, t.FlowRule.__table__, _rule_rows(result.flows, flow_ids), self.batch_rows)
+            _in_batches(conn, _table(t.FlowFinding), link_rows, self.batch_rows)
+            _in_batches(conn, _table(t.FlowRule), _rule_rows(result.flows, flow_ids), self.batch_rows)
             counts = result.counts_by_decision()
             self._mark_complete(
                 conn,
@@ -132,8 +137,8 @@ class ScanRecording:
         totals = {"sources_scanned": 0, "sources_skipped": 0, "findings_count": 0, "flows_count": 0}
         by_decision = {"allow": 0, "conditional": 0, "local_only": 0}
         with _writer(self.engine) as conn:
-            _in_batches(conn, t.ScanPack.__table__, (self._pack_row(p) for p in settings.packs), self.batch_rows)
-            _in_batches(conn, t.Waiver.__table__, (self._waiver_row(w) for w in settings.waivers), self.batch_rows)
+            _in_batches(conn, _table(t.ScanPack), (self._pack_row(p) for p in settings.packs), self.batch_rows)
+            _in_batches(conn, _table(t.Waiver), (self._waiver_row(w) for w in settings.waivers), self.batch_rows)
 
             def source_rows() -> Iterator[dict[str, Any]]:
                 for source in sources:
@@ -144,14 +149,14 @@ class ScanRecording:
                         totals["sources_scanned"] += 1
                         yield self._scanned_row(source)
 
-            _in_batches(conn, t.Source.__table__, source_rows(), self.batch_rows)
-            finding_ids = _IdRanges(t.Finding.__table__, self.scan_id)
+            _in_batches(conn, _table(t.Source), source_rows(), self.batch_rows)
+            finding_ids = _IdRanges(_table(t.Finding), self.scan_id)
             for batch in _batched(findings, self.batch_rows):
                 interrupts.raise_if_requested()
                 totals["findings_count"] += len(batch)
                 rows = [self._finding_row(ordinal, finding) for ordinal, finding in batch]
                 finding_ids.insert(conn, rows)
-            flow_ids = _IdRanges(t.Flow.__table__, self.scan_id)
+            flow_ids = _IdRanges(_table(t.Flow), self.scan_id)
             for batch in _batched(flows, self.batch_rows):
                 interrupts.raise_if_requested()
                 totals["flows_count"] += len(batch)
@@ -163,9 +168,9 @@ class ScanRecording:
                 rules = list(_rule_rows([a for _, a, _ in batch], [ids[o] for o, _, _ in batch]))
                 with conn.begin():
                     if links:
-                        _write(conn, t.FlowFinding.__table__, [{"flow_id": a, "finding_id": b} for a, b in links])
+                        _write(conn, _table(t.FlowFinding), [{"flow_id": a, "finding_id": b} for a, b in links])
                     if rules:
-                        _write(conn, t.FlowRule.__table__, rules)
+                        _write(conn, _table(t.FlowRule), rules)
             self._mark_complete(
                 conn,
                 model_name=settings.model_name,
@@ -182,19 +187,19 @@ class ScanRecording:
     def _mark_complete(self, conn: Connection, **values: Any) -> None:
         with conn.begin():
             conn.execute(
-                update(t.Scan.__table__)
+                update(_table(t.Scan))
                 .where(t.Scan.id == self.scan_id)
                 .values(status="complete", finished_at=datetime.now(UTC), **values)
             )
 
-    def _pack_row(self, pack) -> dict[str, Any]:
+    def _pack_row(self, pack: PackRef) -> dict[str, Any]:
         return {
             "scan_id": self.scan_id,
             "pack_id": pack.id,
             **_fields(pack, "version", "title", "framework", "sha256", "path"),
         }
 
-    def _waiver_row(self, waiver) -> dict[str, Any]:
+    def _waiver_row(self, waiver: WaiverStatus) -> dict[str, Any]:
         row = _fields(waiver, "rule_id", "justification", "approver", "expires", "expired", "fingerprint")
         return {**row, "scan_id": self.scan_id, "waiver_id": waiver.id, "path": waiver.path}
 
@@ -390,7 +395,7 @@ def record_scan(
     target = ScanTarget.of(roots)
     with _writer(engine) as conn, conn.begin():
         scan_id = conn.execute(
-            insert(t.Scan.__table__).returning(t.Scan.id),
+            insert(_table(t.Scan)).returning(t.Scan.id),
             {
                 "status": "running",
                 "started_at": datetime.now(UTC),
@@ -419,7 +424,7 @@ def record_report(engine: Engine, scan_id: int, pdf_sha256: str, evidence_sha256
     """Keep a finished report PDF's SHA-256 with its scan, for ``auditor report verify``."""
     with _writer(engine) as conn, conn.begin():
         conn.execute(
-            insert(t.Report.__table__).values(
+            insert(_table(t.Report)).values(
                 scan_id=scan_id,
                 pdf_sha256=pdf_sha256,
                 evidence_sha256=evidence_sha256,
@@ -441,12 +446,12 @@ def _end_unfinished(engine: Engine, scan_id: int, status: str, error: str, exc: 
     try:
         with _writer(engine) as conn, conn.begin():
             flows = select(t.Flow.id).where(t.Flow.scan_id == scan_id)
-            conn.execute(delete(t.FlowRule.__table__).where(t.FlowRule.flow_id.in_(flows)))
-            conn.execute(delete(t.FlowFinding.__table__).where(t.FlowFinding.flow_id.in_(flows)))
+            conn.execute(delete(_table(t.FlowRule)).where(t.FlowRule.flow_id.in_(flows)))
+            conn.execute(delete(_table(t.FlowFinding)).where(t.FlowFinding.flow_id.in_(flows)))
             for model in (t.Flow, t.Finding, t.Source, t.ScanPack, t.Waiver):
-                conn.execute(delete(model.__table__).where(model.scan_id == scan_id))
+                conn.execute(delete(_table(model)).where(model.scan_id == scan_id))
             conn.execute(
-                update(t.Scan.__table__)
+                update(_table(t.Scan))
                 .where(t.Scan.id == scan_id)
                 .values(status=status, finished_at=datetime.now(UTC), error=error)
             )
@@ -486,7 +491,9 @@ def _copy_rows(conn: Connection, table: Table, batch: list[dict[str, Any]]) -> N
     columns = list(batch[0])
     as_json = {c for c in columns if isinstance(table.c[c].type, JSON)}
     statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-    with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+    driver = conn.connection.driver_connection  # psycopg's own connection, for COPY
+    assert driver is not None, "a live connection has its driver connection"
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in batch:
             copy.write_row([json.dumps(row[c]) if c in as_json else row[c] for c in columns])
 
@@ -597,7 +604,7 @@ class RuntimeJournal:
         target = ScanTarget(root, f"runtime:{name}", None, None)
         with _writer(engine) as conn, conn.begin():
             self.scan_id = conn.execute(
-                insert(t.Scan.__table__).returning(t.Scan.id),
+                insert(_table(t.Scan)).returning(t.Scan.id),
                 {"status": RUNTIME_STATUS, "started_at": datetime.now(UTC), "root": root.as_posix(),
                  "target": target.target, "tool_version": __version__},
             ).scalar_one()  # fmt: skip
@@ -648,16 +655,16 @@ class RuntimeJournal:
             for finding in assessed.flow.findings:
                 row = self._rows._finding_row(self._finding_ordinal, finding)
                 self._finding_ordinal += 1
-                finding_ids.append(conn.execute(insert(t.Finding.__table__).returning(t.Finding.id), row).scalar_one())
+                finding_ids.append(conn.execute(insert(_table(t.Finding)).returning(t.Finding.id), row).scalar_one())
             flow_row = {**self._rows._flow_row(ordinal, assessed), **columns}
-            flow_id = conn.execute(insert(t.Flow.__table__).returning(t.Flow.id), flow_row).scalar_one()
+            flow_id = conn.execute(insert(_table(t.Flow)).returning(t.Flow.id), flow_row).scalar_one()
             for finding_id in sorted(set(finding_ids)):
-                conn.execute(insert(t.FlowFinding.__table__), {"flow_id": flow_id, "finding_id": finding_id})
+                conn.execute(insert(_table(t.FlowFinding)), {"flow_id": flow_id, "finding_id": finding_id})
             rules = list(_rule_rows([assessed], [flow_id]))
             if rules:
-                conn.execute(insert(t.FlowRule.__table__), rules)
+                conn.execute(insert(_table(t.FlowRule)), rules)
             conn.execute(
-                update(t.Scan.__table__)
+                update(_table(t.Scan))
                 .where(t.Scan.id == self.scan_id)
                 .values(
                     finished_at=datetime.now(UTC),
