@@ -16,7 +16,7 @@ verdict into an action under ``[tool.auditor.routing]``:
   the site says so.
 
 What is kept of a request is its runtime flow: masked excerpts and keyed fingerprints, never
-the text (``auditor.store.writer.RuntimeJournal``).
+the text (``auditor.store.journal.RuntimeJournal``).
 """
 
 from __future__ import annotations
