@@ -2,11 +2,11 @@
 
 The evidence is the scan as the database holds it (scan row, packs, sources, findings with
 their masked excerpts and fingerprints, flows with their rule trails, waivers; read by
-``auditor.store.repository.scan_evidence_rows``), written as canonical JSON: keys sorted, no
+``auditor.store.evidence.scan_evidence_rows``), written as canonical JSON: keys sorted, no
 insignificant whitespace, UTF-8, rows sorted in Python so SQLite and PostgreSQL give the same
-bytes. Database row ids are left out (they differ between
-copies of a database); the scan id is kept. The PDF carries these bytes as an attachment and
-prints their SHA-256; ``verify_pdf`` recomputes them from the database.
+bytes. Database row ids are left out (they differ between copies of a database); the scan id
+is kept. The PDF carries these bytes as an attachment and prints their SHA-256;
+``verify_pdf`` recomputes them from the database.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from auditor.errors import UsageError
-from auditor.store.repository import report_recorded, scan_evidence_rows
+from auditor.store.evidence import report_recorded, scan_evidence_rows
 
 EVIDENCE_FORMAT = "auditor-scan-evidence"
 EVIDENCE_VERSION = 1

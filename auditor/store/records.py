@@ -21,6 +21,11 @@ def iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="seconds")
 
 
+def json_ready(value: Any) -> Any:
+    """A stored value as JSON takes it: timestamps in ISO 8601 (``iso``), the rest as they are."""
+    return iso(value) if isinstance(value, datetime) else value
+
+
 def _from_mapping(cls: type[Any], row: Any, **extra: Any) -> Any:
     names = {f.name for f in fields(cls)}
     values = {k: (iso(v) if isinstance(v, datetime) else v) for k, v in dict(row).items() if k in names}
