@@ -37,8 +37,8 @@ _STATES = (
 _WORD = r"\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)?"
 # Lower-case particles inside a surname: "Guadalupe de la Torre", "Ludwig van Beethoven".
 _PARTICLE = r"(?:(?:de|del|della|la|le|van|von|der|den|da|di|du|dos|das|bin|ibn|ter|ten)[ \t]+)"
-_NAME = rf"{_WORD}(?:[ \t]\p{{Lu}}\.)?(?:[ \t]{_PARTICLE}{{0,2}}{_WORD}){{1,2}}"  # two or three words
-_SURNAME_OR_NAME = rf"{_WORD}(?:[ \t]\p{{Lu}}\.)?(?:[ \t]{_WORD}){{0,2}}"
+_NAME = rf"{_WORD}(?:[ \t]\p{{Lu}}\.?(?![\p{{L}}\d]))?(?:[ \t]{_PARTICLE}{{0,2}}{_WORD}){{1,2}}"  # two or three words
+_SURNAME_OR_NAME = rf"{_WORD}(?:[ \t]\p{{Lu}}\.?(?![\p{{L}}\d]))?(?:[ \t]{_WORD}){{0,2}}"
 # Labels that introduce a person in clinical and business documents. Strong ones may stand
 # without a colon ("Patient Maria Okafor"); role words need one ("Reviewer: ...").
 _STRONG_NAME_LABEL = (
