@@ -476,3 +476,11 @@ def test_a_one_word_ner_name_counts_outside_clinical_text_only(found):
     assert ("PERSON", "Jinx", "PII") in found("thank you for making Jinx, she made me try this game.")
     note = "thank you for making Jinx, she made me try this. Pt with CHF on lasix, BP 90/50, admitted to MICU."
     assert not [r for r in found(note) if r[0] == "PERSON"]
+
+
+def test_the_quick_path_widens_a_match_as_the_full_engine_does():
+    from auditor.detectors.quick import QuickDetector
+
+    text = "please follow up with patricia desrosiers about the turbine blade cooling passages"
+    names = [text[s.start : s.end] for s in QuickDetector().detect(text) if s.entity == "PERSON"]
+    assert names == ["patricia desrosiers"]

@@ -61,7 +61,13 @@ class QuickDetector:
                     value, start, end = match.group(), match.start(), match.end()
                     if not value or (spec.validate is not None and not spec.validate(value)):
                         continue
-                    if spec.refine is not None:
+                    if spec.extend is not None:
+                        bounds = spec.extend(text, start, end)
+                        if bounds is None:
+                            continue
+                        start, end = bounds
+                        value = text[start:end]
+                    elif spec.refine is not None:
                         narrowed = spec.refine(value)
                         if narrowed is None:
                             continue
