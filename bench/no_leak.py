@@ -146,14 +146,51 @@ def without_digests(text: str) -> str:
     return _DIGESTS.sub(" ", text)
 
 
+def values_pattern(values: Iterable[str]) -> re.Pattern[str]:
+    """One regular expression that finds every value at once: a trie of the values, longest first.
+
+    Each alternative sits in a lookahead, so a match consumes nothing and a value that starts
+    inside another one is still found; a value that is a prefix of a longer one found at the
+    same place is recovered by ``values_in``. One pass over an output replaces one pass per
+    value (thousands per batch).
+    """
+    trie: dict = {}
+    for value in values:
+        node = trie
+        for ch in value:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a value ends here
+
+    def alternation(node: dict) -> str:
+        branches = [re.escape(ch) + alternation(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body  # greedy: the longest value first
+
+    body = alternation(trie)
+    return re.compile(f"(?=({body}))" if body else r"(?!)")
+
+
+def values_in(text: str, values: Iterable[str], pattern: re.Pattern[str] | None = None) -> set[str]:
+    """The values that occur in ``text`` (``pattern`` from ``values_pattern(values)``, if already built)."""
+    values = set(values)
+    pattern = pattern or values_pattern(values)
+    matched = {m.group(1) for m in pattern.finditer(text)}
+    # A value that is a prefix of a longer one matched at the same place is inside that match.
+    return {v for v in values if any(v in m for m in matched)}
+
+
 def raw_values_in(outputs: dict[str, str], values: Iterable[str]) -> Counter[str]:
     """How many raw values each output holds (outside hex digests)."""
-    found: Counter[str] = Counter()
-    values = sorted(set(values))
-    for name, text in outputs.items():
-        text = without_digests(text)
-        found[name] = sum(1 for value in values if value in text)
-    return found
+    return Counter({name: len(found) for name, found in raw_values_by_output(outputs, values).items()})
+
+
+def raw_values_by_output(outputs: dict[str, str], values: Iterable[str]) -> dict[str, set[str]]:
+    """The raw values each output holds (outside hex digests)."""
+    values = set(values)
+    pattern = values_pattern(values)
+    return {name: values_in(without_digests(text), values, pattern) for name, text in outputs.items()}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -179,6 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         detector = detector_for(ScanConfig())
     totals: Counter[str] = Counter()
     leaked: set[str] = set()
+    where: dict[str, str] = {}  # a leaked value -> an output that holds it
     done = values_seen = 0
     batches = -(-args.count // args.batch)
     print(f"{args.count} documents in {batches} scan(s) of up to {args.batch}, seed {args.seed} (+ batch number)")
@@ -189,11 +227,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         outputs = every_output(
             folder / "documents", folder / "outputs", jobs=args.jobs, pdf=not args.no_pdf, detector=detector
         )
-        found = raw_values_in(outputs, values)
-        for name, n in found.items():
-            totals[_kind_of_output(name)] += n
-        cleaned = [without_digests(text) for text in outputs.values()]
-        leaked |= {v for v in values for text in cleaned if v in text}
+        by_output = raw_values_by_output(outputs, values)
+        found = Counter({name: len(hits) for name, hits in by_output.items()})
+        for name, hits in by_output.items():
+            totals[_kind_of_output(name)] += len(hits)
+            leaked |= hits
+            where.update({value: name for value in hits})
         done += size
         values_seen += len(values)
         print(
@@ -212,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from auditor.fingerprint import mask_value
 
         for value in sorted(leaked)[: args.show]:
-            print(f"  leaked: {mask_value(value)} ({len(value)} chars)")
+            print(f"  leaked: {mask_value(value)} ({len(value)} chars), in {where[value]}")
     if args.keep is None:
         shutil.rmtree(base, ignore_errors=True)
     return 1 if total else 0
