@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 KINDS = ("clinical", "finance", "export", "negative")
@@ -90,8 +90,30 @@ def _cli(args: Sequence[str]) -> tuple[int, str]:
     return code, out.getvalue() + err.getvalue()
 
 
-def every_output(target: Path, work: Path, *, jobs: int = 1, pdf: bool = True, detector=None) -> dict[str, str]:
-    """Scan ``target`` once, store it, and produce every output; name -> its text."""
+@contextlib.contextmanager
+def _timed(stages: dict[str, float] | None, name: str) -> Iterator[None]:
+    """Add the seconds of the block to ``stages[name]`` (when timing is asked for)."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        if stages is not None:
+            stages[name] = stages.get(name, 0.0) + time.perf_counter() - started
+
+
+def every_output(
+    target: Path,
+    work: Path,
+    *,
+    jobs: int = 1,
+    pdf: bool = True,
+    detector=None,
+    stages: dict[str, float] | None = None,
+) -> dict[str, str]:
+    """Scan ``target`` once, store it, and produce every output; name -> its text.
+
+    ``stages``, if given, receives the seconds spent in each stage (scan, store, listings, pdf...).
+    """
     from auditor.checking import Problem
     from auditor.config import ScanConfig
     from auditor.pipeline import run_scan
@@ -101,35 +123,41 @@ def every_output(target: Path, work: Path, *, jobs: int = 1, pdf: bool = True, d
     from auditor.store import open_database, record_scan
 
     work.mkdir(parents=True, exist_ok=True)
-    result = run_scan([str(target)], ScanConfig(jobs=jobs), detector=detector)
-    outputs = {
-        "scan json": render_json(result),
-        "table -v": render_table(result, verbose=True),
-        "sarif": render_sarif(result, [Problem(f, f.verdict.trail[0]) for f in result.flows if f.verdict.trail]),
-    }
+    with _timed(stages, "scan"):
+        result = run_scan([str(target)], ScanConfig(jobs=jobs), detector=detector)
+    with _timed(stages, "json, table, sarif"):
+        outputs = {
+            "scan json": render_json(result),
+            "table -v": render_table(result, verbose=True),
+            "sarif": render_sarif(result, [Problem(f, f.verdict.trail[0]) for f in result.flows if f.verdict.trail]),
+        }
     db = work / "findings.db"
-    engine = open_database(str(db), write=True)
-    try:
-        with record_scan(engine, [str(target)]) as recording:
-            recording.complete(result)
-    finally:
-        engine.dispose()
+    with _timed(stages, "store"):
+        engine = open_database(str(db), write=True)
+        try:
+            with record_scan(engine, [str(target)]) as recording:
+                recording.complete(result)
+        finally:
+            engine.dispose()
     for path in sorted(work.glob("findings.db*")):
         outputs[f"sqlite bytes {path.name}"] = path.read_bytes().decode("utf-8", errors="replace")
-    for command in ("findings", "flows", "scans"):
-        for fmt in ("table", "json", "csv"):
-            code, text = _cli([command, "list", "--db", str(db), "--format", fmt])
-            outputs[f"{command} list {fmt} (exit {code})"] = text
+    with _timed(stages, "listings"):
+        for command in ("findings", "flows", "scans"):
+            for fmt in ("table", "json", "csv"):
+                code, text = _cli([command, "list", "--db", str(db), "--format", fmt])
+                outputs[f"{command} list {fmt} (exit {code})"] = text
     if pdf:
         from auditor.reports.integrity import read_evidence
 
         report = work / "report.pdf"
-        code, text = _cli(["report", "--db", str(db), "--pdf", str(report)])
+        with _timed(stages, "pdf report"):
+            code, text = _cli(["report", "--db", str(db), "--pdf", str(report)])
         outputs[f"report (exit {code})"] = text
         if report.exists():
             pdftotext = shutil.which("pdftotext")
             if pdftotext:
-                pdf_text = subprocess.run([pdftotext, str(report), "-"], capture_output=True, text=True, check=True)
+                with _timed(stages, "pdftotext"):
+                    pdf_text = subprocess.run([pdftotext, str(report), "-"], capture_output=True, text=True, check=True)
                 outputs["pdf text"] = pdf_text.stdout
                 outputs["pdf text, lines joined"] = re.sub(r"\s+", " ", pdf_text.stdout)
             outputs["pdf attachment"] = read_evidence(report).data.decode("utf-8", errors="replace")
@@ -223,11 +251,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     for number in range(batches):
         size = min(args.batch, args.count - done)
         folder = base / f"batch{number:03d}"
-        values = write_documents(folder / "documents", size, args.seed + number)
+        stages: dict[str, float] = {}
+        with _timed(stages, "write"):
+            values = write_documents(folder / "documents", size, args.seed + number)
         outputs = every_output(
-            folder / "documents", folder / "outputs", jobs=args.jobs, pdf=not args.no_pdf, detector=detector
+            folder / "documents",
+            folder / "outputs",
+            jobs=args.jobs,
+            pdf=not args.no_pdf,
+            detector=detector,
+            stages=stages,
         )
-        by_output = raw_values_by_output(outputs, values)
+        with _timed(stages, "search"):
+            by_output = raw_values_by_output(outputs, values)
         found = Counter({name: len(hits) for name, hits in by_output.items()})
         for name, hits in by_output.items():
             totals[_kind_of_output(name)] += len(hits)
@@ -241,6 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"({time.monotonic() - started:.0f} s)",
             flush=True,
         )
+        print("    seconds: " + ", ".join(f"{name} {seconds:.0f}" for name, seconds in stages.items()), flush=True)
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)
     for name, n in sorted(totals.items()):
