@@ -107,11 +107,23 @@ def detect_many(texts: list[str], config: ScanConfig | None = None) -> list[list
     return _detect_many(texts, config)
 
 
-def guard(client, *, config: ScanConfig | None = None, db: str | bool | None = None, name: str = "guard"):
+def guard(
+    client,
+    *,
+    config: ScanConfig | None = None,
+    db: str | bool | None = None,
+    name: str = "guard",
+    local_api_key: str | None = None,
+    warm_up: bool = True,
+    span_cache: int = 4096,
+):
     """Wrap an OpenAI, Anthropic or OpenAI-compatible client (sync or async) so each request is
     judged before it leaves: sent, redacted, rerouted to the site's local model, or refused with
     ``PolicyViolation``. Decisions are stored as runtime flows (``db=False``: not stored).
+    ``warm_up`` loads the detector now; ``span_cache`` texts are detected once (0: none).
     See ``auditor.guarded``."""
     from auditor.guarded import guard as _guard
 
-    return _guard(client, config=config, db=db, name=name)
+    return _guard(
+        client, config=config, db=db, name=name, local_api_key=local_api_key, warm_up=warm_up, span_cache=span_cache
+    )

@@ -5,11 +5,13 @@ This is where a raw value is last held: it goes into the HMAC and the mask, and 
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
 from auditor.detectors import Span, category_of, entity_info, is_clinical
 from auditor.detectors.catalog import Mask
+from auditor.detectors.names import REPEATED_NAME, repeated_names
 from auditor.fingerprint import fingerprint, mask_context, mask_digits, mask_value
 from auditor.model import Category, Finding
 from auditor.sources import TextUnit
@@ -48,13 +50,25 @@ def classify(text: str, spans: list[Span], min_confidence: float) -> list[Classi
             confidence = min(1.0, confidence + CLINICAL_BOOST)
         if confidence >= min_confidence:
             kept.append(Classified(span, category_of(span.entity, clinical), round(confidence, 3)))
+    names = [item for item in kept if item.span.entity == "PERSON"]
+    if names:
+        weakest = min(item.confidence for item in names)
+        kept.extend(
+            Classified(span, names[0].category, weakest)
+            for span in repeated_names(text, [item.span for item in names], [item.span for item in kept])
+        )
+        kept.sort(key=lambda item: (item.span.start, item.span.end))
     return kept
 
 
 def findings_from_unit(unit: TextUnit, spans: list[Span], key: bytes, min_confidence: float) -> list[Finding]:
     """Findings for one unit's spans; below ``min_confidence`` or between pieces are dropped."""
     found: list[Finding] = []
-    for item in classify(unit.text, spans, min_confidence):
+    classified = classify(unit.text, spans, min_confidence)
+    # Mentions that classify adds (a name said again) are masked in every excerpt too.
+    spans = spans + [item.span for item in classified if item.span.detector == REPEATED_NAME]
+    ordered = _Ordered(spans)
+    for item in classified:
         span = item.span
         location = unit.locate(span.start)
         if location is None:
@@ -68,7 +82,7 @@ def findings_from_unit(unit: TextUnit, spans: list[Span], key: bytes, min_confid
                 category=item.category,
                 confidence=item.confidence,
                 location=location,
-                excerpt=excerpt(unit, span.start, end, spans),
+                excerpt=excerpt(unit, span.start, end, spans, ordered),
                 fingerprint=fingerprint(key, span.entity, value),
                 label=span.label,
             )
@@ -86,7 +100,23 @@ def masked(entity: str, value: str) -> str:
     return mask_value(value)
 
 
-def excerpt(unit: TextUnit, start: int, end: int, spans: list[Span]) -> str:
+class _Ordered:
+    """A unit's spans sorted by start once, for the excerpts of all its findings (a long text
+    has hundreds: sorting them again for each one made building findings quadratic)."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        self.spans = sorted(spans, key=lambda s: s.start)
+        self.starts = [s.start for s in self.spans]
+        self.longest = max((s.end - s.start for s in spans), default=0)
+
+    def between(self, left: int, right: int) -> list[Span]:
+        """The spans that may overlap [left, right), in order of start (those that cannot are left out)."""
+        low = bisect.bisect_left(self.starts, left - self.longest)
+        high = bisect.bisect_left(self.starts, right)
+        return self.spans[low:high]
+
+
+def excerpt(unit: TextUnit, start: int, end: int, spans: list[Span], ordered: _Ordered | None = None) -> str:
     """The value with some text either side, every detected value and every digit masked."""
     piece_start = next(p.start for p in reversed(unit.pieces) if p.start <= start)
     piece_end = unit.piece_end(start)
@@ -105,7 +135,7 @@ def excerpt(unit: TextUnit, start: int, end: int, spans: list[Span]) -> str:
             right = min(piece_end, span.end)
     out: list[str] = []
     cursor = left
-    for span in sorted(spans, key=lambda s: s.start):
+    for span in (ordered or _Ordered(spans)).between(left, right):
         s_start, s_end = max(span.start, left), min(span.end, right)
         if s_end <= s_start or s_start < cursor:
             continue

@@ -18,6 +18,12 @@ redacted then sent, rerouted to the site's local OpenAI-compatible model, or ref
 sync and async, ``stream=True`` included. Every decision is stored as a runtime flow (masked
 excerpts and fingerprints; tokens and cost), unless ``db=False``.
 
+A request of an Anthropic client rerouted to the local model is translated to chat
+completions and its answer back to a ``Message`` or Anthropic stream events
+(``auditor.messages_bridge``). Under ``redaction = "reversible"`` the placeholders in the
+answer are restored before the caller sees it, streamed answers included
+(``auditor.placeholders``); the mapping stays in this process's memory.
+
 An upstream that fails (timeout, garbage) raises ``RouteUnavailable``; the request goes to
 no other destination unless ``fallback_on_error = true`` sends allowed traffic to the local
 route. A local route that is down fails closed: rerouted data never goes out instead.
@@ -25,6 +31,8 @@ route. A local route that is down fails closed: rerouted data never goes out ins
 
 from __future__ import annotations
 
+import collections
+import dataclasses
 import inspect
 import os
 from collections.abc import Callable
@@ -35,6 +43,7 @@ from typing import Any
 
 from auditor.config import ScanConfig
 from auditor.model import Destination
+from auditor.placeholders import Placeholders, StreamRestorer, restore_in
 from auditor.runtime import (
     BLOCK,
     REDACT,
@@ -49,14 +58,16 @@ from auditor.sources.usage import estimate_tokens, usage_tokens
 
 __all__ = ["Guard", "PolicyViolation", "RouteUnavailable", "guard"]
 
-# The calls that send data to a model, by client family, as attribute paths from the client.
+# The calls that send data to a model, by client family, as attribute paths from the client,
+# and the arguments that carry text to it: a system prompt is data too (Anthropic's ``system``,
+# the Responses API's ``instructions``).
 OPENAI_CALLS = {
-    ("chat", "completions", "create"): "messages",
-    ("completions", "create"): "prompt",
-    ("embeddings", "create"): "input",
-    ("responses", "create"): "input",
+    ("chat", "completions", "create"): ("messages",),
+    ("completions", "create"): ("prompt",),
+    ("embeddings", "create"): ("input",),
+    ("responses", "create"): ("instructions", "input"),
 }
-ANTHROPIC_CALLS = {("messages", "create"): "messages"}
+ANTHROPIC_CALLS = {("messages", "create"): ("system", "messages")}
 
 
 def guard(
@@ -66,26 +77,33 @@ def guard(
     db: str | bool | None = None,
     name: str = "guard",
     local_api_key: str | None = None,
+    warm_up: bool = True,
+    span_cache: int = 4096,
 ) -> Any:
     """Wrap ``client`` so each request is judged before it leaves (see the module docstring).
 
     ``db``: where runtime flows are stored (a URL or SQLite path; None: as ``auditor scan``
     finds it; False: not stored). ``local_api_key``: the key for the local route
     (default ``$AUDITOR_LOCAL_API_KEY``, else a placeholder: local servers rarely check).
+    ``warm_up``: load the detector now (a few seconds), not on the first request.
+    ``span_cache``: how many texts' spans to keep (keyed by HMAC; 0: none), so resent
+    messages are detected once.
     """
-    return _Proxy(client, (), Guard(client, config=config, db=db, name=name, local_api_key=local_api_key))
+    state = Guard(client, config=config, db=db, name=name, local_api_key=local_api_key, warm_up=warm_up,
+                  span_cache=span_cache)  # fmt: skip
+    return _Proxy(client, (), state)
 
 
 class Guard:
     """The state behind one guarded client: judge, prices, local route, journal."""
 
     def __init__(self, client: Any, *, config: ScanConfig | None, db: str | bool | None, name: str,
-                 local_api_key: str | None) -> None:  # fmt: skip
+                 local_api_key: str | None, warm_up: bool = False, span_cache: int = 4096) -> None:  # fmt: skip
         from auditor.planning import local_route
         from auditor.policy.prices import load_prices
 
         self.client = client
-        self.judge = RuntimeJudge(config)
+        self.judge = RuntimeJudge(config, span_cache=span_cache, warm_up=warm_up)
         self.routing = self.judge.routing
         self.prices = load_prices(self.judge.policy.site)
         self.local = local_route(self.routing, self.judge.policy.catalog)
@@ -95,6 +113,7 @@ class Guard:
         self.is_async = inspect.iscoroutinefunction(getattr(type(client), "close", None))
         self.local_api_key = local_api_key or os.environ.get("AUDITOR_LOCAL_API_KEY", "auditor-local")
         self._local_client: Any = None
+        self._destination: tuple[str, Destination] | None = None
         self.journal = None
         if db is not False:
             from auditor.store import open_database
@@ -105,11 +124,22 @@ class Guard:
     @property
     def destination(self) -> Destination:
         """Where the wrapped client really sends: its base URL, as the catalog resolves it."""
-        provider = "anthropic" if self.anthropic else None
-        return self.judge.destination(str(self.client.base_url), provider=provider)
+        url = str(self.client.base_url)
+        if self._destination is None or self._destination[0] != url:  # resolved once per base URL
+            provider = "anthropic" if self.anthropic else None
+            self._destination = (url, self.judge.destination(url, provider=provider))
+        return self._destination[1]
 
     def local_client(self) -> Any:
-        """A copy of the wrapped client pointed at the local route (same class, sync or async)."""
+        """A copy of the wrapped client pointed at the local route (same class, sync or async);
+        for an Anthropic client, its ``messages.create`` translated to chat completions."""
+        if self._local_client is None and self.anthropic:
+            from auditor.messages_bridge import AsyncLocalMessages, LocalMessages
+
+            bridge = AsyncLocalMessages if self.is_async else LocalMessages
+            assert self.routing.local_base_url is not None
+            messages = bridge(self.routing.local_base_url, self.local_api_key, self.routing.timeout_seconds)
+            self._local_client = _Namespace(messages=messages)
         if self._local_client is None:
             self._local_client = self.client.copy(
                 base_url=self.routing.local_base_url, api_key=self.local_api_key, max_retries=0,
@@ -119,20 +149,17 @@ class Guard:
 
     def prepare(self, path: tuple[str, ...], kwargs: dict[str, Any]) -> tuple[_Request, dict[str, Any]]:
         """The decision and the arguments to send (redacted or with the local model)."""
-        texts = extract_texts(kwargs.get(self.calls[path]))
+        fields = [f for f in self.calls[path] if kwargs.get(f) is not None]
+        texts = [text for f in fields for text in extract_texts(kwargs[f])]
         call = ("anthropic." if self.anthropic else "openai.") + ".".join(path)
         decision = self.judge.judge(texts, self.destination, call, kwargs.get("model"))
-        if decision.action == REROUTE and self.anthropic:
-            decision = RuntimeDecision(
-                BLOCK, decision.assessed, reason="rerouting needs an OpenAI-compatible client (Anthropic's API differs)"
-            )
         request = _Request(decision, sum(len(t) for t in texts))
         if decision.action == BLOCK:
             self.record(request, kwargs, None, 0)
             raise decision.violation()
         if decision.action == REDACT:
-            field = self.calls[path]
-            kwargs = {**kwargs, field: replace_texts(kwargs[field], iter(decision.redacted or ()))}
+            redacted = iter(decision.redacted or ())  # in the order extract_texts read the fields
+            kwargs = {**kwargs, **{f: replace_texts(kwargs[f], redacted) for f in fields}}
         if decision.action == REROUTE:
             kwargs = {**kwargs, "model": decision.local_model or kwargs.get("model")}
         return request, kwargs
@@ -140,10 +167,16 @@ class Guard:
     def target(self, path: tuple[str, ...], request: _Request, original: Callable[..., Any]) -> Callable[..., Any]:
         if request.decision.action != REROUTE:
             return original
-        node = self.local_client()
-        for part in path:
-            node = getattr(node, part)
-        return node
+        return _local_call(self, path)
+
+    def restore(self, request: _Request, response: Any) -> Any:
+        """The answer with the request's placeholders restored (reversible redaction), in place."""
+        placeholders = request.decision.placeholders
+        if placeholders is None or response is None:
+            return response
+        restore_in(response, placeholders)
+        placeholders.forget()
+        return response
 
     def failed(self, request: _Request, kwargs: dict[str, Any], exc: Exception) -> RouteUnavailable:
         """Record the failure and say where the request did not go."""
@@ -162,6 +195,14 @@ class Guard:
             and self.routing.fallback_on_error
             and self.routing.local_base_url is not None
         )
+
+    def fall_back(self, request: _Request, kwargs: dict[str, Any]) -> tuple[_Request, dict[str, Any]]:
+        """The allowed request, sent to the local route after its upstream failed (``fallback_on_error``):
+        with the local model from ``model_map``, and recorded as rerouted there."""
+        decision = request.decision
+        model = self.routing.local_model(kwargs.get("model")) or kwargs.get("model")
+        moved = dataclasses.replace(decision, action=REROUTE, local_model=model, reason="fallback_on_error")
+        return _Request(moved, request.sent_chars), {**kwargs, "model": model}
 
     def record(self, request: _Request, kwargs: dict[str, Any], response: Any, output_chars: int,
                failed: bool = False, usage: dict[str, Any] | None = None) -> None:  # fmt: skip
@@ -214,6 +255,13 @@ class _Request:
     sent_chars: int
 
 
+class _Namespace:
+    """An object whose attributes are the keywords it was made with (the local Anthropic route)."""
+
+    def __init__(self, **attributes: Any) -> None:
+        self.__dict__.update(attributes)
+
+
 class _Proxy:
     """The wrapped client, or one of its resources: guarded calls intercepted, the rest passed through."""
 
@@ -251,13 +299,17 @@ def _guarded_call(state: Guard, path: tuple[str, ...], original: Callable[..., A
                 if isinstance(exc, (PolicyViolation, RouteUnavailable)):
                     raise
                 if state.can_fall_back(request):
-                    response = await _local_call(state, path)(*args, **send)
+                    request, send = state.fall_back(request, send)
+                    try:
+                        response = await _local_call(state, path)(*args, **send)
+                    except Exception as again:
+                        raise state.failed(request, send, again) from again
                 else:
                     raise state.failed(request, send, exc) from exc
             if send.get("stream"):
                 return _AsyncRecordingStream(response, state, request, send)
             state.record(request, send, response, 0)
-            return response
+            return state.restore(request, response)
 
         return acall
 
@@ -269,13 +321,17 @@ def _guarded_call(state: Guard, path: tuple[str, ...], original: Callable[..., A
             if isinstance(exc, (PolicyViolation, RouteUnavailable)):
                 raise
             if state.can_fall_back(request):
-                response = _local_call(state, path)(*args, **send)
+                request, send = state.fall_back(request, send)
+                try:
+                    response = _local_call(state, path)(*args, **send)
+                except Exception as again:
+                    raise state.failed(request, send, again) from again
             else:
                 raise state.failed(request, send, exc) from exc
         if send.get("stream"):
             return _RecordingStream(response, state, request, send)
         state.record(request, send, response, 0)
-        return response
+        return state.restore(request, response)
 
     return call
 
@@ -308,6 +364,100 @@ class _StreamTally:
             self.usage = {**(self.usage or {}), **{k: v for k, v in found.items() if v}}
 
 
+class _EventRestorer:
+    """Placeholders restored in a stream's events, in place: OpenAI chat and completion chunks
+    (per choice, and each tool call's arguments), Anthropic ``text_delta``s (per content
+    block) and the Responses API's ``output_text`` deltas. A placeholder cut across events is
+    held back until the next event completes it or its choice or block ends.
+    """
+
+    def __init__(self, placeholders: Placeholders) -> None:
+        self._placeholders = placeholders
+        self._streams: dict[tuple[Any, ...], StreamRestorer] = {}
+        self._last: dict[tuple[Any, ...], Any] = {}  # the latest event of each stream, to carry a held tail
+
+    def _restorer(self, key: tuple[Any, ...]) -> StreamRestorer:
+        if key not in self._streams:
+            self._streams[key] = self._placeholders.stream()
+        return self._streams[key]
+
+    def events(self, event: Any) -> list[Any]:
+        """What to hand on for one upstream event: the event restored, with any tail it ended."""
+        out = [event]
+        for choice in getattr(event, "choices", None) or ():
+            delta = getattr(choice, "delta", None)
+            holder, field = (delta, "content") if delta is not None else (choice, "text")
+            key = ("choice", getattr(choice, "index", 0))
+            restorer = self._restorer(key)
+            content = getattr(holder, field, None)
+            if isinstance(content, str):
+                setattr(holder, field, restorer.feed(content))
+            for call in (getattr(delta, "tool_calls", None) or ()) if delta is not None else ():
+                function = getattr(call, "function", None)
+                if function is not None and isinstance(getattr(function, "arguments", None), str):
+                    # JSON arguments end in a brace: nothing is held back once they are whole
+                    function.arguments = self._restorer(("tool", key[1], call.index)).feed(function.arguments)
+            if getattr(choice, "finish_reason", None):
+                tail = restorer.flush()
+                if tail:
+                    setattr(holder, field, (getattr(holder, field, None) or "") + tail)
+        kind = getattr(event, "type", None)
+        delta = getattr(event, "delta", None)
+        if kind == "content_block_delta" and getattr(delta, "type", None) == "text_delta":
+            key = ("block", event.index)
+            delta.text = self._restorer(key).feed(delta.text)
+            self._last[key] = event
+        elif kind == "content_block_stop":
+            out = self._tail(("block", event.index)) + out
+        elif kind == "response.output_text.delta" and isinstance(delta, str):
+            key = ("output", getattr(event, "item_id", None), getattr(event, "content_index", 0))
+            event.delta = self._restorer(key).feed(delta)
+            self._last[key] = event
+        elif kind == "response.output_text.done":
+            key = ("output", getattr(event, "item_id", None), getattr(event, "content_index", 0))
+            out = self._tail(key) + out
+            if isinstance(getattr(event, "text", None), str):
+                event.text = self._placeholders.restore(event.text)
+        elif kind in ("message_start", "message_delta", "response.completed"):
+            restore_in(event, self._placeholders)
+        return out
+
+    def _tail(self, key: tuple[Any, ...]) -> list[Any]:
+        """A copy of the stream's last event carrying its held tail (an Anthropic delta), if any."""
+        restorer = self._streams.get(key)
+        last = self._last.get(key)
+        if restorer is None or not restorer.holding or last is None:
+            return []
+        copy = last.model_copy(deep=True)
+        if key[0] == "block":
+            copy.delta.text = restorer.flush()
+        else:
+            copy.delta = restorer.flush()
+        return [copy]
+
+    def finish(self, last: Any) -> list[Any]:
+        """At the end of the stream: what is still held, in a copy of the last event (if any)."""
+        if last is None or not any(r.holding for r in self._streams.values()):
+            return []
+        tails = []
+        for key in list(self._streams):
+            if key[0] in ("block", "output") and self._streams[key].holding:
+                tails.extend(self._tail(key))
+            elif key[0] == "choice" and self._streams[key].holding and getattr(last, "choices", None):
+                copy = last.model_copy(deep=True)
+                choice = copy.choices[0]
+                choice.index = key[1]
+                holder = getattr(choice, "delta", None)
+                tail = self._streams[key].flush()
+                if holder is not None:
+                    holder.content = tail
+                    holder.tool_calls = None
+                else:
+                    choice.text = tail
+                tails.append(copy)
+        return tails
+
+
 class _RecordingStream:
     """A streamed response passed through chunk by chunk; the decision is stored when it ends."""
 
@@ -315,18 +465,30 @@ class _RecordingStream:
         self._stream, self._state, self._request, self._kwargs = stream, state, request, kwargs
         self._tally = _StreamTally()
         self._done = False
+        placeholders = request.decision.placeholders
+        self._restorer = _EventRestorer(placeholders) if placeholders is not None else None
+        self._ready: collections.deque[Any] = collections.deque()
+        self._last: Any = None
 
     def __iter__(self) -> _RecordingStream:
         return self
 
     def __next__(self) -> Any:
-        try:
-            event = next(self._stream)
-        except StopIteration:
-            self._finish()
-            raise
-        self._tally.see(event)
-        return event
+        while not self._ready:
+            try:
+                event = next(self._stream)
+            except StopIteration:
+                if self._restorer is not None:
+                    self._ready.extend(self._restorer.finish(self._last))
+                    self._restorer = None
+                    if self._ready:
+                        break
+                self._finish()
+                raise
+            self._tally.see(event)
+            self._last = event
+            self._ready.extend(self._restorer.events(event) if self._restorer is not None else (event,))
+        return self._ready.popleft()
 
     def __enter__(self) -> _RecordingStream:
         return self
@@ -344,6 +506,8 @@ class _RecordingStream:
         if not self._done:
             self._done = True
             self._state.record(self._request, self._kwargs, None, self._tally.chars, usage=self._tally.usage)
+            if self._request.decision.placeholders is not None:
+                self._request.decision.placeholders.forget()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
@@ -356,18 +520,30 @@ class _AsyncRecordingStream:
         self._stream, self._state, self._request, self._kwargs = stream, state, request, kwargs
         self._tally = _StreamTally()
         self._done = False
+        placeholders = request.decision.placeholders
+        self._restorer = _EventRestorer(placeholders) if placeholders is not None else None
+        self._ready: collections.deque[Any] = collections.deque()
+        self._last: Any = None
 
     def __aiter__(self) -> _AsyncRecordingStream:
         return self
 
     async def __anext__(self) -> Any:
-        try:
-            event = await self._stream.__anext__()
-        except StopAsyncIteration:
-            self._finish()
-            raise
-        self._tally.see(event)
-        return event
+        while not self._ready:
+            try:
+                event = await self._stream.__anext__()
+            except StopAsyncIteration:
+                if self._restorer is not None:
+                    self._ready.extend(self._restorer.finish(self._last))
+                    self._restorer = None
+                    if self._ready:
+                        break
+                self._finish()
+                raise
+            self._tally.see(event)
+            self._last = event
+            self._ready.extend(self._restorer.events(event) if self._restorer is not None else (event,))
+        return self._ready.popleft()
 
     async def __aenter__(self) -> _AsyncRecordingStream:
         return self
@@ -387,6 +563,8 @@ class _AsyncRecordingStream:
         if not self._done:
             self._done = True
             self._state.record(self._request, self._kwargs, None, self._tally.chars, usage=self._tally.usage)
+            if self._request.decision.placeholders is not None:
+                self._request.decision.placeholders.forget()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)

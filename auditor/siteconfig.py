@@ -42,6 +42,7 @@ class Agreement:
 
 
 ROUTING_ACTIONS = ("reroute", "redact", "block", "send")
+REDACTIONS = ("replace", "reversible")
 
 
 @dataclass(frozen=True)
@@ -53,12 +54,15 @@ class Routing:
     ``on_unmet`` is what the guard does with a ``conditional`` flow whose conditions the site
     does not show (reroute, redact then send, block, send); ``local_only`` flows are rerouted
     when a local route exists and blocked otherwise. ``routable_models`` and ``routable_tags``
-    mark routine ``allow`` traffic a plan may move to the local model.
+    mark routine ``allow`` traffic a plan may move to the local model. ``redaction`` is how
+    ``on_unmet = "redact"`` redacts: ``replace`` (``<ENTITY>``, nothing kept) or
+    ``reversible`` (placeholders whose values stay in the guard's memory to restore the answer).
     """
 
     local_base_url: str | None = None
     model_map: dict[str, str] = field(default_factory=dict)
     on_unmet: str = "reroute"
+    redaction: str = "replace"
     fallback_on_error: bool = False  # an upstream failure never goes to the other destination unless set
     routable_models: tuple[str, ...] = ()
     routable_tags: tuple[str, ...] = ()
@@ -139,6 +143,7 @@ _ROUTING_KEYS: dict[str, type | tuple[type, ...]] = {
     "local_base_url": str,
     "model_map": dict,
     "on_unmet": str,
+    "redaction": str,
     "fallback_on_error": bool,
     "routable_models": list,
     "routable_tags": list,
@@ -335,6 +340,9 @@ def _routing(data: dict[str, Any], where: str) -> Routing:
     on_unmet = data.get("on_unmet", "reroute")
     if on_unmet not in ROUTING_ACTIONS:
         raise ConfigError(f"{where}: on_unmet must be one of {', '.join(ROUTING_ACTIONS)}, not {on_unmet!r}")
+    redaction = data.get("redaction", "replace")
+    if redaction not in REDACTIONS:
+        raise ConfigError(f"{where}: redaction must be one of {', '.join(REDACTIONS)}, not {redaction!r}")
     model_map = data.get("model_map", {})
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in model_map.items()):
         raise ConfigError(f"{where}: model_map must map model names to local model names (strings)")
@@ -345,6 +353,7 @@ def _routing(data: dict[str, Any], where: str) -> Routing:
         local_base_url=url,
         model_map=dict(model_map),
         on_unmet=on_unmet,
+        redaction=redaction,
         fallback_on_error=data.get("fallback_on_error", False),
         routable_models=tuple(_strings(data.get("routable_models", []), f"{where}: routable_models")),
         routable_tags=tuple(_strings(data.get("routable_tags", []), f"{where}: routable_tags")),

@@ -7,7 +7,13 @@ grow to 4,000 characters; half are clinical notes (PHI to OpenAI with a BAA on r
 they are sent, not rerouted), half harmless text. Calls alternate guarded / unguarded and the
 added latency is taken pair by pair, after a warm-up. Prints p50 and p99 per prompt size.
 
-    .venv/bin/python bench/guard_overhead.py [--requests 60] [--sizes 250,1000,2000,4000] [--nlp always|auto]
+Every prompt is a different text (the sample starts a few characters further on each time),
+so the guard's span cache (spans of texts already seen, keyed by HMAC) never answers and
+each request pays for its detection. ``--repeat`` sends the same two prompts again and
+again instead: what a resent conversation history or a fixed system prompt costs.
+
+    .venv/bin/python -m bench.guard_overhead [--requests 60] [--sizes 250,1000,2000,4000] [--nlp always|auto]
+                                             [--repeat] [--no-store]
 """
 
 from __future__ import annotations
@@ -39,8 +45,11 @@ HARMLESS = (
 )
 
 
-def _text(base: str, size: int) -> str:
-    return (base * (size // len(base) + 1))[:size]
+def _text(base: str, size: int, shift: int = 0) -> str:
+    """``size`` characters of ``base`` repeated, starting ``shift`` characters in (7 and the
+    samples' lengths are coprime, so 60 requests get 60 different texts)."""
+    start = (shift * 7) % len(base)
+    return (base * (size // len(base) + 2))[start : start + size]
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -55,6 +64,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="250,1000,2000,4000")
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--no-store", action="store_true", help="do not store runtime flows (db=False)")
+    parser.add_argument("--repeat", action="store_true", help="the same two prompts every time (span cache hits)")
     parser.add_argument(
         "--nlp", choices=["always", "auto"], default="always",
         help="the guard's detection: a scan's engine (always), or auditor check's regexes-first path",
@@ -84,11 +94,11 @@ def main() -> int:
             ask(plain, _text(CLINICAL, 500))
         print(f"{'chars':>6}  {'plain p50':>9}  {'plain p99':>9}  {'guarded p50':>11}  {'guarded p99':>11}  "
               f"{'added p50':>9}  {'added p99':>9}  (ms, {args.requests} requests per client and size, "
-              f"nlp={args.nlp})")  # fmt: skip
+              f"nlp={args.nlp}, {'repeated' if args.repeat else 'distinct'} prompts)")  # fmt: skip
         for size in sizes:
             plain_ms, guarded_ms, added = [], [], []
             for i in range(args.requests):
-                text = _text(CLINICAL if i % 2 else HARMLESS, size)
+                text = _text(CLINICAL if i % 2 else HARMLESS, size, 0 if args.repeat else i // 2 + 1)
                 p = ask(plain, text) * 1000
                 g = ask(guarded, text) * 1000
                 plain_ms.append(p)

@@ -4,6 +4,9 @@ It answers ``/v1/chat/completions`` (plain JSON, or server-sent events with ``st
 ``/v1/embeddings``, ``/v1/models`` and Anthropic's ``/v1/messages``, and keeps every request
 it received so a test can say which server saw what. ``mode`` makes it misbehave:
 ``garbage`` (HTTP 200 with a body that is not JSON); ``delay`` makes it answer late.
+``echo`` answers with the last message's text (``"<name> echoed: <text>"``), so a test can
+see what came back; ``piece_size`` streams the answer in pieces of that many characters
+(by words otherwise), so a placeholder can arrive cut in two.
 """
 
 from __future__ import annotations
@@ -23,10 +26,14 @@ class _QuietServer(ThreadingHTTPServer):
 class FakeOpenAI:
     """``with FakeOpenAI("external") as server:`` serves at ``server.base_url`` until the block ends."""
 
-    def __init__(self, name: str, mode: str = "ok", delay: float = 0.0) -> None:
+    def __init__(
+        self, name: str, mode: str = "ok", delay: float = 0.0, echo: bool = False, piece_size: int | None = None
+    ) -> None:
         self.name = name
         self.mode = mode
         self.delay = delay
+        self.echo = echo
+        self.piece_size = piece_size
         self.requests: list[dict[str, Any]] = []
         self._server = _QuietServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -41,6 +48,11 @@ class FakeOpenAI:
         return f"http://127.0.0.1:{self.port}/v1"
 
     def reply_to(self, body: dict[str, Any]) -> str:
+        if self.echo:
+            last = (body.get("messages") or [{}])[-1].get("content")
+            if isinstance(last, list):
+                last = "".join(part.get("text", "") for part in last if isinstance(part, dict))
+            return f"{self.name} echoed: {last}"
         return f"{self.name} answered {body.get('model')}"
 
     def __enter__(self) -> FakeOpenAI:
@@ -57,6 +69,9 @@ class FakeOpenAI:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # headers and body go out in two writes: with Nagle's algorithm on, the body waits
+            # for the client's delayed ACK (40 ms on Linux), noise larger than what is measured
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:  # quiet
                 pass
@@ -102,9 +117,11 @@ class FakeOpenAI:
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Connection", "close")
                 self.end_headers()
-                words = text.split(" ")
-                for i, word in enumerate(words):
-                    piece = word if i == 0 else " " + word
+                if server.piece_size:
+                    pieces = [text[i : i + server.piece_size] for i in range(0, len(text), server.piece_size)]
+                else:
+                    pieces = [w if i == 0 else " " + w for i, w in enumerate(text.split(" "))]
+                for piece in pieces:
                     chunk = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": int(time.time()),
                              "model": body.get("model"),
                              "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}  # fmt: skip

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import socket
 
 import openai
@@ -206,23 +207,162 @@ def test_other_calls_pass_through_unjudged_and_embeddings_are_judged(tmp_path, s
     assert external.requests == [] and local.requests[0]["path"].endswith("/embeddings")
 
 
-def test_an_anthropic_client_is_judged_and_refused_where_it_cannot_be_rerouted(tmp_path, servers):
+def _anthropic_guard(tmp_path, external, local_url: str | None, asynchronous: bool = False):
+    anthropic = pytest.importorskip("anthropic")
+    folder = tmp_path / f"anthropic-site-{next(_SITES)}"
+    folder.mkdir()
+    routing = f'local_base_url = "{local_url}"\nmodel_map = {{ "*" = "llama3" }}\n' if local_url else ""
+    (folder / "auditor.toml").write_text(
+        f'[destinations.anthropic]\nhosts = ["api.anthropic.com", "127.0.0.1:{external.port}"]\n\n'
+        f"[routing]\n{routing}timeout_seconds = 5\n"
+    )
+    kind = anthropic.AsyncAnthropic if asynchronous else anthropic.Anthropic
+    raw = kind(base_url=f"http://127.0.0.1:{external.port}", api_key="k", max_retries=0)
+    return auditor.guard(raw, config=ScanConfig(config_file=folder / "auditor.toml"), db=False)
+
+
+def _claude(client, content: str, **kwargs):
+    return client.messages.create(
+        model="claude-3-5-haiku-latest", max_tokens=50, messages=[{"role": "user", "content": content}], **kwargs
+    )
+
+
+def test_an_anthropic_client_with_phi_and_no_baa_is_rerouted_to_the_local_model(tmp_path, servers):
+    external, local = servers
+    client = _anthropic_guard(tmp_path, external, _local_url(local))
+    assert _claude(client, HARMLESS).content[0].text == "external answered claude-3-5-haiku-latest"
+    answer = _claude(client, PHI, system="You write discharge letters.")
+    assert answer.type == "message" and answer.role == "assistant"
+    assert answer.content[0].text == "local answered llama3" and answer.stop_reason == "end_turn"
+    assert answer.usage.output_tokens == 7
+    assert len(external.requests) == 1  # the harmless one only
+    sent = local.requests[0]
+    assert sent["path"] == "/v1/chat/completions" and sent["body"]["model"] == "llama3"
+    assert sent["body"]["max_tokens"] == 50
+    assert sent["body"]["messages"] == [
+        {"role": "system", "content": "You write discharge letters."},
+        {"role": "user", "content": PHI},
+    ]
+
+
+def test_a_rerouted_anthropic_stream_arrives_as_anthropic_events(tmp_path, servers):
+    external, local = servers
+    client = _anthropic_guard(tmp_path, external, _local_url(local))
+    events = list(_claude(client, PHI, stream=True))
+    kinds = [event.type for event in events]
+    assert kinds[0] == "message_start" and kinds[1] == "content_block_start"
+    assert kinds[-3:] == ["content_block_stop", "message_delta", "message_stop"]
+    text = "".join(e.delta.text for e in events if e.type == "content_block_delta")
+    assert text == "local answered llama3"
+    assert events[-2].delta.stop_reason == "end_turn"
+    assert external.requests == [] and local.requests[0]["body"]["stream"] is True
+
+
+def test_an_async_anthropic_client_is_rerouted_too(tmp_path, servers):
+    external, local = servers
+    client = _anthropic_guard(tmp_path, external, _local_url(local), asynchronous=True)
+
+    async def run():
+        answer = await _claude(client, PHI)
+        stream = await _claude(client, PHI, stream=True)
+        pieces = [e.delta.text async for e in stream if e.type == "content_block_delta"]
+        return answer.content[0].text, "".join(pieces)
+
+    assert asyncio.run(run()) == ("local answered llama3", "local answered llama3")
+    assert external.requests == [] and len(local.requests) == 2
+
+
+def test_anthropic_tool_use_and_results_are_translated_for_the_local_model(tmp_path, servers):
+    external, local = servers
+    client = _anthropic_guard(tmp_path, external, _local_url(local))
+    client.messages.create(
+        model="claude-3-5-haiku-latest",
+        max_tokens=50,
+        tools=[{"name": "lookup", "description": "find a chart", "input_schema": {"type": "object"}}],
+        tool_choice={"type": "any"},
+        messages=[
+            {"role": "user", "content": PHI},
+            {"role": "assistant", "content": [{"type": "tool_use", "id": "tu1", "name": "lookup", "input": {"q": 1}}]},
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "tu1", "content": "chart found"}]},
+        ],
+    )
+    body = local.requests[0]["body"]
+    assert body["tools"][0]["function"]["name"] == "lookup" and body["tool_choice"] == "required"
+    assert body["messages"][1]["tool_calls"][0]["function"] == {"name": "lookup", "arguments": '{"q": 1}'}
+    assert body["messages"][2] == {"role": "tool", "tool_call_id": "tu1", "content": "chart found"}
+    assert external.requests == []
+
+
+def test_an_anthropic_client_with_no_local_route_is_refused(tmp_path, servers):
+    external, local = servers
+    client = _anthropic_guard(tmp_path, external, None)
+    with pytest.raises(PolicyViolation, match="no local route"):
+        _claude(client, PHI)
+    assert external.requests == [] and local.requests == []
+
+
+def test_an_anthropic_clients_local_route_that_is_down_fails_closed(tmp_path, servers):
+    external, _ = servers
+    client = _anthropic_guard(tmp_path, external, f"http://localhost:{_closed_port()}/v1")
+    with pytest.raises(RouteUnavailable, match="failed closed"):
+        _claude(client, PHI)
+    with pytest.raises(RouteUnavailable, match="failed closed"):
+        _claude(client, PHI, stream=True)
+    assert external.requests == []
+
+
+def test_an_anthropic_clients_local_route_answering_garbage_is_reported(tmp_path):
+    with FakeOpenAI("external") as external, FakeOpenAI("local", mode="garbage") as local:
+        client = _anthropic_guard(tmp_path, external, _local_url(local))
+        with pytest.raises(RouteUnavailable, match="failed closed"):
+            _claude(client, PHI)
+        assert external.requests == []
+
+
+def test_with_fallback_on_error_allowed_traffic_goes_to_the_local_model_when_the_upstream_fails(tmp_path):
+    with FakeOpenAI("external", mode="garbage") as external, FakeOpenAI("local") as local:
+        config = _site(tmp_path, external, _local_url(local), extra="fallback_on_error = true\n")
+        client = auditor.guard(_client(external), config=config, db=False)
+        answer = _ask(client, HARMLESS)
+        assert answer.choices[0].message.content == "local answered llama3"  # the local model, by model_map
+        assert len(external.requests) == 1 and local.requests[0]["body"]["model"] == "llama3"
+
+
+def test_fallback_on_error_never_sends_rerouted_data_out_when_the_local_route_is_down(tmp_path, servers):
+    external, _ = servers
+    config = _site(tmp_path, external, f"http://localhost:{_closed_port()}/v1", extra="fallback_on_error = true\n")
+    client = auditor.guard(_client(external), config=config, db=False)
+    with pytest.raises(RouteUnavailable, match="failed closed"):
+        _ask(client, ITAR)
+    with pytest.raises(RouteUnavailable, match="failed closed"):
+        _ask(client, PHI, stream=True)
+    assert external.requests == []
+
+
+def test_an_anthropic_system_prompt_is_judged_like_the_messages(tmp_path, servers):
+    external, local = servers
+    client = _anthropic_guard(tmp_path, external, _local_url(local))
+    answer = _claude(client, HARMLESS, system=PHI)
+    assert answer.content[0].text == "local answered llama3"
+    assert external.requests == [] and local.requests[0]["body"]["messages"][0] == {"role": "system", "content": PHI}
+
+
+def test_redaction_covers_an_anthropic_system_prompt(tmp_path, servers):
     anthropic = pytest.importorskip("anthropic")
     external, local = servers
-    folder = tmp_path / "anthropic-site"
+    folder = tmp_path / "redacting-anthropic-site"
     folder.mkdir()
     (folder / "auditor.toml").write_text(
         f'[destinations.anthropic]\nhosts = ["api.anthropic.com", "127.0.0.1:{external.port}"]\n\n'
-        f'[routing]\nlocal_base_url = "{_local_url(local)}"\n'
+        '[routing]\non_unmet = "redact"\n'
     )
     raw = anthropic.Anthropic(base_url=f"http://127.0.0.1:{external.port}", api_key="k", max_retries=0)
     client = auditor.guard(raw, config=ScanConfig(config_file=folder / "auditor.toml"), db=False)
-    answer = client.messages.create(
-        model="claude-3-5-haiku-latest", max_tokens=50, messages=[{"role": "user", "content": HARMLESS}]
+    client.messages.create(
+        model="claude-3-5-haiku-latest", max_tokens=50, system=PHI, messages=[{"role": "user", "content": PHI}]
     )
-    assert answer.content[0].text == "external answered claude-3-5-haiku-latest"
-    with pytest.raises(PolicyViolation, match="OpenAI-compatible"):
-        client.messages.create(
-            model="claude-3-5-haiku-latest", max_tokens=50, messages=[{"role": "user", "content": PHI}]
-        )
-    assert len(external.requests) == 1 and local.requests == []
+    body = external.requests[0]["body"]
+    assert (
+        "Okafor" not in json.dumps(body) and "<PERSON>" in body["system"] and "<PERSON>" in json.dumps(body["messages"])
+    )
+    assert local.requests == []

@@ -405,3 +405,67 @@ def test_short_numbers_without_a_pager_label_are_no_phone(found):
     assert not [
         r for r in found("Take 2 x 5000 units; TEAM AWARE, FAMILY AWARE.") if r[0] in ("PHONE_NUMBER", "PERSON")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Film directed by Maciej Borkowski and starring Borkowski.", "Borkowski"),
+        ("Signed: Dr. Hauser.\nHauser was put under arrest.", "Hauser"),
+        ("Ms. Tünde Hoffmann called. Later Tünde came by.", "Tünde"),
+    ],
+)
+def test_a_name_found_once_is_found_where_it_is_said_again(found, text, value):
+    names = [v for e, v, _ in found(text) if e == "PERSON"]
+    assert names.count(value) + sum(value in v and v != value for v in names) >= 2, names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Restarted Neo at 0.5. Neo weaned by noon, Neo off at 1400.",  # an NER guess: not spread
+        "Repeat Hct at 1800. Hct stable.",
+        "Controller: general ledger closed. The ledger ties out.",  # "Ledger" is an English word
+    ],
+)
+def test_a_guess_or_an_english_word_is_not_spread(found, text):
+    assert not [v for e, v, _ in found(text) if e == "PERSON" and v.lower() in {"neo", "hct", "ledger"}]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("please follow up with patricia desrosiers in a couple of months", "patricia desrosiers"),
+        ("naomi ryan\nsewer pipe cleaner", "naomi ryan"),
+        ('mika: "who are you?"\ntracy: "i\'m roberto\'s daughter"', "tracy"),
+        ('Koppány: "Who are you?"\nElizabeth: "Amanda\'s daughter."', "Koppány"),
+        ("Name:    Martim A Pereira\nAddress: 17693 Main St", "Martim A Pereira"),
+    ],
+)
+def test_names_in_lower_case_dialogue_and_labels(found, text, name):
+    assert name in [v for e, v, _ in found(text) if e == "PERSON"], found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "grace period ends. mark down the sale and bill the client.",
+        "mae spont, aline prssures stable, min aspirates.",
+        "Pulm: clear. Heme: stable. Dispo: floor.",
+    ],
+)
+def test_lower_case_words_and_headings_are_not_names(found, text):
+    assert not [r for r in found(text) if r[0] == "PERSON"], found(text)
+
+
+def test_a_name_said_again_is_masked_in_the_excerpts_of_its_neighbours(detector):
+    from auditor.config import DEFAULT_MIN_CONFIDENCE
+    from auditor.findings import findings_from_unit
+    from auditor.model import Location
+    from auditor.sources.base import Piece, TextUnit
+
+    text = "Maciej Borkowski was seen. Borkowski SSN 219-48-3362 on file."
+    unit = TextUnit(text, (Piece(0, len(text), lambda offset: Location("note.txt", 1, offset + 1)),))
+    findings = findings_from_unit(unit, detector.detect(text), b"k" * 32, DEFAULT_MIN_CONFIDENCE)
+    assert {"auditor.REPEATED_NAME", "US_SSN"} <= {f.detector for f in findings} | {f.entity for f in findings}
+    assert not [f.excerpt for f in findings if "Borkowski" in f.excerpt]

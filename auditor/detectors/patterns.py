@@ -39,8 +39,9 @@ _WORD = r"\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)?"
 _PARTICLE = r"(?:(?:de|del|della|la|le|van|von|der|den|da|di|du|dos|das|bin|ibn|ter|ten)[ \t]+)"
 # A surname behind particles may be one capital: "Rodolfo de la O".
 PARTICLE_SURNAME = rf"{_PARTICLE}{{1,2}}(?:{_WORD}|\p{{Lu}}\b)"
-_NAME = rf"{_WORD}(?:[ \t]\p{{Lu}}\.)?(?:[ \t](?:{PARTICLE_SURNAME}|{_WORD})){{1,2}}"  # two or three words
-_SURNAME_OR_NAME = rf"{_WORD}(?:[ \t]\p{{Lu}}\.)?(?:[ \t]{_WORD}){{0,2}}"
+# Two or three words.
+_NAME = rf"{_WORD}(?:[ \t]\p{{Lu}}\.?(?![\p{{L}}\d]))?(?:[ \t](?:{PARTICLE_SURNAME}|{_WORD})){{1,2}}"
+_SURNAME_OR_NAME = rf"{_WORD}(?:[ \t]\p{{Lu}}\.?(?![\p{{L}}\d]))?(?:[ \t]{_WORD}){{0,2}}"
 # Labels that introduce a person in clinical and business documents. Strong ones may stand
 # without a colon ("Patient Maria Okafor"); role words need one ("Reviewer: ...").
 _STRONG_NAME_LABEL = (

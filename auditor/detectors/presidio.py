@@ -206,11 +206,17 @@ class _SpecRecognizer(PatternRecognizer):
         if (self.spec.keywords or self.spec.gate) and not self.spec.runs_on(text, text.lower()):
             return []
         results = super().analyze(text, entities, nlp_artifacts, regex_flags)
-        if self.spec.refine is None:
+        if self.spec.refine is None and self.spec.extend is None:
             return results
         kept = []
         for result in results:
-            narrowed = self.spec.refine(text[result.start : result.end])
+            if self.spec.extend is not None:
+                bounds = self.spec.extend(text, result.start, result.end)
+                if bounds is not None:
+                    result.start, result.end = bounds
+                    kept.append(result)
+                continue
+            narrowed = self.spec.refine(text[result.start : result.end])  # type: ignore[misc]
             if narrowed is not None:
                 result.start, result.end = result.start + narrowed[0], result.start + narrowed[1]
                 kept.append(result)

@@ -442,6 +442,50 @@ FIRST_NAME = PatternSpec(
 )
 
 
+_LOWER_REST = regex.compile(r"(?:[ \t](\p{Ll})\.?)?[ \t](\p{Ll}[\p{Ll}'’-]{2,})(?![\p{L}\d_@])")
+
+
+def _lower_case_full_name(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """A census first name that is no everyday word, an optional initial, and a census name
+    that is no common word ("patricia desrosiers", "naomi ryan", "benjamin a seiler"; not
+    "grace period", "mark down")."""
+    first = text[start:end]
+    rest = _LOWER_REST.match(text, end)
+    if rest is None or first not in first_names() or zipf(first) >= 4.5 or first in _EVERYDAY_NAMES:
+        return None
+    if first in place_names() or first in stop_words():
+        return None
+    last = rest.group(2).rstrip("'’-")
+    last = last[:-2] if last.endswith(("'s", "’s")) else last
+    if last in stop_words():
+        return None
+    # A census name, no common word: "naomi ryan". Not any rare word: in notes those are
+    # misspellings and shorthand ("mae spont", "aline prssures").
+    frequency = zipf(last)
+    if last in _EVERYDAY_NAMES or last not in person_names():
+        return None
+    if frequency < 4.5 or (frequency < 5.0 and last in first_names()):  # "ryan" is common as a name
+        return start, rest.end()
+    return None
+
+
+# The same in lower case, which chat and social text often is: a first name alone there is too
+# often a word ("will", "mark"), so a surname must follow.
+LOWER_CASE_NAME = PatternSpec(
+    "auditor.LOWER_CASE_NAME",
+    "PERSON",
+    (
+        (
+            "first name and surname in lower case",
+            r"(?<![\p{L}\d@#_./-])\p{Ll}{3,}(?=(?:[ \t]\p{Ll}\.?)?[ \t]\p{Ll}[\p{Ll}'’-]{2,}(?![\p{L}\d_@]))",
+            0.5,
+        ),
+    ),
+    flags=CASE_SENSITIVE,
+    extend=_lower_case_full_name,
+)
+
+
 # The person told or who signs, named before what nursing notes say of them: "W. MAROTTA
 # AWARE", "dr rizzo notified", "PER WARREN KAVALIUNAS NP". The census decides in upper and
 # lower case.
@@ -478,16 +522,24 @@ NAME_BEFORE_CREDENTIAL = PatternSpec(
 )
 
 
-# A speaker in a dialogue: "Nicole: Remember me?". Headings take the same shape ("Plan:",
-# "Labs:", "Neuro:"), so only a census first name is taken.
+def _speaker(value: str) -> bool:
+    """A census first name ("Nicole", "tracy"; in lower case no everyday word), or a
+    capitalised word with letters outside ASCII ("Halldór", "Koppány")."""
+    key = value.lower()
+    if value.islower():
+        return key in first_names() and zipf(key) < 4.5 and key not in _EVERYDAY_NAMES
+    return key in first_names() or (not value.isascii() and value.isalpha())
+
+
+# A speaker in a dialogue: "Nicole: Remember me?", 'Koppány: "Who are you?"'. Headings take the
+# same shape ("Plan:", "Labs:", "Pulm:", "Heme:"), so a rare word is not taken.
 SPEAKER_NAME = PatternSpec(
     "auditor.SPEAKER_NAME",
     "PERSON",
-    (("speaker label", r"(?<=^[ \t]*)\p{Lu}\p{Ll}+(?=:[ \t]+\S)", 0.5),),
+    (("speaker label", r"(?<=^[ \t]*)\p{L}\p{Ll}+(?=:[ \t]*\S)", 0.5),),
     flags=CASE_SENSITIVE,
-    validate=lambda value: value.lower() in first_names(),
+    validate=_speaker,
 )
-
 # An address after what announces one ("lives at", "Billing address:"), in any country's form:
 # the line, and the short lines under it that hold a number or a place ("LAPPEENRANTA",
 # "Estonia 62488"), up to a blank line. Units and military addresses stand alone.
@@ -644,4 +696,5 @@ SPECS = (
     NAME_BEFORE_CREDENTIAL,
     NAME_IN_LIST,
     FIRST_NAME,
+    LOWER_CASE_NAME,
 )

@@ -34,6 +34,10 @@ class PatternSpec:
     # to drop it. For matches whose end a pattern cannot know ("Dr. Powell aware": the name
     # ends where the words stop being names).
     refine: Callable[[str], tuple[int, int] | None] | None = None
+    # Like ``refine``, for a pattern that matches where a value starts and leaves the rest to a
+    # lookahead (so that no match swallows the start of the next): given the whole text and
+    # the match's (start, end), the value's (start, end) in the text, or None to drop it.
+    extend: Callable[[str, int, int], tuple[int, int] | None] | None = None
     # A second cheap gate, for words whose case matters ("NP", "RN"): a regex the text must match.
     gate: str | None = None
 

@@ -1,0 +1,123 @@
+"""A name found once is a name wherever else its text says it again.
+
+Writers name a person in full once and then by one part: "Maciej Borkowski ... starring
+Borkowski", "Dr. Hauser ... Hauser was put under arrest", "PT JOHN ... JOHN ate lunch". The
+later mention stands where no title or slot announces it, so the rules that found the first one
+cannot find it; the de-identification systems built for clinical notes (Neamatullah et al.
+2008) carry a found name over to the rest of the note the same way.
+
+A word carries over when it is part of a reported name, three letters or more, no stop word or
+title, and not a common English word (Zipf 4.5 and over: "Will", "Grace", "White"); a word that
+English uses now and then (Zipf 3.5 to 4.5: "Hunter", "Key") carries over only where it is
+written as a name is (capitalised) or was found in lower case itself.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+
+import regex
+
+from auditor.detectors.engine import Span
+
+REPEATED_NAME = "auditor.REPEATED_NAME"
+_WORD = regex.compile(r"[\p{L}][\p{L}'’-]*")
+_NOT_CARRIED = frozenset(
+    "dr drs doctor mr mrs ms miss mx nurse prof professor sister brother father mother rev pt patient "
+    "son daughter wife husband mom dad aunt uncle".split()
+)
+# Rules that find a name by the slot it stands in (a title, a relation, a signature), sure of
+# a one-word name in a way that an NER guess or a lexicon match is not.
+_SLOT_RULES = (
+    "auditor.LABELLED_NAME",
+    "auditor.TITLED_NAME",
+    "auditor.SLOT_NAME",
+    "auditor.SIGNATURE_NAME",
+    "auditor.NAME_IN_SENTENCE",
+    "auditor.SPEAKER_NAME",
+    "auditor.NAME_BEFORE_ROLE",
+    "auditor.NAME_BEFORE_CREDENTIAL",
+)
+COMMON_ZIPF = 4.5  # "will", "grace", "white": never carried over
+OCCASIONAL_ZIPF = 3.5  # "hunter", "key": carried over only where written as a name
+
+
+def _name_word(word: str) -> bool:
+    """Whether one word of a found name is surely a name: a census first name that is no
+    common English word, a census surname that is no English word at all, a word with letters
+    outside ASCII, or a capitalised word rare in English that is no drug ("Borkowski",
+    "Hakuba"; not "Neo", "Hct", "Repeat", "Ledger")."""
+    from auditor.detectors.filters import is_drug_name
+    from auditor.detectors.lexicons import first_names, person_names, zipf
+
+    key = word.lower()
+    if is_drug_name(key) or (word.isupper() and len(word) <= 4):
+        return False
+    if not word.isascii():
+        return True
+    frequency = zipf(key)
+    if key in first_names() and frequency < COMMON_ZIPF:
+        return True
+    if key in person_names() and frequency < 3.0:
+        return True  # a surname that is no word of English: "Hauser", not "Ledger"
+    # A rare word in upper or lower case is as often shorthand ("EXTUBATION", "abg"), and a
+    # capitalised one a term ("Triage").
+    return word[:1].isupper() and any(ch.islower() for ch in word) and frequency < 2.5
+
+
+def _carried_words(text: str, names: Iterable[Span]) -> dict[str, bool]:
+    """Lower-cased words to carry over, each with whether a lower-case mention counts."""
+    from auditor.detectors.lexicons import stop_words, zipf
+
+    words: dict[str, bool] = {}
+    for span in names:
+        parts = []
+        for match in _WORD.finditer(text, span.start, span.end):
+            word = match.group().rstrip("'’-")
+            parts.append(word[:-2] if word.endswith(("'s", "’s")) else word)
+        named = [w for w in parts if len(w) >= 3 and w.lower() not in _NOT_CARRIED and w.lower() not in stop_words()]
+        if not span.detector.startswith(_SLOT_RULES):
+            # A guess of the NER or a lexicon: only a full name whose every word is surely a
+            # name spreads ("Maciej Borkowski"; not "Restarted Neo", "Repeat Hct").
+            if len(parts) < 2 or not all(_name_word(w) or len(w.rstrip(".")) == 1 for w in parts):
+                continue
+        for word in named:
+            key = word.lower()
+            frequency = zipf(key)
+            if frequency >= COMMON_ZIPF or not _name_word(word):
+                continue
+            if word.isupper() and len(word) <= 4:
+                continue  # "SBP", "IABP": abbreviations
+            lower_ok = frequency < OCCASIONAL_ZIPF or word.islower()
+            words[key] = words.get(key, False) or lower_ok
+    return words
+
+
+def repeated_names(text: str, names: list[Span], taken: list[Span]) -> list[Span]:
+    """Other mentions in ``text`` of the words of ``names`` (reported person names), outside
+    the spans already ``taken``; each scored as the weakest name it comes from."""
+    if not names:
+        return []
+    words = _carried_words(text, names)
+    if not words:
+        return []
+    score = min(span.score for span in names)
+    pattern = regex.compile(
+        r"(?<![\p{L}\d'’-])(?:" + "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True)) + r")"
+        r"(?![\p{L}\d-])",
+        regex.IGNORECASE,
+    )
+    occupied = sorted((span.start, span.end) for span in taken)  # they never overlap
+    starts = [s for s, _ in occupied]
+    found: list[Span] = []
+    for match in pattern.finditer(text):
+        start, end = match.span()
+        value = match.group()
+        if value.islower() and not words[value.lower()]:
+            continue
+        i = bisect.bisect_left(starts, end)
+        if i and occupied[i - 1][1] > start:
+            continue
+        found.append(Span(start, end, "PERSON", REPEATED_NAME, score))
+    return found
