@@ -97,8 +97,8 @@ def test_property_no_raw_value_in_json_table_sarif_sqlite_or_listings(detector, 
 
 
 def test_a_surname_behind_particles_leaks_in_no_output(detector, tmp_path):
-    # 10,000-document run, seed 19: NER stopped at "Rodolfo" and "Xavier", and the pattern
-    # wanted a surname of two letters or more, so "de la O" stood in clear in every excerpt.
+    # bench.no_leak, 200 documents of seed 19: NER stopped at "Rodolfo" and "Xavier", and the
+    # pattern wanted a surname of two letters or more, so "de la O" stood in clear in excerpts.
     note = (
         "Patient: Rodolfo de la O\nDOB: 03/18/1960    MRN: MR-180473772\n\n"
         "Mr. de la O reports symptoms began 4 days ago. He lives with Xavier de la O, who helps.\n"
