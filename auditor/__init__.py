@@ -18,6 +18,7 @@ Library API (the CLI uses only this)::
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from auditor.config import ScanConfig
 from auditor.errors import PolicyViolation, RouteUnavailable
@@ -108,7 +109,7 @@ def detect_many(texts: list[str], config: ScanConfig | None = None) -> list[list
 
 
 def guard(
-    client,
+    client: Any,
     *,
     config: ScanConfig | None = None,
     db: str | bool | None = None,
@@ -116,7 +117,7 @@ def guard(
     local_api_key: str | None = None,
     warm_up: bool = True,
     span_cache: int = 4096,
-):
+) -> Any:
     """Wrap an OpenAI, Anthropic or OpenAI-compatible client (sync or async) so each request is
     judged before it leaves: sent, redacted, rerouted to the site's local model, or refused with
     ``PolicyViolation``. Decisions are stored as runtime flows (``db=False``: not stored).

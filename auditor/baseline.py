@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from auditor.errors import ConfigError
 from auditor.model import ScanResult
@@ -24,7 +25,7 @@ class Baseline:
     fingerprints: frozenset[str] = frozenset()
 
 
-def baseline_from(result: ScanResult) -> dict:
+def baseline_from(result: ScanResult) -> dict[str, Any]:
     """The baseline document for a scan: every flow at or above fail_on, by identity."""
     failing = result.failing_flows()
     return {

@@ -37,7 +37,10 @@ def classify(text: str, spans: list[Span], min_confidence: float) -> list[Classi
     """
     clinical = is_clinical(text, {s.entity for s in spans if s.score >= min_confidence})
     names_someone = any(
-        s.score >= min_confidence and entity_info(s.entity).person_identifier and not entity_info(s.entity).needs_person
+        s.score >= min_confidence
+        and entity_info(s.entity).person_identifier
+        and not entity_info(s.entity).needs_person
+        and not (s.general_only and clinical)
         for s in spans
     )
     kept: list[Classified] = []
@@ -45,6 +48,8 @@ def classify(text: str, spans: list[Span], min_confidence: float) -> list[Classi
         info = entity_info(span.entity)
         if (info.needs_person and not names_someone) or (info.clinical_only and not clinical):
             continue  # identifies nobody: 164.514(b)(2)(i) lists dates "related to an individual"
+        if span.general_only and clinical:
+            continue  # a one-word NER guess in a note: "Neo", "Echo" (see Span.general_only)
         confidence = span.score
         if clinical and entity_info(span.entity).person_identifier:
             confidence = min(1.0, confidence + CLINICAL_BOOST)

@@ -121,8 +121,8 @@ def mask_context(text: str) -> str:
     common label words.
     """
 
-    def word(match: re.Match) -> str:
-        token = match.group()
+    def word(match: re.Match[str]) -> str:
+        token: str = match.group()
         if token.lower() in _CONTEXT_KEEP or (token.isupper() and len(token) <= 4):
             return token
         return token[0] + "*" * (len(token) - 1)

@@ -117,7 +117,7 @@ class Guard:
         self.journal = None
         if db is not False:
             from auditor.store import open_database
-            from auditor.store.writer import RuntimeJournal
+            from auditor.store.journal import RuntimeJournal
 
             self.journal = RuntimeJournal(open_database(db or None, [str(os.getcwd())], write=True), name)
 

@@ -18,8 +18,12 @@ import hashlib
 import hmac
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from auditor.fingerprint import mask_value
+
+if TYPE_CHECKING:
+    from auditor.detectors.quick import QuickDetector
 
 TAG_CHARS = 8
 
@@ -97,7 +101,7 @@ def _labelled_spans(name: str) -> list[tuple[int, int]]:
 
 
 @lru_cache(maxsize=1)
-def _quick():
+def _quick() -> QuickDetector:
     from auditor.detectors.quick import QuickDetector
 
     return QuickDetector()

@@ -17,7 +17,7 @@ verdict into an action under ``[tool.auditor.routing]``:
   the site says so.
 
 What is kept of a request is its runtime flow: masked excerpts and keyed fingerprints, never
-the text (``auditor.store.writer.RuntimeJournal``).
+the text (``auditor.store.journal.RuntimeJournal``).
 
 Every text of every request is judged, and each distinct text is detected: what the judge
 keeps between requests is, per text, the spans it gave (offsets, entity, score) and the

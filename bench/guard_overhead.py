@@ -1,6 +1,6 @@
 """Added latency of ``auditor.guard`` per request: the same OpenAI client with and without it.
 
-Both clients talk to one OpenAI-compatible server on 127.0.0.1 (``tests/fake_openai.py``),
+Both clients talk to one OpenAI-compatible server on 127.0.0.1 (``bench/fake_openai.py``),
 so the difference is the guard's own work: detection over the prompt (spaCy NER and
 auditor's recognizers), the verdict, and queueing the runtime flow for the database. Prompts
 grow to 4,000 characters; half are clinical notes (PHI to OpenAI with a BAA on record, so
@@ -20,20 +20,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests"))
+import openai
 
-import openai  # noqa: E402
-from fake_openai import FakeOpenAI  # noqa: E402
-
-import auditor  # noqa: E402
-from auditor.config import ScanConfig  # noqa: E402
+import auditor
+from auditor.config import ScanConfig
+from bench.fake_openai import FakeOpenAI
 
 CLINICAL = (
     "Pt Maria Okafor, MRN 4471923, seen at Mercy Hospital on 3/14 for CHF exacerbation. "

@@ -1,12 +1,15 @@
 """A made-up stored scan for the store and report benches: masked excerpts, fake fingerprints.
 
 No detector runs: ``synthetic_scan`` builds the ScanResult that ``auditor scan`` would hand
-to the store, with findings in request logs and one rule trail per flow.
+to the store, with findings in request logs and one rule trail per flow. ``record_flow``, the
+judged flow of a request record, is also what the store tests build their scans from
+(``tests/support/store.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 
 from auditor.model import (
@@ -43,6 +46,24 @@ RULES = {
 }
 
 
+def record_flow(
+    findings: tuple[Finding, ...],
+    destination: str,
+    trail: Sequence[RuleOutcome],
+    *,
+    sink_at: Location | None = None,
+    remediation: tuple[str, ...] = (),
+    kind: FlowKind = FlowKind.RECORD,
+) -> AssessedFlow:
+    """A request record's ``findings`` sent to external API ``destination`` (host
+    ``api.<destination>.com``), judged by ``trail``: the most restrictive decision wins. The
+    sink is at the first finding unless ``sink_at`` says otherwise."""
+    decision = max((o.decision for o in trail), key=lambda d: d.rank, default=Decision.ALLOW)
+    sink = Sink(sink_at or findings[0].location, "request record")
+    dest = Destination(destination, DestinationKind.EXTERNAL, "url", host=f"api.{destination}.com")
+    return AssessedFlow(Flow(kind, sink, dest, findings=findings), Verdict(decision, tuple(trail), remediation))
+
+
 def synthetic_scan(root: Path, findings_total: int, per_flow: int) -> ScanResult:
     """``findings_total`` findings in request logs, ``per_flow`` to a flow, one category a flow."""
     findings: list[Finding] = []
@@ -63,11 +84,7 @@ def synthetic_scan(root: Path, findings_total: int, per_flow: int) -> ScanResult
             (Condition("baa_in_force", "A BAA is in force", False),) if decision is Decision.CONDITIONAL else (),
             "Use a local model, or record the agreement.",
         )  # fmt: skip
-        destination = Destination("openai", DestinationKind.EXTERNAL, "url", host="api.openai.com")
-        sink = Sink(first.location, "request record")
-        flows.append(
-            AssessedFlow(Flow(FlowKind.RECORD, sink, destination, findings=carried), Verdict(decision, (outcome,)))
-        )
+        flows.append(record_flow(carried, "openai", (outcome,)))
     sources = tuple(SourceSummary(p, "jsonl", 10_000, 9_000) for p in sorted({f.location.path for f in findings}))
     packs = tuple(
         PackRef(p.split("@")[0], "1.0.0", f"{fw} pack", fw, "0" * 64, f"/nonexistent/{p}.yaml")

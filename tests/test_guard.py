@@ -14,13 +14,13 @@ import socket
 
 import openai
 import pytest
-from fake_openai import FakeOpenAI
 from sqlalchemy import create_engine, select, text
 
 import auditor
 from auditor.config import ScanConfig
 from auditor.runtime import PolicyViolation, RouteUnavailable
 from auditor.store import tables as t
+from bench.fake_openai import FakeOpenAI
 
 PHI = "Summarise for the discharge letter: Patient Maria Okafor, MRN 4471923, admitted to Mercy Hospital with CHF."
 ITAR = "Rewrite this ITAR-controlled technical data for the turbine blade cooling design, USML Category XIX(f)."

@@ -12,12 +12,12 @@ import pickle
 
 import openai
 import pytest
-from fake_openai import FakeOpenAI
 from sqlalchemy import create_engine, text
 
 import auditor
 from auditor.config import ScanConfig
 from auditor.placeholders import Placeholders, restore_in
+from bench.fake_openai import FakeOpenAI
 
 PHI = "Summarise for the discharge letter: Patient Maria Okafor, MRN 4471923, admitted to Mercy Hospital with CHF."
 RAW_VALUES = ("Okafor", "4471923", "Maria")

@@ -21,7 +21,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from fake_openai import FakeOpenAI
+
+from bench.fake_openai import FakeOpenAI
 
 pytest.importorskip("litellm.proxy.proxy_server", reason="auditor[litellm] (LiteLLM's proxy) is not installed")
 openai = pytest.importorskip("openai")

@@ -469,3 +469,10 @@ def test_a_name_said_again_is_masked_in_the_excerpts_of_its_neighbours(detector)
     findings = findings_from_unit(unit, detector.detect(text), b"k" * 32, DEFAULT_MIN_CONFIDENCE)
     assert {"auditor.REPEATED_NAME", "US_SSN"} <= {f.detector for f in findings} | {f.entity for f in findings}
     assert not [f.excerpt for f in findings if "Borkowski" in f.excerpt]
+
+
+def test_a_one_word_ner_name_counts_outside_clinical_text_only(found):
+    # spaCy's guess alone, no lexicon behind it: a name in a post, a word of shorthand in a note.
+    assert ("PERSON", "Jinx", "PII") in found("thank you for making Jinx, she made me try this game.")
+    note = "thank you for making Jinx, she made me try this. Pt with CHF on lasix, BP 90/50, admitted to MICU."
+    assert not [r for r in found(note) if r[0] == "PERSON"]

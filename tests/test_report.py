@@ -377,3 +377,19 @@ def test_the_cost_chart_stacks_today_and_planned_per_day():
     assert {"T", "P", "2026-11-02", "ollama", "openai", "2.00"} <= set(labels)
     heights = sorted(float(r.get("height")) for r in root.iter("{http://www.w3.org/2000/svg}rect"))
     assert heights[-1] == pytest.approx(4 * heights[-2], rel=0.01)  # 2.00 against 0.50 on one scale
+
+
+def test_every_output_format_maps_to_one_kind_of_format(tmp_path):
+    from auditor.errors import UsageError
+    from auditor.reports.formats import report_format, result_format
+    from auditor.reports.interface import REPORT_FORMATS, OutputFormat, ReportFormat, ResultFormat
+
+    for choice in OutputFormat:
+        if choice in REPORT_FORMATS:
+            assert isinstance(report_format(choice), ReportFormat)
+            with pytest.raises(UsageError):
+                result_format(choice)
+        else:
+            assert isinstance(result_format(choice), ResultFormat)
+            with pytest.raises(UsageError):
+                report_format(choice)

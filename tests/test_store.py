@@ -134,16 +134,17 @@ def test_since_a_date_keeps_what_was_first_seen_after_it(engine, project):
 def test_flow_show_has_the_rule_trail_findings_and_the_waiver_approver(engine, project):
     store(engine, scan_result(project))
     [flow] = query(engine, list_flows, Filters(destinations=("anthropic",)))
-    shown = query(engine, get_flow, flow["id"])
+    shown = query(engine, get_flow, flow["id"]).as_row()
     [rule] = shown["trail"]
     assert rule["rule_id"] == "ITAR-EXPORT-001" and rule["citations"] == ["22 CFR 120.50"] and rule["waiver"] == "W-7"
     assert shown["waivers"][0]["approver"] == "j.doe" and shown["findings"][0]["entity"] == "ECCN"
-    conditional = query(engine, get_flow, query(engine, list_flows, Filters(destinations=("openai",)))[0]["id"])
+    openai = query(engine, list_flows, Filters(destinations=("openai",)))[0]
+    conditional = query(engine, get_flow, openai["id"]).as_row()
     assert conditional["trail"][0]["conditions"] == [
         {"id": "baa_in_force", "text": "BAA signed with the vendor", "met": False}
     ]
     finding_id = shown["findings"][0]["id"]
-    assert [f["id"] for f in query(engine, get_finding, finding_id)["flows"]] == [flow["id"]]
+    assert [f["id"] for f in query(engine, get_finding, finding_id).as_row()["flows"]] == [flow["id"]]
 
 
 def test_diff_says_new_fixed_and_unchanged(engine, project):
@@ -262,3 +263,10 @@ def test_a_streamed_scan_stores_what_complete_stores(engine, project):
             ).all()
         )
     assert links[streamed] == links[whole] > 0 and rules[streamed] == rules[whole] > 0
+
+
+def test_the_flow_view_holds_every_column_of_flows_in_the_table_order():
+    from auditor.store.records import FlowDetail
+
+    names = [field.name for field in dataclasses.fields(FlowDetail)]
+    assert names == [column.name for column in t.Flow.__table__.c] + ["trail", "waivers", "findings"]

@@ -95,7 +95,8 @@ def _schema_text(name: str) -> str:
 
 
 def _schema(name: str) -> dict[str, Any]:
-    return json.loads(_schema_text(name))
+    schema: dict[str, Any] = json.loads(_schema_text(name))
+    return schema
 
 
 def _cache_file() -> Path:
@@ -172,10 +173,11 @@ def _where(data: Any, path: list[Any]) -> str:
 
 
 def _message(error: Any) -> str:
+    message = str(error.message)
     if error.validator == "required":
-        return error.message.replace("is a required property", "is required")
+        return message.replace("is a required property", "is required")
     if error.validator == "additionalProperties":
-        return error.message.replace("Additional properties are not allowed", "unknown field")
+        return message.replace("Additional properties are not allowed", "unknown field")
     if error.validator == "enum":
         return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
-    return error.message
+    return message

@@ -9,11 +9,16 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from auditor.errors import UsageError
+
+if TYPE_CHECKING:  # SQLAlchemy loads only for the query commands
+    from auditor.store.repository import Filters
+
+FC = TypeVar("FC", bound=Callable[..., Any])  # a click command callback, as a decorator returns it
 
 db_option = click.option(
     "--db",
@@ -25,7 +30,7 @@ db_option = click.option(
 )
 
 
-def format_option(choices: Sequence[str] = ("table", "json", "csv")):
+def format_option(choices: Sequence[str] = ("table", "json", "csv")) -> Callable[[FC], FC]:
     return click.option(
         "--format",
         "fmt",
@@ -107,7 +112,7 @@ def parse_age(text: str) -> timedelta:
     return timedelta(days=number * {"d": 1, "w": 7, "y": 365.25}[unit])
 
 
-def filter_options(command):
+def filter_options(command: FC) -> FC:
     """The filters ``findings list`` and ``flows list`` share."""
     options = [
         click.option("--scan", default="latest", show_default=True, metavar="ID|latest", help="Which scan."),
@@ -135,7 +140,17 @@ def filter_options(command):
     return command
 
 
-def filters_from(scan, target, categories, frameworks, verdicts, destinations, path_glob, since, new_since):
+def filters_from(
+    scan: str,
+    target: str | None,
+    categories: Sequence[str],
+    frameworks: Sequence[str],
+    verdicts: Sequence[str],
+    destinations: Sequence[str],
+    path_glob: str | None,
+    since: str | None,
+    new_since: str | None,
+) -> Filters:
     """The repository's Filters from the parsed options."""
     from auditor.store.repository import Filters
 

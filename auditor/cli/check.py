@@ -38,7 +38,16 @@ HOOK_MARK = "# installed by `auditor hook install`"
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--store", is_flag=True, help="Also record this check in the findings database.")
 @click.option("--db", metavar="URL", default=None, help="Database for --store.")
-def check_command(files, staged, fmt, fail_on, baseline_file, config_file, store, db) -> int:
+def check_command(
+    files: tuple[str, ...],
+    staged: bool,
+    fmt: str,
+    fail_on: str | None,
+    baseline_file: Path | None,
+    config_file: Path | None,
+    store: bool,
+    db: str | None,
+) -> int:
     """Check FILES (or --staged) for regulated data headed to external AI APIs; exit 1 to block."""
     from auditor.baseline import BASELINE_FILE, load_baseline
     from auditor.checking import check_files
@@ -121,7 +130,7 @@ def baseline_group() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=str))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def baseline_create(paths, out, config_file) -> int:
+def baseline_create(paths: tuple[str, ...], out: Path | None, config_file: Path | None) -> int:
     """Scan PATHS (default: the project root) and write .auditor-baseline.json."""
     from auditor.baseline import BASELINE_FILE, write_baseline
     from auditor.checking import check_files
@@ -144,7 +153,7 @@ def hook_group() -> None:
 
 @hook_group.command("install")
 @click.option("--force", is_flag=True, help="Replace a pre-commit hook auditor did not install.")
-def hook_install(force) -> int:
+def hook_install(force: bool) -> int:
     """Install .git/hooks/pre-commit running `auditor check --staged`."""
     from auditor.errors import UsageError
 

@@ -15,7 +15,7 @@ def db_command() -> None:
 @db_command.command("upgrade")
 @db_option
 @click.option("--revision", default="head", show_default=True, help="Target revision.")
-def upgrade_command(db, revision) -> int:
+def upgrade_command(db: str | None, revision: str) -> int:
     """Create the schema, or migrate it to this auditor's version."""
     from auditor.store.engine import make_engine, resolve_url, safe_url
     from auditor.store.schema import upgrade
@@ -32,7 +32,7 @@ def upgrade_command(db, revision) -> int:
 
 @db_command.command("current")
 @db_option
-def current_command(db) -> int:
+def current_command(db: str | None) -> int:
     """Print the schema revision of the database and the one this auditor needs."""
     from auditor.store.engine import make_engine, resolve_url, safe_url
     from auditor.store.schema import current_revision, head_revision

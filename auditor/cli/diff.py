@@ -23,7 +23,9 @@ FLOW_COLUMNS = ("id", "verdict", "categories", "destination", "path", "line", "r
     is_flag=True,
     help="Compare a scan that is not complete (abandoned, or still running) anyway; its rows are partial.",
 )
-def diff_command(scan_a, scan_b, db, fmt, verbose, allow_incomplete) -> int:
+def diff_command(
+    scan_a: str, scan_b: str, db: str | None, fmt: str | None, verbose: bool, allow_incomplete: bool
+) -> int:
     """Compare two scans (ids, `latest`, `previous`; default previous latest), by stable identity."""
     from auditor.store.repository import diff_scans
 

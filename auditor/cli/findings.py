@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from auditor.cli._listing import db_option, emit_rows, filter_options, filters_from, format_option, pick_format, read
-from auditor.model import Location
+
+if TYPE_CHECKING:  # SQLAlchemy loads only when a query runs
+    from auditor.store.records import FindingDetail
 
 TABLE_COLUMNS = ("id", "category", "entity", "confidence", "path", "line", "record", "pointer", "excerpt")
 
@@ -21,7 +24,7 @@ def findings_command() -> None:
 @db_option
 @format_option()
 @filter_options
-def list_command(db, fmt, **options) -> int:
+def list_command(db: str | None, fmt: str | None, **options: Any) -> int:
     """List the findings of a scan (the latest complete one by default)."""
     from auditor.store.repository import list_findings, partial_scan_note
 
@@ -38,27 +41,24 @@ def list_command(db, fmt, **options) -> int:
 @click.argument("finding_id", type=int)
 @db_option
 @format_option(("table", "json"))
-def show_command(finding_id, db, fmt) -> int:
+def show_command(finding_id: int, db: str | None, fmt: str | None) -> int:
     """Show one finding and every flow that carries it, with the rule trail."""
     from auditor.cli.flows import render_flow
     from auditor.store.repository import get_finding
 
-    finding = read(db, get_finding, finding_id)
+    detail: FindingDetail = read(db, get_finding, finding_id)
     if pick_format(fmt) == "json":
-        click.echo(json.dumps(finding, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(detail.as_row(), indent=2, ensure_ascii=False))
         return 0
-    lines = [f"finding {finding['id']} (scan {finding['scan_id']}, identity {finding['identity']})"]
+    finding = detail.finding
+    lines = [f"finding {finding.id} (scan {finding.scan_id}, identity {finding.identity})"]
     for key in ("category", "entity", "detector", "confidence", "excerpt", "label", "fingerprint"):
-        if finding[key] is not None:
-            lines.append(f"  {key + ':':<12} {finding[key]}")
-    lines.append(f"  {'location:':<12} {_where(finding)}")
-    flows = finding["flows"]
-    lines.append(f"  flows:       {len(flows) or 'none'}")
+        value = getattr(finding, key)
+        if value is not None:
+            lines.append(f"  {key + ':':<12} {value}")
+    lines.append(f"  {'location:':<12} {finding.location.display()}")
+    lines.append(f"  flows:       {len(detail.flows) or 'none'}")
     click.echo("\n".join(lines))
-    for flow in flows:
+    for flow in detail.flows:
         click.echo(render_flow(flow, indent="    "))
     return 0
-
-
-def _where(row: dict) -> str:
-    return Location(row["path"], row["line"], row["col"], row.get("record"), row.get("pointer")).display()

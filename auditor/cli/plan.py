@@ -38,7 +38,16 @@ from auditor.outputs import check_output_path, write_atomically
 @click.option(
     "--allow-unpriced", is_flag=True, help="Count requests with no price entry at 0 and list them, instead of exit 2."
 )
-def plan_command(paths, scan, db, fmt, out, config_file, prices_file, allow_unpriced) -> int:
+def plan_command(
+    paths: tuple[str, ...],
+    scan: str | None,
+    db: str | None,
+    fmt: str | None,
+    out: Path | None,
+    config_file: Path | None,
+    prices_file: Path | None,
+    allow_unpriced: bool,
+) -> int:
     """Tokens and cost per destination and verdict, per day, what must and could move to the
     local model, and the cost today against the cost with the plan applied.
 

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from auditor.cli._listing import db_option
 from auditor.errors import UsageError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from auditor.reports.signing import SignatureCheck
+    from auditor.siteconfig import SiteConfig
 
 EXIT_MISMATCH = 1
 
@@ -57,19 +65,19 @@ EXIT_MISMATCH = 1
 )
 @click.pass_context
 def report_command(
-    ctx,
-    scan,
-    db,
-    pdf_path,
-    html_path,
-    frameworks,
-    title,
-    organisation,
-    appendix_limit,
-    allow_incomplete,
-    sign_key,
-    sign_cert,
-    config_file,
+    ctx: click.Context,
+    scan: str,
+    db: str | None,
+    pdf_path: str | None,
+    html_path: str | None,
+    frameworks: tuple[str, ...],
+    title: str | None,
+    organisation: str | None,
+    appendix_limit: int | None,
+    allow_incomplete: bool,
+    sign_key: str | None,
+    sign_cert: str | None,
+    config_file: str | None,
 ) -> int:
     """Write the audit report (PDF, optionally HTML) of a stored scan; `report verify FILE` checks one."""
     if ctx.invoked_subcommand is not None:
@@ -107,7 +115,7 @@ def report_command(
     return 0
 
 
-def _site_config(config_file: str | None = None):
+def _site_config(config_file: str | None = None) -> SiteConfig:
     """The site configuration named by --config, or found from the current directory (for its
     signing key)."""
     from pathlib import Path
@@ -128,7 +136,7 @@ def _site_config(config_file: str | None = None):
     default=None,
     help="Certificate a signature must chain to [default: signing_cert in [tool.auditor], if any].",
 )
-def verify_command(pdf_file, db, trust_cert) -> int:
+def verify_command(pdf_file: str, db: str | None, trust_cert: str | None) -> int:
     """Recompute a report's evidence from the database and check its signature; exit 0 if all hold, 1 if not."""
     from pathlib import Path
 
@@ -168,7 +176,7 @@ def verify_command(pdf_file, db, trust_cert) -> int:
     return EXIT_MISMATCH
 
 
-def _describe(signature, trust) -> str:
+def _describe(signature: SignatureCheck, trust: Path | None) -> str:
     """One line on the PDF's signature, for ``report verify``."""
     if not signature.signed:
         return "none"

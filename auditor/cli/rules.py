@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from auditor.cli._listing import emit_rows
 
+if TYPE_CHECKING:
+    from auditor.policy.packs import DestinationMatch
+    from auditor.siteconfig import SiteConfig
 
-def _site(config_file: Path | None):
+
+def _site(config_file: Path | None) -> SiteConfig:
     from auditor.siteconfig import find_config_file, load_site_config
 
     return load_site_config(config_file or find_config_file(Path.cwd()))
@@ -36,7 +41,7 @@ def rules_group() -> None:
 @_config_option
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @_format_option
-def rules_list(config_file, rule_dirs, fmt) -> int:
+def rules_list(config_file: Path | None, rule_dirs: tuple[Path, ...], fmt: str) -> int:
     """Every rule in scope: id, decision, framework, pack and title."""
     from auditor.policy.packs import load_packs
 
@@ -62,7 +67,7 @@ def rules_list(config_file, rule_dirs, fmt) -> int:
 @_config_option
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @_format_option
-def rules_show(rule_id, config_file, rule_dirs, fmt) -> int:
+def rules_show(rule_id: str, config_file: Path | None, rule_dirs: tuple[Path, ...], fmt: str) -> int:
     """One rule in full: citations, data and destination it applies to, conditions, remediation."""
     from auditor.errors import UsageError
     from auditor.policy.packs import load_packs
@@ -103,7 +108,7 @@ def rules_show(rule_id, config_file, rule_dirs, fmt) -> int:
 
 @rules_group.command("validate")
 @click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
-def rules_validate(directory) -> int:
+def rules_validate(directory: Path | None) -> int:
     """Validate the shipped packs and the catalog, or every pack in DIRECTORY."""
     from auditor.catalog.destinations import load_catalog
     from auditor.policy.packs import load_pack, shipped_pack_paths
@@ -130,7 +135,7 @@ def rules_validate(directory) -> int:
     return 0
 
 
-def _describe_destination(spec) -> list[str]:
+def _describe_destination(spec: DestinationMatch) -> list[str]:
     parts = []
     if spec.kinds:
         parts.append("kind in " + ", ".join(sorted(k.value for k in spec.kinds)))
@@ -151,7 +156,7 @@ def destinations_group() -> None:
 @destinations_group.command("list")
 @_config_option
 @_format_option
-def destinations_list(config_file, fmt) -> int:
+def destinations_list(config_file: Path | None, fmt: str) -> int:
     """Every destination: id, kind, BAA offered, zero data retention, name."""
     from auditor.catalog.destinations import load_catalog
 
@@ -173,7 +178,7 @@ def destinations_list(config_file, fmt) -> int:
 @destinations_group.command("show")
 @click.argument("destination_id")
 @_config_option
-def destinations_show(destination_id, config_file) -> int:
+def destinations_show(destination_id: str, config_file: Path | None) -> int:
     """One destination: how it is recognised and each vendor fact with its date."""
     from auditor.catalog.destinations import load_catalog
     from auditor.errors import UsageError
@@ -207,5 +212,5 @@ def destinations_show(destination_id, config_file) -> int:
     return 0
 
 
-def _fact(value) -> str:
+def _fact(value: object) -> str:
     return "unknown" if value is None else ("yes" if value is True else "no" if value is False else str(value))

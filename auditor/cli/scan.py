@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -12,6 +13,9 @@ from auditor.errors import UsageError
 from auditor.outputs import check_output_path, write_atomically
 from auditor.reports.interface import SCAN_FORMATS, OutputFormat
 from auditor.siteconfig import FAIL_ON_VALUES
+
+if TYPE_CHECKING:
+    from auditor.sources.files import FileToScan
 
 EXIT_FINDINGS = 1
 
@@ -121,26 +125,26 @@ EXIT_FINDINGS = 1
 )
 @click.option("-v", "--verbose", is_flag=True, help="Table: list every finding (masked) and every flow's rule trail.")
 def scan_command(
-    paths,
-    fmt,
-    out,
-    exclude,
-    min_confidence,
-    max_file_mb,
-    no_gitignore,
-    jobs,
-    model_name,
-    fail_on,
-    exit_zero,
-    config_file,
-    rule_dirs,
-    waivers_file,
-    db,
-    no_store,
-    engine,
-    master,
-    input_format,
-    verbose,
+    paths: tuple[str, ...],
+    fmt: str | None,
+    out: str | None,
+    exclude: tuple[str, ...],
+    min_confidence: float,
+    max_file_mb: float,
+    no_gitignore: bool,
+    jobs: int,
+    model_name: str | None,
+    fail_on: str | None,
+    exit_zero: bool,
+    config_file: Path | None,
+    rule_dirs: tuple[Path, ...],
+    waivers_file: Path | None,
+    db: str | None,
+    no_store: bool,
+    engine: str,
+    master: str | None,
+    input_format: str,
+    verbose: bool,
 ) -> int:
     """Scan PATHS (files or directories) for PHI, PII, financial and export-controlled data,
     and judge every flow toward an AI model against the rule packs.
@@ -151,7 +155,7 @@ def scan_command(
     from auditor.pipeline import run_scan
     from auditor.reports.formats import result_format
 
-    overrides = {"model_name": model_name} if model_name else {}
+    overrides: dict[str, Any] = {"model_name": model_name} if model_name else {}
     config = ScanConfig(
         min_confidence=min_confidence,
         max_file_bytes=int(max_file_mb * 2**20),
@@ -182,10 +186,10 @@ def scan_command(
         )
     if master is not None or input_format != "auto":
         raise UsageError("--master and --input-format need --engine spark")
-    if out is not None:  # before the scan: a typo in --out must not cost a whole scan
-        out = check_output_path(out)
+    # Checked before the scan: a typo in --out must not cost a whole scan.
+    out_path = check_output_path(out) if out is not None else None
     target = sys.stdout
-    fmt = fmt or ("table" if out is None and target.isatty() else "json")
+    fmt = fmt or ("table" if out_path is None and target.isatty() else "json")
     progress = _Progress() if sys.stderr.isatty() else None
     from auditor.store import scan_into_database
 
@@ -199,17 +203,17 @@ def scan_command(
     if recording.scan_id is not None:
         click.echo(f"stored as scan {recording.scan_id} in {recording.where}", err=True)
     text = result_format(OutputFormat(fmt), verbose=verbose).render(result)
-    if out is not None:
-        write_atomically(out, text)
+    if out_path is not None:
+        write_atomically(out_path, text)
         click.echo(
-            f"wrote {out}: {len(result.findings)} findings, {len(result.flows)} flows, "
+            f"wrote {out_path}: {len(result.findings)} findings, {len(result.flows)} flows, "
             f"{len(result.sources)} files scanned, {len(result.skipped)} skipped",
             err=True,
         )
     else:
         click.echo(text, nl=False)
     failing = result.failing_flows()
-    if failing and (out is not None or fmt != "table"):
+    if failing and (out_path is not None or fmt != "table"):
         click.echo(f"{len(failing)} flows at or above fail_on={result.fail_on}", err=True)
     return 0 if exit_zero or not failing else EXIT_FINDINGS
 
@@ -220,7 +224,7 @@ class _Progress:
     def __init__(self) -> None:
         self.count = 0
 
-    def update(self, file, number: int, total: int) -> None:
+    def update(self, file: FileToScan, number: int, total: int) -> None:
         self.count = number
         name = file.display if len(file.display) <= 60 else "…" + file.display[-59:]
         click.echo(f"\r\x1b[Kscanning [{number}/{total}] {name}", err=True, nl=False)

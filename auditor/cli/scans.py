@@ -29,7 +29,7 @@ def scans_command() -> None:
 @format_option()
 @click.option("--target", default=None, help="Only scans of this target.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N scans, newest first.")
-def list_command(db, fmt, target, limit) -> int:
+def list_command(db: str | None, fmt: str | None, target: str | None, limit: int | None) -> int:
     """List scans, newest first, with their status and counts."""
     from auditor.store.repository import list_scans
 
@@ -55,7 +55,7 @@ def list_command(db, fmt, target, limit) -> int:
 )
 @click.option("--force", is_flag=True, help="Delete inside the minimum retention anyway.")
 @click.option("--dry-run", is_flag=True, help="Say what would be deleted; delete nothing.")
-def prune_command(db, older_than, minimum, force, dry_run) -> int:
+def prune_command(db: str | None, older_than: str, minimum: str, force: bool, dry_run: bool) -> int:
     """Delete old scans and everything recorded with them."""
     from auditor.store import open_database
     from auditor.store.repository import delete_scans, scans_started_before

@@ -9,11 +9,15 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from auditor.config import ScanConfig
 from auditor.errors import AuditorError, UsageError
+
+if TYPE_CHECKING:  # PySpark loads only for --engine spark
+    from auditor.spark.scan import ScanTotals
 
 EXIT_FINDINGS = 1
 PROBLEM_LINES_SHOWN = 10
@@ -85,7 +89,7 @@ def scan_on_spark(
     return 0 if exit_zero or not totals.failing else EXIT_FINDINGS
 
 
-def _table(totals, fail_on: str, problems: list[tuple[str, str, int, list[int]]]) -> str:
+def _table(totals: ScanTotals, fail_on: str, problems: list[tuple[str, str, int, list[int]]]) -> str:
     verdicts = ", ".join(f"{name} {count}" for name, count in totals.by_decision.items())
     lines = [
         f"{totals.files} files, {totals.findings} findings, {totals.flows} flows ({verdicts}); "

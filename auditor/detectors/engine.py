@@ -22,6 +22,7 @@ from auditor.detectors.filters import (
     is_state_or_country,
     org_is_a_name,
     person_is_a_city,
+    plain_word_name,
 )
 from auditor.detectors.patterns import PARTICLE_SURNAME, REPORTED_ENTITY, label_of, presidio_entities
 from auditor.model import CONTEXT_ENTITIES
@@ -43,6 +44,9 @@ class Span:
     detector: str
     score: float
     label: str | None = None
+    # Reported only outside clinical text: a one-word NER name that no lexicon supports. In
+    # notes such words are drugs, devices and shorthand ("Neo", "Echo"); elsewhere, names.
+    general_only: bool = False
 
 
 def windows(length: int, text: str, size: int, overlap: int) -> Iterator[tuple[int, int, int, int]]:
@@ -192,10 +196,15 @@ class Detector:
                     continue
                 entity, detector = "PERSON", "auditor.NAME_FROM_ORG"
             score = float(result.score)
+            general_only = False
             if not self.vanilla:
                 after = window[stop : stop + 5]
-                score = adjusted_score(entity, detector, value, score, before, after)
-            spans.append(Span(begin, start + stop, entity, detector, score, label_of(entity, value)))
+                adjusted = adjusted_score(entity, detector, value, score, before, after)
+                if adjusted < score and detector == "presidio.PERSON" and plain_word_name(value, before, after):
+                    general_only = True  # kept at the NER's score, outside clinical text only
+                else:
+                    score = adjusted
+            spans.append(Span(begin, start + stop, entity, detector, score, label_of(entity, value), general_only))
         return spans
 
 

@@ -89,7 +89,7 @@ class AuditorGuardrail(CustomGuardrail):
         self.journal = None
         if auditor_db != "none":
             from auditor.store import open_database
-            from auditor.store.writer import RuntimeJournal
+            from auditor.store.journal import RuntimeJournal
 
             self.journal = RuntimeJournal(open_database(auditor_db, [os.getcwd()], write=True), "litellm")
         self._local_route = local_route

@@ -41,7 +41,7 @@ class Waiver:
             return True
         if self.fingerprint and any(f.fingerprint.startswith(self.fingerprint) for f in flow.findings):
             return True
-        return bool(self.path) and fnmatch.fnmatch(flow.sink.location.path, self.path)
+        return self.path is not None and self.path != "" and fnmatch.fnmatch(flow.sink.location.path, self.path)
 
     def status(self, on: date) -> WaiverStatus:
         return WaiverStatus(

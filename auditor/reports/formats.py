@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import assert_never
 
-from auditor.reports.interface import OutputFormat, ResultFormat
+from auditor.errors import UsageError
+from auditor.reports.interface import PDF_VARIANT, OutputFormat, ReportFormat, ResultFormat
 from auditor.reports.json import JsonFormat
 from auditor.reports.sarif import SarifFormat
 from auditor.reports.table import TableFormat
@@ -20,5 +21,25 @@ def result_format(choice: OutputFormat, *, verbose: bool = False) -> ResultForma
             return JsonFormat()
         case OutputFormat.SARIF:
             return SarifFormat()
+        case OutputFormat.PDF | OutputFormat.HTML:
+            raise UsageError(f"{choice} is written from a stored scan: auditor report --{choice} FILE")
+        case _:
+            assert_never(choice)
+
+
+def report_format(choice: OutputFormat, *, pdf_variant: str | None = PDF_VARIANT) -> ReportFormat:
+    """The report format module for ``choice`` (imported on use: Jinja2 and WeasyPrint load
+    only when a report is written)."""
+    match choice:
+        case OutputFormat.PDF:
+            from auditor.reports.pdf import PdfFormat
+
+            return PdfFormat(pdf_variant)
+        case OutputFormat.HTML:
+            from auditor.reports.html import HtmlFormat
+
+            return HtmlFormat()
+        case OutputFormat.TABLE | OutputFormat.TEXT | OutputFormat.JSON | OutputFormat.SARIF:
+            raise UsageError(f"{choice} prints a scan result, not a stored scan's report")
         case _:
             assert_never(choice)

@@ -1,11 +1,12 @@
 """Proof that a report matches the stored scan: canonical evidence JSON, its SHA-256, and a check.
 
 The evidence is the scan as the database holds it (scan row, packs, sources, findings with
-their masked excerpts and fingerprints, flows with their rule trails, waivers), written as
-canonical JSON: keys sorted, no insignificant whitespace, UTF-8, rows sorted in Python so
-SQLite and PostgreSQL give the same bytes. Database row ids are left out (they differ between
-copies of a database); the scan id is kept. The PDF carries these bytes as an attachment and
-prints their SHA-256; ``verify_pdf`` recomputes them from the database.
+their masked excerpts and fingerprints, flows with their rule trails, waivers; read by
+``auditor.store.evidence.scan_evidence_rows``), written as canonical JSON: keys sorted, no
+insignificant whitespace, UTF-8, rows sorted in Python so SQLite and PostgreSQL give the same
+bytes. Database row ids are left out (they differ between copies of a database); the scan id
+is kept. The PDF carries these bytes as an attachment and prints their SHA-256;
+``verify_pdf`` recomputes them from the database.
 """
 
 from __future__ import annotations
@@ -14,39 +15,20 @@ import hashlib
 import io
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from auditor.errors import UsageError
-from auditor.store import tables as t
+from auditor.store.evidence import report_recorded, scan_evidence_rows
 
 EVIDENCE_FORMAT = "auditor-scan-evidence"
 EVIDENCE_VERSION = 1
 # The PDF information-dictionary key holding the evidence hash (WeasyPrint keeps letters and digits).
 METADATA_KEY = "AuditorEvidenceSHA256"
-
-_SCAN_FIELDS = (
-    "id", "status", "target", "root", "git_commit", "git_branch", "started_at", "finished_at", "tool_version",
-    "model_name", "min_confidence", "fail_on", "config_sha256", "sources_scanned", "sources_skipped",
-    "findings_count", "flows_count", "allow_count", "conditional_count", "local_only_count",
-)  # fmt: skip
-_FINDING_FIELDS = (
-    "identity", "fingerprint", "detector", "entity", "category", "confidence", "path", "line", "col", "record",
-    "pointer", "symbol", "excerpt", "label",
-)  # fmt: skip
-_FLOW_FIELDS = (
-    "identity", "kind", "categories", "source", "path", "line", "col", "record", "symbol", "sink", "destination",
-    "destination_kind", "destination_host", "resolved_by", "resolution_detail", "verdict", "waived", "sanitizers",
-    "remediation",
-)  # fmt: skip
-_RULE_FIELDS = (
-    "rule_id", "title", "pack", "framework", "source", "decision", "citations", "matched", "conditions",
-    "remediation", "waiver",
-)  # fmt: skip
 
 
 def evidence_name(scan_id: int) -> str:
@@ -56,48 +38,16 @@ def evidence_name(scan_id: int) -> str:
 
 def scan_evidence(conn: Connection, scan_id: int) -> bytes:
     """The canonical evidence JSON of one stored scan, as bytes."""
-    scan = conn.execute(select(*(getattr(t.Scan, f) for f in _SCAN_FIELDS)).where(t.Scan.id == scan_id)).first()
-    if scan is None:
-        raise UsageError(f"no scan {scan_id} in the database")
-    packs, sources, waivers = (_scan_rows(conn, model, scan_id) for model in (t.ScanPack, t.Source, t.Waiver))
-    finding_rows = conn.execute(
-        select(t.Finding.id, *(getattr(t.Finding, f) for f in _FINDING_FIELDS)).where(t.Finding.scan_id == scan_id)
-    ).mappings()
-    identity_of: dict[int, str] = {}
-    findings = []
-    for row in finding_rows:
-        identity_of[row["id"]] = row["identity"]
-        findings.append({f: _plain(row[f]) for f in _FINDING_FIELDS})
-    flows_by_id: dict[int, dict[str, Any]] = {}
-    flow_rows = conn.execute(
-        select(t.Flow.id, *(getattr(t.Flow, f) for f in _FLOW_FIELDS)).where(t.Flow.scan_id == scan_id)
-    ).mappings()
-    for row in flow_rows:
-        flows_by_id[row["id"]] = {**{f: _plain(row[f]) for f in _FLOW_FIELDS}, "rules": [], "findings": []}
-    in_scan = select(t.Flow.id).where(t.Flow.scan_id == scan_id)
-    rules = conn.execute(
-        select(t.FlowRule.flow_id, t.FlowRule.position, *(getattr(t.FlowRule, f) for f in _RULE_FIELDS)).where(
-            t.FlowRule.flow_id.in_(in_scan)
-        )
-    ).mappings()
-    for row in sorted(rules, key=lambda r: (r["flow_id"], r["position"])):
-        flows_by_id[row["flow_id"]]["rules"].append({f: _plain(row[f]) for f in _RULE_FIELDS})
-    links = conn.execute(
-        select(t.FlowFinding.flow_id, t.FlowFinding.finding_id).where(t.FlowFinding.flow_id.in_(in_scan))
-    )
-    for flow_id, finding_id in links:
-        flows_by_id[flow_id]["findings"].append(identity_of[finding_id])
-    for flow in flows_by_id.values():
-        flow["findings"].sort()
+    rows = scan_evidence_rows(conn, scan_id)
     document = {
         "format": EVIDENCE_FORMAT,
         "version": EVIDENCE_VERSION,
-        "scan": {f: _plain(v) for f, v in zip(_SCAN_FIELDS, scan, strict=True)},
-        "packs": sorted(packs, key=_sort_key),
-        "sources": sorted(sources, key=_sort_key),
-        "findings": sorted(findings, key=_sort_key),
-        "flows": sorted(flows_by_id.values(), key=_sort_key),
-        "waivers": sorted(waivers, key=_sort_key),
+        "scan": rows.scan,
+        "packs": sorted(rows.packs, key=_sort_key),
+        "sources": sorted(rows.sources, key=_sort_key),
+        "findings": sorted(rows.findings, key=_sort_key),
+        "flows": sorted(rows.flows, key=_sort_key),
+        "waivers": sorted(rows.waivers, key=_sort_key),
     }
     return canonical_json(document)
 
@@ -157,7 +107,7 @@ def read_evidence(pdf_path: str | Path) -> EmbeddedEvidence:
     try:
         reader = PdfReader(io.BytesIO(Path(pdf_path).read_bytes()))
         attachments = reader.attachments
-        metadata = reader.metadata or {}
+        metadata: Mapping[str, Any] = reader.metadata or {}
     except OSError as exc:
         raise UsageError(f"{pdf_path}: cannot read: {exc.strerror or exc}") from None
     except PdfReadError as exc:
@@ -183,29 +133,9 @@ def verify_pdf(pdf_path: str | Path, conn: Connection) -> Verification:
     embedded = read_evidence(pdf_path)
     database = sha256_hex(scan_evidence(conn, embedded.scan_id))
     file_sha256 = sha256_hex(Path(pdf_path).read_bytes())
-    recorded = conn.execute(
-        select(t.Report.id).where(t.Report.scan_id == embedded.scan_id, t.Report.pdf_sha256 == file_sha256)
-    ).first()
-    return Verification(
-        embedded.scan_id, embedded.sha256, embedded.recorded_sha256, database, file_sha256, recorded is not None
-    )
-
-
-def _scan_rows(conn: Connection, model: Any, scan_id: int) -> list[dict[str, Any]]:
-    """Every row of ``model`` for the scan, without the database's row ids."""
-    query = select(*model.__table__.c).where(model.scan_id == scan_id)
-    return [
-        {k: _plain(v) for k, v in row.items() if k not in ("id", "scan_id")} for row in conn.execute(query).mappings()
-    ]
+    recorded = report_recorded(conn, embedded.scan_id, file_sha256)
+    return Verification(embedded.scan_id, embedded.sha256, embedded.recorded_sha256, database, file_sha256, recorded)
 
 
 def _sort_key(row: dict[str, Any]) -> str:
     return canonical_json(row).decode("utf-8")
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        if value.tzinfo is None:  # SQLite keeps no zone; auditor always writes UTC
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).isoformat(timespec="seconds")
-    return value

@@ -58,7 +58,7 @@ class SignatureCheck:
         return self.signed and self.intact and self.valid and self.whole_file and self.trusted is not False
 
 
-def _pyhanko():
+def _pyhanko() -> None:
     try:
         from pyhanko.sign import signers  # noqa: F401
     except ImportError:
@@ -74,7 +74,10 @@ def sign_pdf(source: Path, target: Path, material: SigningMaterial) -> None:
     from pyhanko.sign import fields, signers
 
     try:
-        signer = signers.SimpleSigner.load(str(material.key), str(material.cert), key_passphrase=material.passphrase)
+        # pyHanko leaves these loaders unannotated.
+        signer = signers.SimpleSigner.load(  # type: ignore[no-untyped-call]
+            str(material.key), str(material.cert), key_passphrase=material.passphrase
+        )
     except Exception as exc:  # noqa: BLE001 - pyHanko raises many types for unreadable key material
         raise ConfigError(
             f"cannot load the signing key {material.key} and certificate {material.cert} ({type(exc).__name__}); "
@@ -92,7 +95,9 @@ def sign_pdf(source: Path, target: Path, material: SigningMaterial) -> None:
         signers.sign_pdf(writer, meta, signer=signer, output=outf)
 
 
-def signing_material(key: str | None, cert: str | None, site_key: Path | None, site_cert: Path | None):
+def signing_material(
+    key: str | None, cert: str | None, site_key: Path | None, site_cert: Path | None
+) -> SigningMaterial | None:
     """The key and certificate to sign with: the command line's, else the site's; None to not sign."""
     key_path = Path(key) if key else site_key
     cert_path = Path(cert) if cert else site_cert
@@ -130,7 +135,8 @@ def check_signature(pdf_path: Path, trust: Path | None = None) -> SignatureCheck
         if not signatures:
             return SignatureCheck(signed=False)
         embedded = signatures[-1]
-        anchors = [load_cert_from_pemder(str(trust))] if trust is not None else [embedded.signer_cert]
+        trusted = load_cert_from_pemder(str(trust)) if trust is not None else None  # type: ignore[no-untyped-call]
+        anchors = [trusted] if trusted is not None else [embedded.signer_cert]
         context = ValidationContext(trust_roots=anchors, allow_fetching=False, revocation_mode="soft-fail")
         status = validate_pdf_signature(embedded, context)
     except Exception as exc:  # noqa: BLE001 - a damaged file is an answer, not a crash

@@ -6,10 +6,10 @@ import ast
 import io
 import re
 import tokenize
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from auditor.model import SkippedSource
-from auditor.sources.base import SourceEvent, join_pieces, text_piece
+from auditor.sources.base import Piece, SourceEvent, join_pieces, text_piece
 
 MIN_LITERAL_CHARS = 4
 # Quoted literals in C-family languages, JavaScript/TypeScript, Go, Ruby, PHP...
@@ -72,8 +72,8 @@ def _python_literal(token_text: str) -> tuple[str, int]:
     return value, body_offset
 
 
-def _maker(display: str, line: int, column: int):
-    def make(text: str, start: int):
+def _maker(display: str, line: int, column: int) -> Callable[[str, int], Piece]:
+    def make(text: str, start: int) -> Piece:
         return text_piece(display, text, start, line, column)
 
     return make

@@ -8,21 +8,21 @@ their 1-based number. A location never carries a cell of data as a column name.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from auditor.model import SkippedSource
-from auditor.sources.base import SourceEvent, is_schema_key, join_pieces, text_piece
+from auditor.sources.base import Piece, SourceEvent, is_schema_key, join_pieces, text_piece
 
 
 class _RawLines:
     """Feeds the csv reader and remembers the raw lines of the current row."""
 
-    def __init__(self, handle) -> None:
+    def __init__(self, handle: Iterator[str]) -> None:
         self._handle = handle
         self.consumed: list[str] = []
         self.line = 0
 
-    def __iter__(self):
+    def __iter__(self) -> _RawLines:
         return self
 
     def __next__(self) -> str:
@@ -82,8 +82,8 @@ def looks_like_header(row: list[str]) -> bool:
     return bool(names) and all(is_schema_key(name) for name in names)
 
 
-def _maker(display: str, line: int, column: int, row: int, pointer: str):
-    def make(text: str, start: int):
+def _maker(display: str, line: int, column: int, row: int, pointer: str) -> Callable[[str, int], Piece]:
+    def make(text: str, start: int) -> Piece:
         return text_piece(display, text, start, line, column, record=row, pointer=pointer)
 
     return make

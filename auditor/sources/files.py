@@ -136,7 +136,9 @@ def iter_files(
             yield _check_file(root_path, display_path(root_path), max_bytes)
 
 
-def _walk(directory: Path, real: Path, rules: _IgnoreRules, max_bytes: int, seen: set) -> Iterator:
+def _walk(
+    directory: Path, real: Path, rules: _IgnoreRules, max_bytes: int, seen: set[tuple[int, int]]
+) -> Iterator[FileToScan | SkippedSource]:
     try:
         stat = os.stat(directory)
     except OSError as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -192,7 +192,15 @@ def _is_response(pointer: str) -> bool:
     return pointer.startswith(("/response/", "/choices/", "/completion", "/output", "/content/"))
 
 
-def _json_locator(display, number, pointer, index, found, value, fallback_line):
+def _json_locator(
+    display: str,
+    number: int,
+    pointer: str,
+    index: LineIndex,
+    found: tuple[int, bool] | None,
+    value: str,
+    fallback_line: int,
+) -> Callable[[int], Location]:
     def locate(offset: int) -> Location:
         if found is None:
             return Location(display, fallback_line, 1, record=number, pointer=pointer)
@@ -222,7 +230,7 @@ def _string_leaves(node: Any, pointer: str, metadata: frozenset[str], depth: int
             yield from _string_leaves(value, f"{pointer}/{i}", metadata, depth + 1)
 
 
-def _request_facts(record: dict, known: LogFormat | None) -> dict[str, str | None]:
+def _request_facts(record: dict[str, Any], known: LogFormat | None) -> dict[str, str | None]:
     generic = _generic_facts(record)
     if known is None:
         return generic
@@ -240,7 +248,7 @@ def _clean_or_none(value: str | None) -> str | None:
     return value and _clean(value)
 
 
-def _generic_facts(record: dict) -> dict[str, str | None]:
+def _generic_facts(record: dict[str, Any]) -> dict[str, str | None]:
     layers = [record] + [record[k] for k in NESTED_REQUEST_KEYS if isinstance(record.get(k), dict)]
 
     def first(keys: tuple[str, ...]) -> str | None:

@@ -29,7 +29,7 @@ class LogFormat:
     model: tuple[str, ...] = ()
     provider_default: str | None = None
 
-    def matches(self, record: dict) -> bool:
+    def matches(self, record: dict[str, Any]) -> bool:
         return all(key in record for key in self.detect)
 
 

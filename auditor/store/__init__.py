@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from auditor.model import ScanResult
 from auditor.store.engine import make_engine, project_root, resolve_url, safe_url
 from auditor.store.schema import ensure_schema
 from auditor.store.writer import ScanRecording, StreamedSettings, record_scan, sigterm_as_interrupt
@@ -53,7 +54,7 @@ class _NotStored:
     scan_id = None
     where = None
 
-    def complete(self, result) -> None:
+    def complete(self, result: ScanResult) -> None:
         """Nothing to store."""
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from auditor.model import Location
@@ -18,6 +19,11 @@ def iso(value: datetime) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def json_ready(value: Any) -> Any:
+    """A stored value as JSON takes it: timestamps in ISO 8601 (``iso``), the rest as they are."""
+    return iso(value) if isinstance(value, datetime) else value
 
 
 def _from_mapping(cls: type[Any], row: Any, **extra: Any) -> Any:
@@ -164,6 +170,141 @@ class RuleRecord:
             waiver=row["waiver"],
         )
 
+    def as_row(self) -> dict[str, Any]:
+        """The trail entry as ``flows show --format json`` prints it (no row ids; JSON lists)."""
+        return {
+            "rule_id": self.rule_id,
+            "title": self.title,
+            "pack": self.pack,
+            "framework": self.framework,
+            "source": self.source,
+            "decision": self.decision,
+            "citations": list(self.citations),
+            "matched": list(self.matched),
+            "conditions": list(self.conditions),
+            "remediation": self.remediation,
+            "waiver": self.waiver,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class WaiverRecord:
+    """A waiver as a scan recorded it: what it covers, who approved it, until when."""
+
+    waiver_id: str
+    rule_id: str
+    justification: str
+    approver: str
+    expires: str
+    expired: bool
+    fingerprint: str | None
+    path: str | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> WaiverRecord:
+        return _from_mapping(cls, row)  # type: ignore[no-any-return]
+
+    def as_row(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class FlowDetail:
+    """One stored flow whole, as ``flows show`` prints it: every column of ``flows`` (in the
+    table's order), its rule trail, the waivers the trail cites, and the findings it carries
+    (None when the flow is shown inside a finding's view)."""
+
+    id: int
+    scan_id: int
+    ordinal: int
+    identity: str
+    kind: str
+    categories: str  # comma-separated, "PHI,PII"
+    source: str
+    path: str
+    line: int
+    col: int
+    record: int | None
+    symbol: str | None
+    sink: str
+    destination: str
+    destination_kind: str
+    destination_host: str | None
+    resolved_by: str
+    resolution_detail: str
+    verdict: str
+    waived: bool
+    data_sources: tuple[dict[str, Any], ...]
+    steps: tuple[dict[str, Any], ...]  # {"location": {...}, "description": ...}
+    sanitizers: tuple[str, ...]
+    suppressions: tuple[dict[str, Any], ...]
+    remediation: tuple[str, ...]
+    model: str | None
+    occurred_at: str | None  # ISO 8601
+    day: str | None
+    input_tokens: int | None
+    output_tokens: int | None
+    tokens_estimated: bool | None
+    tags: tuple[str, ...] | None
+    cost: Decimal | None
+    currency: str | None
+    price_id: str | None
+    action: str | None
+    routed_to: str | None
+    trail: tuple[RuleRecord, ...] = ()
+    waivers: tuple[WaiverRecord, ...] = ()
+    findings: tuple[FindingRecord, ...] | None = None
+
+    # The columns that hold JSON lists, kept as tuples here and printed as lists.
+    _LISTS = ("data_sources", "steps", "sanitizers", "suppressions", "remediation", "tags")
+
+    @classmethod
+    def from_row(
+        cls,
+        row: Any,
+        trail: tuple[RuleRecord, ...],
+        waivers: tuple[WaiverRecord, ...],
+        findings: tuple[FindingRecord, ...] | None,
+    ) -> FlowDetail:
+        values = dict(row)
+        for name in cls._LISTS:
+            if values[name] is not None:
+                values[name] = tuple(values[name])
+        return _from_mapping(cls, values, trail=trail, waivers=waivers, findings=findings)  # type: ignore[no-any-return]
+
+    @property
+    def location(self) -> Location:
+        return Location(self.path, self.line, self.col, self.record, symbol=self.symbol)
+
+    def as_row(self) -> dict[str, Any]:
+        """The shape ``flows show --format json`` prints: the columns, then ``trail``,
+        ``waivers`` and (when gathered) ``findings``."""
+        row: dict[str, Any] = {}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if field.name in self._LISTS and value is not None:
+                value = list(value)
+            row[field.name] = value
+        row["trail"] = [rule.as_row() for rule in self.trail]
+        row["waivers"] = [waiver.as_row() for waiver in self.waivers]
+        if self.findings is None:
+            del row["findings"]
+        else:
+            row["findings"] = [finding.as_row() for finding in self.findings]
+        return row
+
+
+@dataclass(frozen=True, slots=True)
+class FindingDetail:
+    """One stored finding, as ``findings show`` prints it, with every flow that carries it."""
+
+    finding: FindingRecord
+    flows: tuple[FlowDetail, ...]
+
+    def as_row(self) -> dict[str, Any]:
+        """The shape ``findings show --format json`` prints: the finding's columns, then ``flows``."""
+        return {**self.finding.as_row(), "flows": [flow.as_row() for flow in self.flows]}
+
 
 @dataclass(frozen=True, slots=True)
 class PackRecord:
@@ -187,6 +328,22 @@ class DestinationCount:
     resolved_by: str
     detail: str | None
     verdicts: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class ScanEvidenceRows:
+    """Everything one stored scan holds, as JSON-ready rows without row ids (a report's evidence).
+
+    ``flows`` carry ``rules`` (the trail, in order) and ``findings`` (the identities of the
+    findings they carry, sorted). The lists come in no set order: the evidence sorts them.
+    """
+
+    scan: dict[str, Any]
+    packs: list[dict[str, Any]]
+    sources: list[dict[str, Any]]
+    findings: list[dict[str, Any]]
+    flows: list[dict[str, Any]]
+    waivers: list[dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,10 @@
 """The questions security teams ask of the findings database, as named query functions.
 
-Every query of the database lives here (reports and the CLI only call these). Most return
-read models (``auditor.store.records``: frozen values with a ``Location``); ``list_*``,
-``diff_scans`` and the ``get_*`` detail views return plain rows (dicts with the documented
-column names), which the CLI prints as a table, JSON or CSV.
+Every query of the database lives in the store: here, and in ``evidence`` what a report's
+proof reads of a whole scan (reports and the CLI only call these). Most return read models
+(``auditor.store.records``: frozen values with a ``Location``, and ``as_row()`` for the
+documented column names); ``list_*`` and ``diff_scans`` return those rows (dicts), which the
+CLI prints as a table, JSON or CSV.
 """
 
 from __future__ import annotations
@@ -22,12 +23,16 @@ from auditor.store import tables as t
 from auditor.store.owner import effective_status
 from auditor.store.records import (
     DestinationCount,
+    FindingDetail,
     FindingRecord,
+    FlowDetail,
     FlowRecord,
     RuleRecord,
     ScanDiff,
     ScanRecord,
+    WaiverRecord,
     iso,
+    json_ready,
 )
 
 F, FL, FF, FR, S, W = t.Finding, t.Flow, t.FlowFinding, t.FlowRule, t.Scan, t.Waiver
@@ -191,18 +196,17 @@ def flows(conn: Connection, filters: Filters) -> list[FlowRecord]:
     return [FlowRecord.from_row(row, tuple(rules.get(row["id"], []))) for row in rows]
 
 
-def get_finding(conn: Connection, finding_id: int) -> dict[str, Any]:
-    """One finding, its scan, and every flow that carries it with the flow's rule trail."""
+def get_finding(conn: Connection, finding_id: int) -> FindingDetail:
+    """One finding, and every flow that carries it with the flow's rule trail."""
     row = conn.execute(select(*FINDING_COLUMNS).where(F.id == finding_id)).mappings().first()
     if row is None:
         raise UsageError(f"no finding {finding_id} in the database")
-    finding = _plain(row)
     flow_ids = conn.execute(select(FF.flow_id).where(FF.finding_id == finding_id).order_by(FF.flow_id)).scalars()
-    finding["flows"] = [_flow_detail(conn, flow_id, with_findings=False) for flow_id in flow_ids]
-    return finding
+    flows = tuple(_flow_detail(conn, flow_id, with_findings=False) for flow_id in flow_ids)
+    return FindingDetail(FindingRecord.from_row(row), flows)
 
 
-def get_flow(conn: Connection, flow_id: int) -> dict[str, Any]:
+def get_flow(conn: Connection, flow_id: int) -> FlowDetail:
     """One flow with its findings, its rule trail and the waivers the trail cites."""
     return _flow_detail(conn, flow_id, with_findings=True)
 
@@ -372,32 +376,26 @@ def _by_identity(conn: Connection, model: Any, columns: list[Any], scan_id: int,
     return rows
 
 
-def _flow_detail(conn: Connection, flow_id: int, *, with_findings: bool) -> dict[str, Any]:
+def _flow_detail(conn: Connection, flow_id: int, *, with_findings: bool) -> FlowDetail:
     row = conn.execute(select(*FL.__table__.c).where(FL.id == flow_id)).mappings().first()
     if row is None:
         raise UsageError(f"no flow {flow_id} in the database")
-    flow = _plain(row)
     trail_query = select(*FR.__table__.c).where(FR.flow_id == flow_id).order_by(FR.position)
-    flow["trail"] = [
-        {k: v for k, v in _plain(r).items() if k not in ("id", "flow_id", "position")}
-        for r in conn.execute(trail_query).mappings()
-    ]
-    waiver_ids = sorted({r["waiver"] for r in flow["trail"] if r["waiver"]})
-    waivers = (
-        select(*W.__table__.c).where(W.scan_id == flow["scan_id"], W.waiver_id.in_(waiver_ids)).order_by(W.waiver_id)
-    )
-    flow["waivers"] = [
-        {k: v for k, v in _plain(r).items() if k not in ("id", "scan_id")} for r in conn.execute(waivers).mappings()
-    ]
+    trail = tuple(RuleRecord.from_row(r) for r in conn.execute(trail_query).mappings())
+    waiver_ids = sorted({rule.waiver for rule in trail if rule.waiver})
+    waivers = select(*W.__table__.c).where(W.scan_id == row["scan_id"], W.waiver_id.in_(waiver_ids))
+    cited = tuple(WaiverRecord.from_row(r) for r in conn.execute(waivers.order_by(W.waiver_id)).mappings())
+    carried = None
     if with_findings:
-        carried = select(*FINDING_COLUMNS).join(FF, FF.finding_id == F.id).where(FF.flow_id == flow_id)
-        flow["findings"] = [_plain(r) for r in conn.execute(carried.order_by(F.path, F.line, F.id)).mappings()]
-    return flow
+        query = select(*FINDING_COLUMNS).join(FF, FF.finding_id == F.id).where(FF.flow_id == flow_id)
+        rows = conn.execute(query.order_by(F.path, F.line, F.id)).mappings()
+        carried = tuple(FindingRecord.from_row(r) for r in rows)
+    return FlowDetail.from_row(row, trail, cited, carried)
 
 
 def _plain(row: Any) -> dict[str, Any]:
     """A result row as a dict of JSON-ready values (timestamps in ISO 8601, UTC)."""
-    return {key: iso(value) if isinstance(value, datetime) else value for key, value in dict(row).items()}
+    return {key: json_ready(value) for key, value in dict(row).items()}
 
 
 def request_rows(conn: Connection, scan_id: int) -> Iterator[dict[str, Any]]:

@@ -8,11 +8,9 @@ into one database at once (SQLite serialises them; PostgreSQL runs them side by 
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import dataclasses
 import hashlib
-import json
 import signal
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
@@ -20,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Engine, Table, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from auditor import interrupts
 from auditor.model import (
@@ -33,6 +31,7 @@ from auditor.model import (
     WaiverStatus,
 )
 from auditor.store import tables as t
+from auditor.store.bulk import IdRanges, batched, in_batches, insert_numbered, table_of, write_batch, writing
 from auditor.store.engine import git_output, project_root, safe_url
 from auditor.store.identity import finding_identity, flow_identity, normalise_path
 from auditor.store.owner import this_process
@@ -79,25 +78,25 @@ class ScanRecording:
     def complete(self, result: ScanResult) -> None:
         """Write every row of ``result`` in batches, then mark the scan ``complete``."""
         findings = _all_findings(result)
-        with _writer(self.engine) as conn:
-            _in_batches(conn, t.ScanPack.__table__, (self._pack_row(p) for p in result.packs), self.batch_rows)
-            _in_batches(conn, t.Waiver.__table__, (self._waiver_row(w) for w in result.waivers), self.batch_rows)
-            _in_batches(conn, t.Source.__table__, self._source_rows(result), self.batch_rows)
-            finding_rows = [self._finding_row(n, f) for n, f in enumerate(findings)]
-            finding_ids = _insert_numbered(conn, t.Finding.__table__, self.scan_id, finding_rows, self.batch_rows)
+        with writing(self.engine) as conn:
+            in_batches(conn, table_of(t.ScanPack), (self._pack_row(p) for p in result.packs), self.batch_rows)
+            in_batches(conn, table_of(t.Waiver), (self._waiver_row(w) for w in result.waivers), self.batch_rows)
+            in_batches(conn, table_of(t.Source), self._source_rows(result), self.batch_rows)
+            finding_rows = [self.finding_row(n, f) for n, f in enumerate(findings)]
+            finding_ids = insert_numbered(conn, table_of(t.Finding), self.scan_id, finding_rows, self.batch_rows)
             ids_by_finding: dict[Finding, int] = {}
             for finding, row_id in zip(findings, finding_ids, strict=True):
                 ids_by_finding.setdefault(finding, row_id)
-            flow_rows = [self._flow_row(n, f) for n, f in enumerate(result.flows)]
-            flow_ids = _insert_numbered(conn, t.Flow.__table__, self.scan_id, flow_rows, self.batch_rows)
+            flow_rows = [self.flow_row(n, f) for n, f in enumerate(result.flows)]
+            flow_ids = insert_numbered(conn, table_of(t.Flow), self.scan_id, flow_rows, self.batch_rows)
             links = {
                 (flow_id, ids_by_finding[finding])
                 for assessed, flow_id in zip(result.flows, flow_ids, strict=True)
                 for finding in assessed.flow.findings
             }
             link_rows = ({"flow_id": flow, "finding_id": finding} for flow, finding in sorted(links))
-            _in_batches(conn, t.FlowFinding.__table__, link_rows, self.batch_rows)
-            _in_batches(conn, t.FlowRule.__table__, _rule_rows(result.flows, flow_ids), self.batch_rows)
+            in_batches(conn, table_of(t.FlowFinding), link_rows, self.batch_rows)
+            in_batches(conn, table_of(t.FlowRule), rule_rows(result.flows, flow_ids), self.batch_rows)
             counts = result.counts_by_decision()
             self._mark_complete(
                 conn,
@@ -131,9 +130,9 @@ class ScanRecording:
         """
         totals = {"sources_scanned": 0, "sources_skipped": 0, "findings_count": 0, "flows_count": 0}
         by_decision = {"allow": 0, "conditional": 0, "local_only": 0}
-        with _writer(self.engine) as conn:
-            _in_batches(conn, t.ScanPack.__table__, (self._pack_row(p) for p in settings.packs), self.batch_rows)
-            _in_batches(conn, t.Waiver.__table__, (self._waiver_row(w) for w in settings.waivers), self.batch_rows)
+        with writing(self.engine) as conn:
+            in_batches(conn, table_of(t.ScanPack), (self._pack_row(p) for p in settings.packs), self.batch_rows)
+            in_batches(conn, table_of(t.Waiver), (self._waiver_row(w) for w in settings.waivers), self.batch_rows)
 
             def source_rows() -> Iterator[dict[str, Any]]:
                 for source in sources:
@@ -144,28 +143,28 @@ class ScanRecording:
                         totals["sources_scanned"] += 1
                         yield self._scanned_row(source)
 
-            _in_batches(conn, t.Source.__table__, source_rows(), self.batch_rows)
-            finding_ids = _IdRanges(t.Finding.__table__, self.scan_id)
-            for batch in _batched(findings, self.batch_rows):
+            in_batches(conn, table_of(t.Source), source_rows(), self.batch_rows)
+            finding_ids = IdRanges(table_of(t.Finding), self.scan_id)
+            for batch in batched(findings, self.batch_rows):
                 interrupts.raise_if_requested()
                 totals["findings_count"] += len(batch)
-                rows = [self._finding_row(ordinal, finding) for ordinal, finding in batch]
+                rows = [self.finding_row(ordinal, finding) for ordinal, finding in batch]
                 finding_ids.insert(conn, rows)
-            flow_ids = _IdRanges(t.Flow.__table__, self.scan_id)
-            for batch in _batched(flows, self.batch_rows):
+            flow_ids = IdRanges(table_of(t.Flow), self.scan_id)
+            for batch in batched(flows, self.batch_rows):
                 interrupts.raise_if_requested()
                 totals["flows_count"] += len(batch)
                 for _, assessed, _ in batch:
                     by_decision[str(assessed.verdict.decision)] += 1
-                ids = flow_ids.insert(conn, [self._flow_row(ordinal, assessed) for ordinal, assessed, _ in batch])
+                ids = flow_ids.insert(conn, [self.flow_row(ordinal, assessed) for ordinal, assessed, _ in batch])
                 carried = finding_ids.lookup(conn, sorted({n for _, _, numbers in batch for n in numbers}))
                 links = sorted({(ids[o], carried[n]) for o, _, numbers in batch for n in numbers})
-                rules = list(_rule_rows([a for _, a, _ in batch], [ids[o] for o, _, _ in batch]))
+                rules = list(rule_rows([a for _, a, _ in batch], [ids[o] for o, _, _ in batch]))
                 with conn.begin():
                     if links:
-                        _write(conn, t.FlowFinding.__table__, [{"flow_id": a, "finding_id": b} for a, b in links])
+                        write_batch(conn, table_of(t.FlowFinding), [{"flow_id": a, "finding_id": b} for a, b in links])
                     if rules:
-                        _write(conn, t.FlowRule.__table__, rules)
+                        write_batch(conn, table_of(t.FlowRule), rules)
             self._mark_complete(
                 conn,
                 model_name=settings.model_name,
@@ -182,19 +181,19 @@ class ScanRecording:
     def _mark_complete(self, conn: Connection, **values: Any) -> None:
         with conn.begin():
             conn.execute(
-                update(t.Scan.__table__)
+                update(table_of(t.Scan))
                 .where(t.Scan.id == self.scan_id)
                 .values(status="complete", finished_at=datetime.now(UTC), **values)
             )
 
-    def _pack_row(self, pack) -> dict[str, Any]:
+    def _pack_row(self, pack: PackRef) -> dict[str, Any]:
         return {
             "scan_id": self.scan_id,
             "pack_id": pack.id,
             **_fields(pack, "version", "title", "framework", "sha256", "path"),
         }
 
-    def _waiver_row(self, waiver) -> dict[str, Any]:
+    def _waiver_row(self, waiver: WaiverStatus) -> dict[str, Any]:
         row = _fields(waiver, "rule_id", "justification", "approver", "expires", "expired", "fingerprint")
         return {**row, "scan_id": self.scan_id, "waiver_id": waiver.id, "path": waiver.path}
 
@@ -236,7 +235,7 @@ class ScanRecording:
             known = self._paths[path] = normalise_path(path, self.target.root)
         return known
 
-    def _finding_row(self, ordinal: int, finding: Finding) -> dict[str, Any]:
+    def finding_row(self, ordinal: int, finding: Finding) -> dict[str, Any]:
         loc = finding.location
         path = self._path(loc.path)
         return {
@@ -258,7 +257,7 @@ class ScanRecording:
             "label": finding.label,
         }
 
-    def _flow_row(self, ordinal: int, assessed: AssessedFlow) -> dict[str, Any]:
+    def flow_row(self, ordinal: int, assessed: AssessedFlow) -> dict[str, Any]:
         flow, verdict = assessed.flow, assessed.verdict
         loc = flow.sink.location
         path = self._path(loc.path)
@@ -308,74 +307,6 @@ class StreamedSettings:
     waivers: tuple[WaiverStatus, ...] = ()
 
 
-class _IdRanges:
-    """Ids of rows inserted batch by batch, found again by ordinal within each batch's id range.
-
-    Before a batch the table's largest id is noted, after it the largest again; the rows of
-    the batch lie between (with any rows other scans wrote meanwhile, told apart by scan id),
-    so a lookup reads a primary-key range, never the whole scan.
-    """
-
-    def __init__(self, table: Table, scan_id: int) -> None:
-        self.table = table
-        self.scan_id = scan_id
-        self.ranges: list[tuple[int, int, int, int]] = []  # first and last ordinal, id after, last id
-
-    def insert(self, conn: Connection, rows: list[dict[str, Any]]) -> dict[int, int]:
-        """Insert one batch (ascending ordinals); its ids by ordinal."""
-        table = self.table
-        with conn.begin():
-            floor = conn.execute(select(func.max(table.c.id))).scalar() or 0
-            _write(conn, table, rows)
-            found = conn.execute(
-                select(table.c.ordinal, table.c.id).where(table.c.id > floor, table.c.scan_id == self.scan_id)
-            ).all()
-        ids = dict(found)
-        self.ranges.append((rows[0]["ordinal"], rows[-1]["ordinal"], floor, max(ids.values())))
-        return ids
-
-    def lookup(self, conn: Connection, ordinals: list[int]) -> dict[int, int]:
-        """Ids of rows inserted earlier, by ordinal."""
-        ids: dict[int, int] = {}
-        table = self.table
-        starts = [r[0] for r in self.ranges]
-        wanted: dict[int, list[int]] = {}
-        for ordinal in ordinals:
-            wanted.setdefault(bisect.bisect_right(starts, ordinal) - 1, []).append(ordinal)
-        with conn.begin():
-            for index, numbers in wanted.items():
-                _, _, floor, last = self.ranges[index]
-                for chunk in range(0, len(numbers), 500):
-                    part = numbers[chunk : chunk + 500]
-                    ids.update(
-                        conn.execute(
-                            select(table.c.ordinal, table.c.id).where(
-                                table.c.id > floor,
-                                table.c.id <= last,
-                                table.c.scan_id == self.scan_id,
-                                table.c.ordinal.in_(part),
-                            )
-                        ).all()
-                    )
-        return ids
-
-
-def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _write(conn: Connection, table: Table, batch: list[dict[str, Any]]) -> None:
-    """One batch inside the caller's transaction: COPY on PostgreSQL, executemany elsewhere."""
-    (_copy_rows if conn.dialect.name == "postgresql" else _execute_many)(conn, table, batch)
-
-
 @contextlib.contextmanager
 def record_scan(
     engine: Engine, roots: Sequence[str], *, batch_rows: int = BATCH_ROWS, tool_version: str = __version__
@@ -388,9 +319,9 @@ def record_scan(
     """
     ensure_schema(engine, create=True)
     target = ScanTarget.of(roots)
-    with _writer(engine) as conn, conn.begin():
+    with writing(engine) as conn, conn.begin():
         scan_id = conn.execute(
-            insert(t.Scan.__table__).returning(t.Scan.id),
+            insert(table_of(t.Scan)).returning(t.Scan.id),
             {
                 "status": "running",
                 "started_at": datetime.now(UTC),
@@ -415,6 +346,20 @@ def record_scan(
         _end_unfinished(engine, scan_id, "failed", "no result was recorded", None)
 
 
+def record_report(engine: Engine, scan_id: int, pdf_sha256: str, evidence_sha256: str, file_name: str) -> None:
+    """Keep a finished report PDF's SHA-256 with its scan, for ``auditor report verify``."""
+    with writing(engine) as conn, conn.begin():
+        conn.execute(
+            insert(table_of(t.Report)).values(
+                scan_id=scan_id,
+                pdf_sha256=pdf_sha256,
+                evidence_sha256=evidence_sha256,
+                file_name=file_name,
+                written_at=datetime.now(UTC),
+            )
+        )
+
+
 @contextlib.contextmanager
 def sigterm_as_interrupt() -> Iterator[None]:
     """While inside, SIGTERM raises KeyboardInterrupt, so a stopped scan ends ``interrupted``."""
@@ -425,14 +370,14 @@ def sigterm_as_interrupt() -> Iterator[None]:
 def _end_unfinished(engine: Engine, scan_id: int, status: str, error: str, exc: BaseException | None) -> None:
     """Mark the scan and drop its partial rows; a failure here is noted on the original error."""
     try:
-        with _writer(engine) as conn, conn.begin():
+        with writing(engine) as conn, conn.begin():
             flows = select(t.Flow.id).where(t.Flow.scan_id == scan_id)
-            conn.execute(delete(t.FlowRule.__table__).where(t.FlowRule.flow_id.in_(flows)))
-            conn.execute(delete(t.FlowFinding.__table__).where(t.FlowFinding.flow_id.in_(flows)))
+            conn.execute(delete(table_of(t.FlowRule)).where(t.FlowRule.flow_id.in_(flows)))
+            conn.execute(delete(table_of(t.FlowFinding)).where(t.FlowFinding.flow_id.in_(flows)))
             for model in (t.Flow, t.Finding, t.Source, t.ScanPack, t.Waiver):
-                conn.execute(delete(model.__table__).where(model.scan_id == scan_id))
+                conn.execute(delete(table_of(model)).where(model.scan_id == scan_id))
             conn.execute(
-                update(t.Scan.__table__)
+                update(table_of(t.Scan))
                 .where(t.Scan.id == scan_id)
                 .values(status=status, finished_at=datetime.now(UTC), error=error)
             )
@@ -442,59 +387,7 @@ def _end_unfinished(engine: Engine, scan_id: int, status: str, error: str, exc: 
         exc.add_note(f"auditor: scan {scan_id} could not be marked {status}: {type(cleanup).__name__}")
 
 
-@contextlib.contextmanager
-def _writer(engine: Engine) -> Iterator[Connection]:
-    with engine.connect() as conn:
-        yield conn.execution_options(sqlite_write=True)
-
-
-def _in_batches(conn: Connection, table: Table, rows: Iterable[dict[str, Any]], size: int) -> None:
-    """Insert rows, ``size`` to a transaction: COPY on PostgreSQL, executemany elsewhere."""
-    write = _copy_rows if conn.dialect.name == "postgresql" else _execute_many
-    batch: list[dict[str, Any]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            with conn.begin():
-                write(conn, table, batch)
-            batch = []
-    if batch:
-        with conn.begin():
-            write(conn, table, batch)
-
-
-def _execute_many(conn: Connection, table: Table, batch: list[dict[str, Any]]) -> None:
-    conn.execute(insert(table), batch)
-
-
-def _copy_rows(conn: Connection, table: Table, batch: list[dict[str, Any]]) -> None:
-    """psycopg's executemany sends a statement per row; COPY streams the batch (about 5x faster)."""
-    columns = list(batch[0])
-    as_json = {c for c in columns if isinstance(table.c[c].type, JSON)}
-    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-    with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in batch:
-            copy.write_row([json.dumps(row[c]) if c in as_json else row[c] for c in columns])
-
-
-def _insert_numbered(conn: Connection, table: Table, scan_id: int, rows: list[dict[str, Any]], size: int) -> list[int]:
-    """Insert rows carrying ``ordinal`` 0..n-1; their ids in that order.
-
-    Plain multi-row inserts, then one read of (ordinal, id): RETURNING with guaranteed order
-    falls back to a statement per row on some backends, which is 10x slower.
-    """
-    _in_batches(conn, table, rows, size)
-    if not rows:
-        return []
-    with conn.begin():
-        numbered = conn.execute(select(table.c.ordinal, table.c.id).where(table.c.scan_id == scan_id)).all()
-    ids = [0] * len(rows)
-    for ordinal, row_id in numbered:
-        ids[ordinal] = row_id
-    return ids
-
-
-def _rule_rows(flows: Sequence[AssessedFlow], flow_ids: Sequence[int]) -> Iterator[dict[str, Any]]:
+def rule_rows(flows: Sequence[AssessedFlow], flow_ids: Sequence[int]) -> Iterator[dict[str, Any]]:
     for assessed, flow_id in zip(flows, flow_ids, strict=True):
         for position, outcome in enumerate(assessed.verdict.trail):
             yield {
@@ -559,96 +452,3 @@ def _settings_sha256(result: ScanResult) -> str:
     """Without a site configuration yet, the hash of the settings that shape the result."""
     settings = f"{result.model_name}\x1f{result.min_confidence}\x1f{result.fail_on}"
     return hashlib.sha256(settings.encode("utf-8")).hexdigest()
-
-
-RUNTIME_STATUS = "runtime"
-
-
-class RuntimeJournal:
-    """Runtime flows (the guard's and the guardrail's decisions) written as they happen.
-
-    One ``scans`` row per process with status ``runtime`` and target ``runtime:<name>`` holds
-    them; each decision is a ``flows`` row of kind ``runtime`` with its findings (masked
-    excerpts and fingerprints only), rule trail, tokens, cost and action. Rows are written on a
-    background thread so a request does not wait for the disk; ``flush()`` waits for them.
-    """
-
-    def __init__(self, engine: Engine, name: str = "guard") -> None:
-        import queue
-        import threading
-
-        ensure_schema(engine, create=True)
-        self.engine = engine
-        root = Path.cwd()
-        target = ScanTarget(root, f"runtime:{name}", None, None)
-        with _writer(engine) as conn, conn.begin():
-            self.scan_id = conn.execute(
-                insert(t.Scan.__table__).returning(t.Scan.id),
-                {"status": RUNTIME_STATUS, "started_at": datetime.now(UTC), "root": root.as_posix(),
-                 "target": target.target, "tool_version": __version__},
-            ).scalar_one()  # fmt: skip
-        self._rows = ScanRecording(engine, self.scan_id, target, BATCH_ROWS)
-        self._ordinal = 0
-        self._finding_ordinal = 0
-        self._queue: queue.Queue[tuple[AssessedFlow, dict[str, Any]] | None] = queue.Queue()
-        self._errors: list[str] = []
-        self._thread = threading.Thread(target=self._drain, name="auditor-runtime-journal", daemon=True)
-        self._thread.start()
-
-    def record(self, assessed: AssessedFlow, columns: dict[str, Any]) -> None:
-        """Queue one decision; ``columns`` are the flows columns of migration 0004 (action, cost...)."""
-        self._queue.put((assessed, columns))
-
-    def flush(self) -> None:
-        """Wait until every queued decision is written."""
-        self._queue.join()
-
-    def close(self) -> None:
-        """Write what is queued, then stop the writer thread."""
-        self._queue.put(None)
-        self._thread.join(timeout=30)
-
-    @property
-    def errors(self) -> tuple[str, ...]:
-        """Decisions that could not be written (the exception type, never its text)."""
-        return tuple(self._errors)
-
-    def _drain(self) -> None:
-        while True:
-            item = self._queue.get()
-            try:
-                if item is None:
-                    return
-                self._write(*item)
-            except Exception as exc:  # noqa: BLE001 - a full disk must not take the application down
-                self._errors.append(type(exc).__name__)
-            finally:
-                self._queue.task_done()
-
-    def _write(self, assessed: AssessedFlow, columns: dict[str, Any]) -> None:
-        ordinal = self._ordinal
-        self._ordinal += 1
-        counter = f"{assessed.verdict.decision.value}_count"
-        with _writer(self.engine) as conn, conn.begin():
-            finding_ids = []
-            for finding in assessed.flow.findings:
-                row = self._rows._finding_row(self._finding_ordinal, finding)
-                self._finding_ordinal += 1
-                finding_ids.append(conn.execute(insert(t.Finding.__table__).returning(t.Finding.id), row).scalar_one())
-            flow_row = {**self._rows._flow_row(ordinal, assessed), **columns}
-            flow_id = conn.execute(insert(t.Flow.__table__).returning(t.Flow.id), flow_row).scalar_one()
-            for finding_id in sorted(set(finding_ids)):
-                conn.execute(insert(t.FlowFinding.__table__), {"flow_id": flow_id, "finding_id": finding_id})
-            rules = list(_rule_rows([assessed], [flow_id]))
-            if rules:
-                conn.execute(insert(t.FlowRule.__table__), rules)
-            conn.execute(
-                update(t.Scan.__table__)
-                .where(t.Scan.id == self.scan_id)
-                .values(
-                    finished_at=datetime.now(UTC),
-                    flows_count=t.Scan.flows_count + 1,
-                    findings_count=t.Scan.findings_count + len(finding_ids),
-                    **{counter: getattr(t.Scan, counter) + 1},
-                )
-            )

@@ -21,21 +21,17 @@ from auditor.model import (
     Category,
     Condition,
     Decision,
-    Destination,
-    DestinationKind,
     Finding,
-    Flow,
     FlowKind,
     Location,
     PackRef,
     RuleOutcome,
     ScanResult,
-    Sink,
     SkippedSource,
     SourceSummary,
-    Verdict,
     WaiverStatus,
 )
+from bench.synthetic import record_flow
 
 BACKENDS = ["sqlite", "postgresql"]
 PG_ENV = "AUDITOR_TEST_POSTGRES_URL"
@@ -119,13 +115,10 @@ ITAR = (
 
 
 def flow(findings: tuple[Finding, ...], destination: str, trail, kind=FlowKind.RECORD) -> AssessedFlow:
+    """A record flow (``bench.synthetic.record_flow``) with its sink at the first finding's line and record."""
     first = findings[0].location
-    decision = max((o.decision for o in trail), key=lambda d: d.rank, default=Decision.ALLOW)
-    sink = Sink(Location(first.path, first.line, 1, record=first.record), "request record")
-    dest = Destination(destination, DestinationKind.EXTERNAL, "url", host=f"api.{destination}.com")
-    return AssessedFlow(
-        Flow(kind, sink, dest, findings=findings), Verdict(decision, tuple(trail), ("use a local model",))
-    )
+    sink_at = Location(first.path, first.line, 1, record=first.record)
+    return record_flow(findings, destination, trail, sink_at=sink_at, remediation=("use a local model",), kind=kind)
 
 
 def scan_result(root: str, *, extra: tuple[Finding, ...] = (), drop_mrn: bool = False, shift: int = 0) -> ScanResult:

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from auditor.catalog.schema import PolicyFileError, load_yaml, validate
 from auditor.model import Category
 from auditor.resources import resource_dir
 from auditor.siteconfig import SiteConfig
+
+T = TypeVar("T")
+_TermIndex = dict[str, list[tuple[tuple[str, ...], Category]]]
 
 CODE_CATALOG_FILE = "code.yaml"
 Arg = str | int  # a keyword name or a 0-based position
@@ -80,13 +84,14 @@ class Vocabulary:
     @property
     def by_first(self) -> dict[str, list[tuple[tuple[str, ...], Category]]]:
         """Terms by their first word, so a name is matched in one pass over its words."""
-        index = self._cache.get("\0index")
+        # Kept in the name cache under a key no name can be (the dataclass is frozen).
+        index = cast("_TermIndex | None", self._cache.get("\0index"))
         if index is None:
             index = {}
             for term, category in self.terms:
                 index.setdefault(term[0], []).append((term, category))
             self._cache["\0index"] = index  # type: ignore[assignment]
-        return index  # type: ignore[return-value]
+        return index
 
     def categories(self, name: str) -> tuple[Category, ...]:
         """The categories a variable, attribute, key or column name points to (empty: none)."""
@@ -157,12 +162,12 @@ class CodeCatalog:
         found += [c for _, calls in self.sanitizers for c in calls] + list(self.wrappers)
         return found
 
-    def _memo(self, kind: str, key: Any, compute: Any) -> Any:
+    def _memo(self, kind: str, key: Any, compute: Callable[[], T]) -> T:
         # Lookups repeat for every call of a big tree: each name is matched against the globs once.
         table = self._lookups.setdefault(kind, {})
         if key not in table:
             table[key] = compute()
-        return table[key]
+        return cast(T, table[key])
 
 
 def load_code_catalog(site: SiteConfig | None = None, path: Path | None = None) -> CodeCatalog:
@@ -172,7 +177,9 @@ def load_code_catalog(site: SiteConfig | None = None, path: Path | None = None) 
     return _load(path, site.sinks, site.sanitizers, str(site.path) if site.path else "site configuration")
 
 
-def _load(path: Path, site_sinks: tuple[dict[str, Any], ...], site_sanitizers: tuple[str, ...], where: str):
+def _load(
+    path: Path, site_sinks: tuple[dict[str, Any], ...], site_sanitizers: tuple[str, ...], where: str
+) -> CodeCatalog:
     data = _cached_yaml(path)
     validate(data, "code-catalog", path)
     if site_sinks:
@@ -275,7 +282,7 @@ def _is_glob(pattern: str) -> bool:
     return "*" in pattern or "?" in pattern or "[" in pattern
 
 
-def _first(items, ref: str, patterns_of):
+def _first(items: Iterable[T], ref: str, patterns_of: Callable[[T], tuple[str, ...]]) -> T | None:
     for item in items:
         if _matches(ref, patterns_of(item)):
             return item

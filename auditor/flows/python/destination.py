@@ -35,13 +35,13 @@ def resolve_destination(
     if url is not None:
         name, value = url
         if value.text:
-            found = catalog.resolve_url(value.text, hint) or unknown_destination(f"{name} {value.text!r} has no host")
-            if http and not _is_ai_endpoint(catalog, found):
+            at_url = catalog.resolve_url(value.text, hint) or unknown_destination(f"{name} {value.text!r} has no host")
+            if http and not _is_ai_endpoint(catalog, at_url):
                 if not any(v.prompt_shaped for v in (*args, *(v for _, v in kwargs))):
                     return None
                 # A model request ("messages", "prompt"...) to a host nobody catalogued.
-                found = replace(found, detail=f"{found.detail}; the request body is a model request")
-            return _with_env(found, value, name)
+                at_url = replace(at_url, detail=f"{at_url.detail}; the request body is a model request")
+            return _with_env(at_url, value, name)
         if http:
             return None
         if value.env:
@@ -95,9 +95,9 @@ def resolve_destination(
     if default:
         found = catalog.resolve_url(default, hint)
         if found is not None and found.id != "unknown":
-            arg = (spec.url_args or sink.url_args or ("base_url",))[0]
+            url_arg = (spec.url_args or sink.url_args or ("base_url",))[0]
             reads = f"reads ${env} if set, else uses {default}" if env else f"uses {default}"
-            detail = f"no {arg} given: {_who(client, sdk)} {reads}"
+            detail = f"no {url_arg} given: {_who(client, sdk)} {reads}"
             return replace(found, resolved_by="sdk", detail=detail + _assumed(client))
 
     if sdk:
@@ -116,7 +116,9 @@ def resolve_destination(
     return unknown_destination(f"{what}: no base URL, provider or known SDK tells where it sends")
 
 
-def _url(sink: Resolution, client: Client | None, args, kwargs) -> tuple[str, Value] | None:
+def _url(
+    sink: Resolution, client: Client | None, args: tuple[Value, ...], kwargs: tuple[tuple[str, Value], ...]
+) -> tuple[str, Value] | None:
     """The URL the call goes to: the call's own URL argument, joined to a session's base URL."""
     own = find_arg(sink.url_args, args, kwargs)
     if own is not None and own[1].clients:  # urlopen(Request(url, data))

@@ -10,6 +10,7 @@ import ast
 import re
 
 from auditor.flows.python.catalog import Vocabulary, split_words
+from auditor.model import Category
 
 # Keys of a request body that asks a model for text: what makes an HTTP post a model call.
 PROMPT_KEYS = frozenset({"messages", "prompt", "prompts", "inputs", "contents"})
@@ -82,7 +83,7 @@ def is_orm_model(node: ast.ClassDef) -> bool:
     return False
 
 
-def model_fields(node: ast.ClassDef, vocabulary: Vocabulary) -> list[tuple[str, tuple]]:
+def model_fields(node: ast.ClassDef, vocabulary: Vocabulary) -> list[tuple[str, tuple[Category, ...]]]:
     """Names of an ORM model class (its own, its table's, its fields') that name regulated data."""
     if not is_orm_model(node):
         return []

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -66,7 +66,8 @@ def parse_newer_syntax(
         tree = ast.parse("".join(lines), filename=filename)
     except SyntaxError:
         return None  # another newer construct (type parameters...): the interpreter's error stands
-    return ast.fix_missing_locations(_Substitute(replacements).visit(tree))  # format specs' pieces
+    substituted = cast(ast.Module, _Substitute(replacements).visit(tree))
+    return ast.fix_missing_locations(substituted)  # format specs' pieces
 
 
 class _NewerStrings(cst.CSTVisitor):
@@ -148,12 +149,13 @@ class _Builder:
         """A replacement field's expression, parsed on its own and moved to where it stands."""
         span: CodeRange = self._positions[node]
         tree = self._reparse("(" + self._module.code_for_node(node) + "\n)", self._filename)
-        expression = tree.body[0].value  # type: ignore[attr-defined]
+        expression = cast(ast.Expr, tree.body[0]).value
         line = span.start.line
         col = _byte_col(self._lines, line, span.start.column) - 1  # the "(" before the code
-        for child in ast.walk(expression):
-            if not hasattr(child, "lineno"):
+        for walked in ast.walk(expression):
+            if not hasattr(walked, "lineno"):
                 continue
+            child: Any = walked  # an expr, keyword or arg: each has a position
             if child.lineno == 1:
                 child.col_offset += col
             if child.end_lineno == 1:
@@ -198,7 +200,8 @@ def _merge_constants(values: list[ast.expr]) -> list[ast.expr]:
     merged: list[ast.expr] = []
     for value in values:
         if isinstance(value, ast.Constant) and merged and isinstance(merged[-1], ast.Constant):
-            merged[-1] = ast.Constant(merged[-1].value + value.value)
+            # The literal parts of an f-string are str.
+            merged[-1] = ast.Constant(cast(str, merged[-1].value) + cast(str, value.value))
         elif not (isinstance(value, ast.Constant) and value.value == ""):
             merged.append(value)
     return merged

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -116,7 +117,7 @@ class Project:
                 module.classes[node.name] = cls
                 self.classes[cls.ref] = cls
 
-    def relevant_modules(self, is_ai_module, with_findings: set[str]) -> set[str]:
+    def relevant_modules(self, is_ai_module: Callable[[str], bool], with_findings: set[str]) -> set[str]:
         """Keys of the modules worth analysing: they import an SDK the catalog knows, hold
         literal findings, or import (transitively) a module that does. The rest cannot reach a
         sink on their own, and a caller that passes them data or a client still runs them."""
@@ -206,7 +207,7 @@ class Project:
         return cls.bases
 
 
-def _import_statements(body: list[ast.stmt]):
+def _import_statements(body: list[ast.stmt]) -> Iterator[ast.Import | ast.ImportFrom]:
     """Import statements at any depth, visiting statements only (expressions hold none)."""
     for node in body:
         if isinstance(node, (ast.Import, ast.ImportFrom)):

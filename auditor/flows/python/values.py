@@ -9,7 +9,7 @@ instance ``Class()``), and the AI clients it may be. Merging two values keeps bo
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from auditor.model import DataSource, Finding, Location, Step
 
@@ -29,7 +29,7 @@ class Trace:
     sanitizers: tuple[str, ...] = ()
 
     @property
-    def key(self) -> tuple:
+    def key(self) -> tuple[Any, ...]:
         loc = self.origin.location
         what = self.origin.description if isinstance(self.origin, DataSource) else self.origin.fingerprint
         return (loc.path, loc.line, loc.column, what)
@@ -96,7 +96,7 @@ EMPTY = Value()
 
 
 def merge_traces(*groups: tuple[Trace, ...]) -> tuple[Trace, ...]:
-    seen: dict[tuple, Trace] = {}
+    seen: dict[tuple[Any, ...], Trace] = {}
     for group in groups:
         for trace in group:
             key = trace.key

@@ -1,4 +1,6 @@
-"""A tiny OpenAI-compatible server on 127.0.0.1 for the guard's and the guardrail's tests.
+"""A tiny OpenAI-compatible server on 127.0.0.1 for the guard's and the guardrail's tests, and
+for ``bench.guard_overhead`` (here, in the importable ``bench`` package, so both import it
+without editing ``sys.path``).
 
 It answers ``/v1/chat/completions`` (plain JSON, or server-sent events with ``stream``),
 ``/v1/embeddings``, ``/v1/models`` and Anthropic's ``/v1/messages``, and keeps every request
