@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import regex
+
 from auditor.detectors.catalog import DEFAULT_ENTITIES, GENERIC_ENTITIES
 from auditor.detectors.filters import (
     adjusted_score,
@@ -22,12 +24,14 @@ from auditor.detectors.filters import (
     person_is_a_city,
     plain_word_name,
 )
-from auditor.detectors.patterns import REPORTED_ENTITY, label_of, presidio_entities
+from auditor.detectors.patterns import PARTICLE_SURNAME, REPORTED_ENTITY, label_of, presidio_entities
 from auditor.model import CONTEXT_ENTITIES
 
 # Preference when two detectors claim overlapping text with equal confidence: the more
 # specific (auditor's checked recognizers) first, generic NER last.
 _GENERIC = GENERIC_ENTITIES
+# A surname behind particles right after a name: " de la O", " van Beethoven".
+_TRAILING_SURNAME = regex.compile(rf"[ \t]+{PARTICLE_SURNAME}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +173,11 @@ class Detector:
             detector = _detector_id(result)
             if entity in _GENERIC and not detector.startswith("auditor.") and "\n" in window[result.start : stop]:
                 stop = result.start + window[result.start : stop].index("\n")  # NER runs over a line end
+            if not self.vanilla and entity == "PERSON":
+                # NER often stops at the first name of "Xavier de la O": the surname would stay in
+                # clear in every excerpt around the span.
+                surname = _TRAILING_SURNAME.match(window, stop)
+                stop = surname.end() if surname else stop
             value = window[result.start : stop]
             before = window[max(0, result.start - 40) : result.start]
             if not self.vanilla and is_false_positive(entity, value, before, detector):

@@ -37,7 +37,10 @@ _STATES = (
 _WORD = r"\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)?"
 # Lower-case particles inside a surname: "Guadalupe de la Torre", "Ludwig van Beethoven".
 _PARTICLE = r"(?:(?:de|del|della|la|le|van|von|der|den|da|di|du|dos|das|bin|ibn|ter|ten)[ \t]+)"
-_NAME = rf"{_WORD}(?:[ \t]\p{{Lu}}\.?(?![\p{{L}}\d]))?(?:[ \t]{_PARTICLE}{{0,2}}{_WORD}){{1,2}}"  # two or three words
+# A surname behind particles may be one capital: "Rodolfo de la O".
+PARTICLE_SURNAME = rf"{_PARTICLE}{{1,2}}(?:{_WORD}|\p{{Lu}}\b)"
+# Two or three words.
+_NAME = rf"{_WORD}(?:[ \t]\p{{Lu}}\.?(?![\p{{L}}\d]))?(?:[ \t](?:{PARTICLE_SURNAME}|{_WORD})){{1,2}}"
 _SURNAME_OR_NAME = rf"{_WORD}(?:[ \t]\p{{Lu}}\.?(?![\p{{L}}\d]))?(?:[ \t]{_WORD}){{0,2}}"
 # Labels that introduce a person in clinical and business documents. Strong ones may stand
 # without a colon ("Patient Maria Okafor"); role words need one ("Reviewer: ...").
@@ -127,7 +130,12 @@ SPECS: tuple[PatternSpec, ...] = (
                 rf"(?:(?i:dr|mr|mrs|ms|mx)\.?[ \t]+)?{_NOT_A_NAME}{_NAME}\b",
                 0.7,
             ),
-            ("titled name", rf"(?=\p{{Lu}})(?<=\b(?:Dr|Mr|Mrs|Ms|Mx)\.?[ \t]+){_NOT_A_NAME}{_SURNAME_OR_NAME}\b", 0.75),
+            (
+                "titled name",
+                rf"(?=\p{{Lu}}|{_PARTICLE})(?<=\b(?:Dr|Mr|Mrs|Ms|Mx)\.?[ \t]+){_NOT_A_NAME}"
+                rf"(?:{PARTICLE_SURNAME}|{_SURNAME_OR_NAME})\b",
+                0.75,
+            ),
             ("name with credential", rf"\b{_NAME}(?=,?[ \t]+{_CREDENTIAL}\b)", 0.75),
         ),
         flags=CASE_SENSITIVE,
