@@ -326,9 +326,20 @@ def plain_word_name(word: str, before: str, after: str) -> bool:
     if _SENTENCE_START.search(before) or before.rstrip(" \t").endswith("|") or after[:2].strip()[:1].isdigit():
         return False  # opens a sentence or a table cell, or names a version: "Node 18+"
     key = word.strip(".,'’").lower()
-    return not (key.endswith(_MEDICAL_SUFFIXES) or is_drug_name(key) or zipf(key) >= PLAIN_WORD_ZIPF)
+    if key in _ROLE_WORDS or key.endswith(_MEDICAL_SUFFIXES) or is_drug_name(key):
+        return False
+    return zipf(key) < PLAIN_WORD_ZIPF
 
 
+# Titles of office that follow a name ("Riya Smith, Treasurer"): capitalised, rare, no names.
+_ROLE_WORDS = frozenset(
+    """treasurer controller comptroller secretary director manager president chairman chairwoman
+    chairperson chair officer analyst engineer auditor accountant bookkeeper counsel attorney
+    paralegal clerk coordinator supervisor administrator assistant intern founder cofounder
+    partner principal lead head chief vice ceo cfo coo cto ciso cmo physician surgeon nurse
+    pharmacist therapist technician resident fellow attending registrar dean provost professor
+    lecturer researcher scientist architect developer consultant contractor specialist""".split()
+)
 PLAIN_WORD_ZIPF = 4.0  # "dude", "idiot", "treatments": words first, whatever the NER makes of them
 
 # Endings of medical terms, rare in English and so never taken for names: "Hyperlipidemia".
