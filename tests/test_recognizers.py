@@ -452,6 +452,7 @@ def test_names_in_lower_case_dialogue_and_labels(found, text, name):
         "grace period ends. mark down the sale and bill the client.",
         "mae spont, aline prssures stable, min aspirates.",
         "Pulm: clear. Heme: stable. Dispo: floor.",
+        "Day 2\n  09:30  Architecture deep dive\n  12:00  Retro and commitments\n",
     ],
 )
 def test_lower_case_words_and_headings_are_not_names(found, text):

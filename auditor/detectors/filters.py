@@ -315,6 +315,10 @@ def single_word_can_be_name(entity: str, word: str, before: str, after: str) -> 
     return zipf(key) < RARE_WORD_ZIPF or key in (person_names() if entity == "PERSON" else place_names())
 
 
+# A table cell, or a line's first word after a time, a number or a bullet: "12:00  Retro".
+_ITEM_START = re.compile(r"(?:\||(?:^|\n)[ \t]*[\d:.,()/+-]+)[ \t]*$")
+
+
 def plain_word_name(word: str, before: str, after: str) -> bool:
     """A one-word NER name, capitalised in mid-sentence, that heads no field and is no drug,
     medical term or common English word ("making Jinx", "said Shaq"; not "Neuro:", "Propofol",
@@ -323,9 +327,11 @@ def plain_word_name(word: str, before: str, after: str) -> bool:
     there added 0.015 recall on wnut17 and false alarms on technical documents)."""
     if len(word.split()) != 1 or not is_cased_name(word) or after.lstrip(" \t").startswith(":"):
         return False
-    if _SENTENCE_START.search(before) or before.rstrip(" \t").endswith("|") or after[:2].strip()[:1].isdigit():
-        return False  # opens a sentence or a table cell, or names a version: "Node 18+"
+    if _SENTENCE_START.search(before) or _ITEM_START.search(before) or after[:2].strip()[:1].isdigit():
+        return False  # opens a sentence, a table cell or a line item, or names a version: "Node 18+"
     key = word.strip(".,'’").lower()
+    if len(key) < 3:
+        return False  # "Ni", "Mo": symbols and abbreviations
     if key in _ROLE_WORDS or key.endswith(_MEDICAL_SUFFIXES) or is_drug_name(key):
         return False
     return zipf(key) < PLAIN_WORD_ZIPF
