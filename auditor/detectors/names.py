@@ -86,9 +86,7 @@ def _carried_words(text: str, names: Iterable[Span]) -> dict[str, bool]:
             key = word.lower()
             frequency = zipf(key)
             if frequency >= COMMON_ZIPF or not _name_word(word):
-                continue
-            if word.isupper() and len(word) <= 4:
-                continue  # "SBP", "IABP": abbreviations
+                continue  # _name_word also refuses abbreviations: "SBP", "IABP"
             lower_ok = frequency < OCCASIONAL_ZIPF or word.islower()
             words[key] = words.get(key, False) or lower_ok
     return words
