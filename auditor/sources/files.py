@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import errno
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -201,28 +201,38 @@ def _check_file(path: Path, display: str, max_bytes: int) -> FileToScan | Skippe
 def _encoding_by_bom(path: Path) -> str:
     """UTF-16 or UTF-32 when the file starts with their byte-order mark, else UTF-8."""
     with open(path, "rb") as handle:
-        head = handle.read(4)
+        return encoding_by_bom(handle.read(4))
+
+
+def encoding_by_bom(head: bytes) -> str:
+    """The encoding a file's first bytes announce: UTF-16 or UTF-32 by their byte-order mark,
+    else UTF-8 (``utf-8-sig``: a UTF-8 mark is dropped)."""
     return next((name for bom, name in _BOMS if head.startswith(bom)), "utf-8-sig")
 
 
 def _text_problem(path: Path, encoding: str = "utf-8-sig") -> str | None:
     """Why a file is not text in its encoding, or None. Streams the file; never holds it whole."""
+    with open(path, "rb") as handle:
+        return text_problem(iter(lambda: handle.read(_READ_BLOCK), b""), encoding)
+
+
+def text_problem(blocks: Iterable[bytes], encoding: str = "utf-8-sig") -> str | None:
+    """Why the bytes of a file, block by block, are not text in ``encoding``, or None."""
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     wide = encoding != "utf-8-sig"  # UTF-16/32 text is full of NUL bytes
     offset = 0
-    with open(path, "rb") as handle:
-        while block := handle.read(_READ_BLOCK):
-            if offset == 0 and not wide and b"\x00" in block[:SNIFF_BYTES]:
-                return "binary file (NUL bytes)"
-            try:
-                decoder.decode(block)
-            except UnicodeDecodeError as exc:
-                return f"not {_name(encoding)} text: undecodable byte at offset {offset + exc.start}"
-            offset += len(block)
+    for block in blocks:
+        if offset == 0 and not wide and b"\x00" in block[:SNIFF_BYTES]:
+            return "binary file (NUL bytes)"
         try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return f"not {_name(encoding)} text: truncated character at end of file (offset {offset})"
+            decoder.decode(block)
+        except UnicodeDecodeError as exc:
+            return f"not {_name(encoding)} text: undecodable byte at offset {offset + exc.start}"
+        offset += len(block)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return f"not {_name(encoding)} text: truncated character at end of file (offset {offset})"
     return None
 
 

@@ -96,24 +96,33 @@ def read_json(
     path: str, display: str, encoding: str = "utf-8-sig", formats: LogFormats | None = None
 ) -> Iterator[SourceEvent]:
     """A JSON document: a top-level array is a list of records, anything else one record."""
-    formats = formats or log_formats()
     with open(path, encoding=encoding, newline="") as handle:
         raw = handle.read()
+    for _, events in json_document_records(display, raw, formats):
+        yield from events
+
+
+def json_document_records(
+    display: str, raw: str, formats: LogFormats | None = None
+) -> Iterator[tuple[int | None, list[SourceEvent]]]:
+    """The events of a JSON document's text, record by record, with the line each record
+    starts on (None for a document that does not parse: one skipped entry). Shared by the
+    file reader and ``auditor.spark``, which counts records per file."""
+    formats = formats or log_formats()
     try:
         document = _parse(raw)
     except json.JSONDecodeError as exc:
-        yield SkippedSource(display, _malformed(exc, with_line=True))
+        yield None, [SkippedSource(display, _malformed(exc, with_line=True))]
         return
     except RecursionError:
-        yield SkippedSource(display, _too_deep())
+        yield None, [SkippedSource(display, _too_deep())]
         return
     index = LineIndex(raw)
     records = document if isinstance(document, list) else [document]
     cursor = _Cursor(raw)
     for number, record in enumerate(records):
-        start = cursor.position
-        line = index.position(start)[0]
-        yield from _record_events(formats, display, record, number, line, index, raw, cursor)
+        line = index.position(cursor.position)[0]
+        yield line, list(_record_events(formats, display, record, number, line, index, raw, cursor))
 
 
 def _too_deep() -> str:
