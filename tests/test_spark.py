@@ -44,6 +44,20 @@ MIXED_LOG = (
     + '{"model": "claude-3-5-sonnet", "messages": [{"role": "user", "content": "Q3 revenue '
     + 'of $48.2M is unreleased; draft 10-Q"}]}\n'
 )
+# A JSON document holding an array of records, as some exporters write them (read whole, as
+# ``auditor scan`` reads a .json file): a request, an object of unknown shape, a bare string.
+BATCH_JSON = json.dumps(
+    [
+        {"model": "gpt-4o", "messages": [{"role": "user", "content": "Patient Ana Lima, MRN 5512093, DOB 2/9/1958"}]},
+        {"note": "call 617-555-0199 about claim 7"},
+        "Dr. Sara Patel reviewed SSN 321-54-9876",
+    ],
+    indent=2,
+)
+BROKEN_JSON = '[{"model": "gpt-4o", "messages": [{"role": "user", "content": "x"}'  # cut short
+# File names are data too: a log named by a patient's SSN is shown masked in every output.
+NAME_SSN = "536-22-8147"
+NAMED_LOG = f"patient_{NAME_SSN}.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -69,12 +83,17 @@ def spark(key_env):
 
 @pytest.fixture(scope="module")
 def log_set(tmp_path_factory) -> Path:
-    """JSONL logs: the example requests, a real LiteLLM log (and copies), one with bad lines."""
+    """JSONL logs: the example requests, a real LiteLLM log (and copies), one with bad lines,
+    one named by an SSN; JSON documents: an array of records, and one cut short."""
     folder = tmp_path_factory.mktemp("spark-logs") / "logs"
     folder.mkdir()
     shutil.copy(REPO / "examples" / "logs" / "llm_requests.jsonl", folder)
     shutil.copy(REPO / "tests" / "fixtures" / "logs" / "litellm_standard_logging.jsonl", folder)
     (folder / "mixed.jsonl").write_text(MIXED_LOG, encoding="utf-8")
+    (folder / "batch.json").write_text(BATCH_JSON, encoding="utf-8")
+    (folder / "broken.json").write_text(BROKEN_JSON, encoding="utf-8")
+    named = {"model": "gpt-4o", "messages": [{"role": "user", "content": "SSN 536-22-8147, Zelda Quist"}]}
+    (folder / NAMED_LOG).write_text(json.dumps(named) + "\nnot json\n", encoding="utf-8")
     for number in range(3):  # more partitions than workers, to see detectors reused
         shutil.copy(folder / "litellm_standard_logging.jsonl", folder / f"litellm-{number}.jsonl")
     return folder
@@ -137,6 +156,10 @@ def test_spark_result_equals_auditor_scan_on_the_same_logs(spark_scan, log_set):
     assert skipped == sorted((os.path.abspath(s.path), s.line, s.reason) for s in reference.skipped)
     assert ours.counts_by_decision() == reference.counts_by_decision()
     assert ours.packs == reference.packs
+    # The JSON array was read record by record, and the file named by an SSN is shown masked.
+    assert {f.location.record for f in ours.findings if f.location.path.endswith("/batch.json")} == {0, 1, 2}
+    assert any(s.path.endswith("/broken.json") and s.line is None for s in ours.skipped)
+    assert {s.path for s in ours.sources} == {s.path for s in reference.sources}
 
 
 def test_no_raw_value_enters_a_dataframe_or_the_parquet_files(spark_scan, tmp_path):
@@ -165,17 +188,40 @@ def test_malformed_lines_and_records_of_unknown_shape_are_counted_and_listed_per
     assert ("mixed.jsonl", "malformed", 1, (2,)) in listed
     assert ("mixed.jsonl", "unknown_shape", 2, (4, 5)) in listed
     assert ("llm_requests.jsonl", "malformed", 1, (7,)) in listed
+    # A JSON document: its records counted, those of unknown shape listed by the line they start on.
+    batch = files["batch.json"]
+    assert (batch.format, batch.records, batch.malformed, batch.unknown_shape) == ("json", 2, 0, 2)
+    assert ("batch.json", "unknown_shape", 2, (7, 12)) in listed
+    assert (files["broken.json"].malformed, files["broken.json"].records) == (1, 0)
+    assert ("broken.json", "malformed", 1, ()) in listed  # the document as a whole: no line
 
 
-def test_one_detector_per_python_worker_reused_across_partitions(spark, spark_scan):
+def test_python_workers_start_with_the_detector_their_daemon_loaded_and_build_none(spark, spark_scan):
+    """The model is loaded once per executor, before Spark forks the workers: a worker Spark
+    starts mid-job (it keeps more workers than cores, and closes idle ones) loads nothing."""
     from auditor.spark import executor
 
     partitions = spark_scan._cached[0].getNumPartitions()
     assert partitions >= 6  # one file a partition at least
+    assert spark.sparkContext.getConf().get("spark.python.daemon.module") == "auditor.spark.daemon"
     probes = spark.sparkContext.parallelize(range(16), 16)
-    built = dict(probes.mapPartitions(lambda _: [(os.getpid(), executor.detectors_built())]).collect())
+    state = probes.mapPartitions(
+        lambda _: [(os.getpid(), (executor.detectors_built(), executor.has_preloaded_detector()))]
+    ).collect()
+    assert {value for _, value in state} == {(0, True)}
+
+
+def test_a_scan_with_other_detector_settings_builds_one_detector_per_worker_and_reuses_it(spark, log_set):
+    from auditor.spark import executor, scan_logs
+
+    result = scan_logs(spark, str(log_set / "mixed.jsonl"), ScanConfig(min_confidence=0.6))
+    try:
+        assert result.totals().files == 1
+        probes = spark.sparkContext.parallelize(range(16), 16)
+        built = dict(probes.mapPartitions(lambda _: [(os.getpid(), executor.detectors_built())]).collect())
+    finally:
+        result.unpersist()
     assert max(built.values()) == 1  # a worker that scanned built its detector once
-    assert sum(built.values()) < partitions  # fewer detectors than partitions: reused
 
 
 def test_parquet_logs_give_the_same_findings_as_jsonl(spark, spark_scan, log_set, tmp_path):
@@ -205,6 +251,37 @@ def test_parquet_logs_give_the_same_findings_as_jsonl(spark, spark_scan, log_set
         if r.path.endswith("/llm_requests.jsonl") and r.record in kept
     )
     assert verdicts == expected
+
+
+def test_file_names_are_masked_in_every_spark_output_as_auditor_scan_masks_them(spark_scan, log_set, tmp_path):
+    """Issue 19's rule on Spark: an identifier in a file name is masked and tagged in the
+    DataFrames, the Parquet files and the database, exactly as ``auditor scan`` shows it."""
+    from auditor.fingerprint import load_key
+    from auditor.pathnames import mask_path
+    from auditor.store import open_database, record_scan
+
+    masked = mask_path(NAMED_LOG, load_key())
+    assert NAME_SSN not in masked and masked != NAMED_LOG
+    for name in ("findings", "flows", "files", "problems"):
+        rows = [row.asDict(recursive=True) for row in getattr(spark_scan, name).collect()]
+        assert NAME_SSN not in json.dumps(rows), name
+        assert masked in {os.path.basename(row["path"]) for row in rows}, name
+    out = tmp_path / "out"
+    spark_scan.write_parquet(str(out))
+    assert NAME_SSN.encode() not in b"".join(p.read_bytes() for p in out.rglob("*.parquet"))
+    reference = {os.path.basename(f.location.path) for f in run_scan([str(log_set)], ScanConfig()).findings}
+    assert masked in reference  # the name auditor scan gives the file
+    db = tmp_path / "findings.db"
+    engine = open_database(str(db), [str(log_set)], write=True)
+    try:
+        with record_scan(engine, [str(log_set)]) as recording:
+            spark_scan.store(recording)
+    finally:
+        engine.dispose()
+    with sqlite3.connect(db) as conn:
+        dump = "\n".join(conn.iterdump())
+        paths = {os.path.basename(p) for (p,) in conn.execute("SELECT path FROM findings")}
+    assert NAME_SSN not in dump and masked in paths
 
 
 def _parses(line: str) -> bool:

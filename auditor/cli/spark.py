@@ -97,5 +97,6 @@ def _table(totals: ScanTotals, fail_on: str, problems: list[tuple[str, str, int,
     ]
     for path, kind, count, numbers in problems:
         shown = ", ".join(str(n) for n in numbers) + (", ..." if count > len(numbers) else "")
-        lines.append(f"  {path}: {count} {kind.replace('_', ' ')} (line {shown})")
+        where = f" (line {shown})" if numbers else ""  # a whole JSON document has no line
+        lines.append(f"  {path}: {count} {kind.replace('_', ' ')}{where}")
     return "\n".join(lines) + "\n"

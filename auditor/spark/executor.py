@@ -14,9 +14,9 @@ import hashlib
 import json
 import pickle
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Generator, Hashable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
 from auditor.config import ScanConfig
@@ -24,13 +24,16 @@ from auditor.detectors import Detector
 from auditor.errors import AuditorError
 from auditor.findings import findings_from_unit
 from auditor.flows.records import document_flows, record_flows
-from auditor.model import AssessedFlow, Finding, RecordContext
+from auditor.model import AssessedFlow, Finding, RecordContext, SkippedSource
+from auditor.pathnames import mask_path
 from auditor.policy import Policy
 from auditor.sources import TextUnit
-from auditor.sources.jsonlog import jsonl_line_events, record_events
+from auditor.sources.files import display_path, encoding_by_bom, text_problem
+from auditor.sources.jsonlog import json_document_records, jsonl_line_events, record_events
 from auditor.sources.logformats import LogFormats
 
 # What a partition yields to the driver's later stages, as tagged tuples (cheap to pickle).
+Item = tuple[Any, ...]
 FINDING = "finding"  # (FINDING, Finding)
 RECORD = "record"  # (RECORD, RecordContext)
 PROBLEM = "problem"  # (PROBLEM, path, line | None, kind, reason)
@@ -42,6 +45,7 @@ BATCH_CHARS = 200_000
 MALFORMED = "malformed"
 UNKNOWN_SHAPE = "unknown_shape"
 PARTITION_FAILED = "partition_failed"
+UNREADABLE = "unreadable"  # a JSON document that is not text (binary, undecodable)
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,8 @@ class ScanPlan:
         """Pickled with PySpark's cloudpickle, so a ``make_detector`` defined anywhere travels."""
         from pyspark import cloudpickle
 
-        return cloudpickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+        dumps = cast(Callable[..., bytes], cloudpickle.dumps)  # cloudpickle ships no types
+        return dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 @dataclass
@@ -84,6 +89,7 @@ class FileCounts:
     malformed: int = 0
     unknown_shape: int = 0
     failed_partitions: int = 0
+    format: str = ""  # jsonl, json, parquet or dataframe: how the file was read
 
     def add(self, other: FileCounts) -> FileCounts:
         return FileCounts(
@@ -94,31 +100,51 @@ class FileCounts:
             malformed=self.malformed + other.malformed,
             unknown_shape=self.unknown_shape + other.unknown_shape,
             failed_partitions=self.failed_partitions + other.failed_partitions,
+            format=self.format or other.format,
         )
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Worker:
-    """One per Python worker process and plan: the detector loads its spaCy model once."""
+    """What a partition is scanned with in this process: the plan and its detector."""
 
     plan: ScanPlan
-    detector: Detector = field(init=False)
-
-    def __post_init__(self) -> None:
-        from auditor.pipeline import detector_for
-
-        global _BUILT
-        _BUILT += 1
-        self.detector = (self.plan.make_detector or detector_for)(self.plan.config)
+    detector: Detector
 
 
-_WORKERS: dict[str, _Worker] = {}
+# Detectors of this process by their settings: at most one, built on first use and kept for
+# later tasks and later scans with the same settings (Spark reuses Python workers), or
+# inherited from the daemon that forked this worker (``auditor.spark.daemon``).
+_DETECTORS: dict[Hashable, Detector] = {}
 _PLANS: dict[str, ScanPlan] = {}
-_BUILT = 0  # detectors this process has built, over its life
+_BUILT = 0  # detectors this process has built, over its life (a preloaded one not counted)
+PRELOAD_TEXT = "Patient Maria Okafor, MRN 4471923, seen on 3/14/2026."
+
+
+def detector_settings(config: ScanConfig) -> tuple[Hashable, ...]:
+    """What ``detector_for`` builds a detector from: scans that agree on it share one."""
+    return (config.model_name, config.entities, config.chunk_chars, config.chunk_overlap, config.min_confidence)
+
+
+def preload_detector(config: ScanConfig | None = None) -> None:
+    """Build the detector ``config`` asks for (default: ``ScanConfig()``) and load its model,
+    for the workers this process will fork (``auditor.spark.daemon``)."""
+    from auditor.pipeline import detector_for
+
+    config = config or ScanConfig()
+    detector = detector_for(config)
+    detector.detect(PRELOAD_TEXT)  # the analyzer, spaCy and Presidio load on first use
+    _DETECTORS.clear()
+    _DETECTORS[detector_settings(config)] = detector
+
+
+def has_preloaded_detector(config: ScanConfig | None = None) -> bool:
+    """Whether this process holds, unbuilt by itself, the detector ``config`` asks for."""
+    return _BUILT == 0 and detector_settings(config or ScanConfig()) in _DETECTORS
 
 
 def detectors_built() -> int:
-    """How many detectors this worker process has built (one per plan, however many tasks)."""
+    """How many detectors this worker process has built (one per settings, however many tasks)."""
     return _BUILT
 
 
@@ -133,49 +159,91 @@ def plan_for(plan_bytes: bytes) -> ScanPlan:
 
 
 def worker_for(plan_bytes: bytes) -> _Worker:
-    """The worker for this plan, built on first use in this process and kept for later tasks."""
-    digest = hashlib.sha256(plan_bytes).hexdigest()
-    worker = _WORKERS.get(digest)
-    if worker is None:
-        _WORKERS.clear()  # a new plan (another scan in this process): drop the old model
-        worker = _WORKERS[digest] = _Worker(plan_for(plan_bytes))
-    return worker
+    """The plan and its detector: built on first use in this process and kept for later tasks."""
+    global _BUILT
+    plan = plan_for(plan_bytes)
+    if plan.make_detector is None:
+        key: Hashable = detector_settings(plan.config)
+    else:  # a caller's own detector: one per plan
+        key = ("custom", hashlib.sha256(plan_bytes).hexdigest())
+    detector = _DETECTORS.get(key)
+    if detector is None:
+        from auditor.pipeline import detector_for
+
+        _DETECTORS.clear()  # other settings (another scan in this process): drop the old model
+        _BUILT += 1
+        detector = _DETECTORS[key] = (plan.make_detector or detector_for)(plan.config)
+    return _Worker(plan, detector)
 
 
-def display_of(uri: str, cwd: str) -> str:
-    """A file as reports show it: a local file by its path (relative under the driver's
-    directory ``cwd``), anything else by its URI."""
+def display_of(uri: str, cwd: str, key: bytes) -> str:
+    """A file as every output shows it, as ``auditor scan`` shows it: a local file by its path
+    (relative under the driver's directory ``cwd``), anything else by its URI, and an
+    identifier in a file name masked and tagged (``auditor.pathnames``: file names are data)."""
     parts = urlsplit(uri)
     if parts.scheme not in ("", "file"):
-        return uri
-    path = unquote(parts.path)
+        return mask_path(uri, key)
+    path = unquote(parts.path, errors="surrogateescape")  # a name that is not UTF-8 keeps its bytes
     here = cwd.rstrip("/") + "/"
-    return path[len(here) :] if cwd and path.startswith(here) else path
+    shown = path[len(here) :] if cwd and path.startswith(here) else path
+    return mask_path(display_path(shown), key)
 
 
 class _PartitionScanner:
     """Detects a partition's records the way ``auditor scan`` detects a file's: units of one
     file batched through spaCy, findings in record order."""
 
-    def __init__(self, worker: _Worker) -> None:
+    def __init__(self, worker: _Worker, kind: str) -> None:
         self.detector = worker.detector
         self.key = worker.plan.key
+        self.formats = worker.plan.formats
+        self.kind = kind
         self.min_confidence = worker.plan.config.min_confidence
         self.pending: list[TextUnit] = []
         self.pending_chars = 0
         self.counts: dict[str, FileCounts] = defaultdict(FileCounts)
         self.current: str | None = None
 
-    def feed(self, display: str, line: int, events: Iterable[Any], raw_chars: int, size: int) -> Iterator[tuple]:
-        """Take the events of one line or row; yields what is ready."""
+    def _enter(self, display: str, size: int) -> Iterator[Item]:
+        """Start on ``display`` (a file's units are batched with that file's only)."""
         if display != self.current:
-            yield from self.flush()  # a file's units are batched with that file's only
+            yield from self.flush()
             self.current = display
         counts = self.counts[display]
         counts.size = size
-        counts.lines += 1
-        is_record = is_blank = False
-        skipped = False
+        counts.format = self.kind
+
+    def feed(self, display: str, line: int, events: Iterable[object], raw_chars: int, size: int) -> Iterator[Item]:
+        """Take the events of one line or row; yields what is ready."""
+        yield from self._enter(display, size)
+        self.counts[display].lines += 1
+        is_record, skipped = yield from self._take(display, line, events)
+        if not (is_record or skipped or raw_chars == 0):
+            yield from self._unknown_shape(display, line, "not a JSON object")
+
+    def feed_document(self, display: str, content: bytes, size: int) -> Iterator[Item]:
+        """A whole JSON document (``.json``): a top-level array is a list of records, anything
+        else one record, read as ``auditor scan`` reads it; a file that is not text is skipped."""
+        yield from self._enter(display, size)
+        encoding = encoding_by_bom(content[:4])
+        problem = text_problem([content], encoding)
+        if problem is not None:
+            yield (PROBLEM, display, None, UNREADABLE, problem)
+            return
+        raw = content.decode(encoding)
+        counts = self.counts[display]
+        counts.lines += raw.count("\n") + (0 if raw.endswith("\n") else 1)
+        for line, events in json_document_records(display, raw, self.formats):
+            is_record, skipped = yield from self._take(display, line, events)
+            if line is not None and not (is_record or skipped):
+                yield from self._unknown_shape(display, line, "not a JSON object")
+
+    def _take(
+        self, display: str, line: int | None, events: Iterable[object]
+    ) -> Generator[Item, None, tuple[bool, bool]]:
+        """The events of one record; returns whether it was a record and whether it was skipped."""
+        counts = self.counts[display]
+        is_record = skipped = False
         for event in events:
             if isinstance(event, TextUnit):
                 counts.chars += len(event.text)
@@ -194,19 +262,18 @@ class _PartitionScanner:
                 counts.records += 1
                 yield (RECORD, event)
                 if not (event.model or event.provider or event.url):
-                    counts.unknown_shape += 1
-                    yield (PROBLEM, display, line, UNKNOWN_SHAPE, "a JSON object naming no model, provider or URL")
-            else:
+                    yield from self._unknown_shape(display, line, "a JSON object naming no model, provider or URL")
+            elif isinstance(event, SkippedSource):
                 skipped = True
                 counts.malformed += 1
                 yield (PROBLEM, display, event.line, MALFORMED, event.reason)
-        if raw_chars == 0:
-            is_blank = True
-        if not (is_record or skipped or is_blank):
-            counts.unknown_shape += 1
-            yield (PROBLEM, display, line, UNKNOWN_SHAPE, "not a JSON object")
+        return is_record, skipped
 
-    def flush(self) -> Iterator[tuple]:
+    def _unknown_shape(self, display: str, line: int | None, reason: str) -> Iterator[Item]:
+        self.counts[display].unknown_shape += 1
+        yield (PROBLEM, display, line, UNKNOWN_SHAPE, reason)
+
+    def flush(self) -> Iterator[Item]:
         if not self.pending:
             return
         spans_per_unit = self.detector.detect_many([unit.text for unit in self.pending])
@@ -216,13 +283,16 @@ class _PartitionScanner:
         self.pending.clear()
         self.pending_chars = 0
 
-    def finish(self) -> Iterator[tuple]:
+    def finish(self) -> Iterator[Item]:
         yield from self.flush()
         for display, counts in self.counts.items():
             yield (FILE, display, counts)
 
 
-def _guarded(plan_bytes: bytes, rows: Iterator[Any], scan: Any) -> Iterator[tuple]:
+PartitionScan = Callable[[_Worker, Iterator[Any], dict[str, int | None]], Iterator[Item]]
+
+
+def _guarded(plan_bytes: bytes, rows: Iterator[Any], scan: PartitionScan) -> Iterator[Item]:
     """Run a partition's scan; a failure is raised for Spark to retry, except on the last
     attempt (``spark.task.maxFailures``), where the partition is reported and the job goes on.
 
@@ -230,7 +300,7 @@ def _guarded(plan_bytes: bytes, rows: Iterator[Any], scan: Any) -> Iterator[tupl
     nothing half-done; it is findings and records only (no text), small beside the input.
     """
     worker = worker_for(plan_bytes)
-    seen: dict[str, int] = {}  # files met in this partition: first line or record
+    seen: dict[str, int | None] = {}  # files met in this partition: first line or record
     try:
         return iter(list(scan(worker, rows, seen)))
     except AuditorError:
@@ -244,29 +314,32 @@ def _guarded(plan_bytes: bytes, rows: Iterator[Any], scan: Any) -> Iterator[tupl
             raise
         # The type only: an exception's text may quote the data being read.
         reason = f"partition failed after {attempt} attempt(s): {type(exc).__name__}"
-        out: list[tuple] = []
+        out: list[Item] = []
         for display, first in seen.items():
             out.append((PROBLEM, display, first, PARTITION_FAILED, reason))
             out.append((FILE, display, FileCounts(failed_partitions=1)))
         return iter(out)
 
 
-def scan_text_partition(plan_bytes: bytes, line_starts: dict[tuple[str, int], int], rows: Iterator[Any]):
+def scan_text_partition(
+    plan_bytes: bytes, line_starts: dict[tuple[str, int], int], rows: Iterator[Any]
+) -> Iterator[Item]:
     """A partition of JSONL lines (``value``, ``file_path``, ``file_block_start``, ``file_size``).
 
     ``line_starts`` gives the file line number of each block's first line (counted on the
     driver in a first pass), so locations are ``path:line:column`` as in ``auditor scan``.
     """
 
-    def scan(worker: _Worker, rows: Iterator[Any], seen: dict[str, int]) -> Iterator[tuple]:
-        scanner = _PartitionScanner(worker)
+    def scan(worker: _Worker, rows: Iterator[Any], seen: dict[str, int | None]) -> Iterator[Item]:
+        scanner = _PartitionScanner(worker, "jsonl")
         block: tuple[str, int] | None = None
         line = 0
         display = ""
         for row in rows:
             key = (row.file_path, row.file_block_start)
             if key != block:
-                block, line, display = key, line_starts[key], display_of(row.file_path, worker.plan.cwd)
+                block, line = key, line_starts[key]
+                display = display_of(row.file_path, worker.plan.cwd, worker.plan.key)
                 seen.setdefault(display, line)
             else:
                 line += 1
@@ -281,13 +354,28 @@ def scan_text_partition(plan_bytes: bytes, line_starts: dict[tuple[str, int], in
     return _guarded(plan_bytes, rows, scan)
 
 
-def scan_numbered_lines(plan_bytes: bytes, rows: Iterator[Any]):
+def scan_document_partition(plan_bytes: bytes, rows: Iterator[Any]) -> Iterator[Item]:
+    """A partition of whole JSON documents (Spark's ``binaryFile`` rows: ``path``, ``length``,
+    ``content``): each read as ``auditor scan`` reads a ``.json`` file."""
+
+    def scan(worker: _Worker, rows: Iterator[Any], seen: dict[str, int | None]) -> Iterator[Item]:
+        scanner = _PartitionScanner(worker, "json")
+        for row in rows:
+            display = display_of(row.path, worker.plan.cwd, worker.plan.key)
+            seen.setdefault(display, None)
+            yield from scanner.feed_document(display, bytes(row.content), row.length)
+        yield from scanner.finish()
+
+    return _guarded(plan_bytes, rows, scan)
+
+
+def scan_numbered_lines(plan_bytes: bytes, rows: Iterator[Any]) -> Iterator[Item]:
     """A partition of JSONL lines that carry their own ``line`` number (a DataFrame's rows)."""
 
-    def scan(worker: _Worker, rows: Iterator[Any], seen: dict[str, int]) -> Iterator[tuple]:
-        scanner = _PartitionScanner(worker)
+    def scan(worker: _Worker, rows: Iterator[Any], seen: dict[str, int | None]) -> Iterator[Item]:
+        scanner = _PartitionScanner(worker, "dataframe")
         for row in rows:
-            display = display_of(row.file_path, worker.plan.cwd)
+            display = display_of(row.file_path, worker.plan.cwd, worker.plan.key)
             seen.setdefault(display, row.line)
             raw = (row.value or "") + "\n"
             events = jsonl_line_events(display, row.line, raw, worker.plan.formats)
@@ -297,7 +385,7 @@ def scan_numbered_lines(plan_bytes: bytes, rows: Iterator[Any]):
     return _guarded(plan_bytes, rows, scan)
 
 
-def scan_record_partition(plan_bytes: bytes, columns: list[str], rows: Iterator[Any]):
+def scan_record_partition(plan_bytes: bytes, columns: list[str], kind: str, rows: Iterator[Any]) -> Iterator[Item]:
     """A partition of structured records (Parquet rows, or a DataFrame's), each with
     ``file_path``, ``record_index`` and ``file_size`` beside the record's own ``columns``.
 
@@ -305,10 +393,10 @@ def scan_record_partition(plan_bytes: bytes, columns: list[str], rows: Iterator[
     record lacks, in a file whose schema merges many shapes) are left out.
     """
 
-    def scan(worker: _Worker, rows: Iterator[Any], seen: dict[str, int]) -> Iterator[tuple]:
-        scanner = _PartitionScanner(worker)
+    def scan(worker: _Worker, rows: Iterator[Any], seen: dict[str, int | None]) -> Iterator[Item]:
+        scanner = _PartitionScanner(worker, kind)
         for row in rows:
-            display = display_of(row.file_path, worker.plan.cwd)
+            display = display_of(row.file_path, worker.plan.cwd, worker.plan.key)
             record = _without_nulls({name: row[name] for name in columns})
             seen.setdefault(display, row.record_index + 1)
             raw = json.dumps(_plain(record), ensure_ascii=False)
@@ -340,7 +428,7 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def number_partition(plan_bytes: bytes, offsets: list[int], index: int, items: Iterator[tuple]) -> Iterator[tuple]:
+def number_partition(plan_bytes: bytes, offsets: list[int], index: int, items: Iterable[Item]) -> Iterator[Item]:
     """Give a scanned partition's findings their scan-wide ordinals and judge its record flows.
 
     Yields ``("finding", ordinal, Finding)``, ``("flow", AssessedFlow, finding ordinals)`` for
@@ -368,11 +456,9 @@ def number_partition(plan_bytes: bytes, offsets: list[int], index: int, items: I
             yield ("document", (finding.location.path, finding.category.value), n, finding)
 
 
-def document_flow(
-    plan_bytes: bytes, numbered: Iterable[tuple[int, Finding]]
-) -> tuple[str, AssessedFlow, tuple[int, ...]]:
+def document_flow(plan_bytes: bytes, numbered: Iterable[tuple[int, Finding]]) -> tuple[AssessedFlow, tuple[int, ...]]:
     """The document flow of one file and category, judged as ``auditor scan`` judges it."""
     policy = plan_for(plan_bytes).policy
     ordered = sorted(numbered, key=lambda pair: pair[0])
     (flow,) = document_flows([f for _, f in ordered], set())
-    return ("flow", policy.assess(flow), tuple(n for n, _ in ordered))
+    return (policy.assess(flow), tuple(n for n, _ in ordered))

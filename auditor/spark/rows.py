@@ -77,6 +77,7 @@ FILE_SCHEMA = _schema(
     ("malformed", LongType()),
     ("unknown_shape", LongType()),
     ("failed_partitions", LongType()),
+    ("format", StringType()),
 )
 
 PROBLEM_SCHEMA = _schema(
@@ -87,7 +88,7 @@ PROBLEM_SCHEMA = _schema(
 )
 
 
-def finding_row(finding_id: int, finding: Finding) -> tuple:
+def finding_row(finding_id: int, finding: Finding) -> tuple[object, ...]:
     loc = finding.location
     return (
         finding_id,
@@ -106,7 +107,7 @@ def finding_row(finding_id: int, finding: Finding) -> tuple:
     )
 
 
-def flow_row(flow_id: int, assessed: AssessedFlow, finding_ids: tuple[int, ...], fail_on: str) -> tuple:
+def flow_row(flow_id: int, assessed: AssessedFlow, finding_ids: tuple[int, ...], fail_on: str) -> tuple[object, ...]:
     flow, verdict = assessed.flow, assessed.verdict
     loc = flow.sink.location
     dest = flow.destination

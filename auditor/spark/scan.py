@@ -4,8 +4,9 @@ Stages, each a Spark job:
 
 1. JSONL only: count the lines of every file block (``_metadata.file_block_start``), so each
    executor knows the file line number its block starts at; no Python runs in this one.
-2. Detect: each partition's records through the worker's detector (``executor.py``). The
-   output (findings and request facts: never text) is cached; everything after reads it.
+2. Detect: each partition's records through the worker's detector (``executor.py``); a
+   ``.json`` document is read whole, as ``auditor scan`` reads it. The output (findings and
+   request facts: never text) is cached; everything after reads it.
 3. Number: findings get their scan-wide ordinal, request records become judged flows, and
    findings no record carries are grouped per file and category into document flows.
 
@@ -17,12 +18,12 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from auditor.config import ScanConfig
 from auditor.detectors import Detector
@@ -36,20 +37,25 @@ from auditor.model import (
     SkippedSource,
     SourceSummary,
 )
+from auditor.pathnames import mask_path
 from auditor.policy import Policy
+from auditor.sources.files import display_path
 from auditor.spark import executor
-from auditor.spark.executor import MALFORMED, PARTITION_FAILED, FileCounts, ScanPlan
+from auditor.spark.executor import MALFORMED, PARTITION_FAILED, UNREADABLE, FileCounts, Item, ScanPlan
 from auditor.spark.rows import FILE_SCHEMA, FINDING_SCHEMA, FLOW_SCHEMA, PROBLEM_SCHEMA, finding_row, flow_row
 from auditor.version import __version__
 
 if TYPE_CHECKING:
-    from pyspark.rdd import RDD
+    from pyspark import RDD, Broadcast
     from pyspark.sql import DataFrame, SparkSession
 
     from auditor.store import ScanRecording
 
 # Files read from a directory in JSONL mode (Spark decompresses .gz by its suffix).
 JSONL_GLOB = "*.{jsonl,ndjson,jsonl.gz,ndjson.gz}"
+# JSON documents (a record, or an array of records), read whole as ``auditor scan`` reads them.
+JSON_GLOB = "*.json"
+JSON_SUFFIX = ".json"
 PARQUET_GLOB = "*.parquet"
 _LOCAL_MASTER = re.compile(r"local(?:\[(?:\*|\d+)(?:,\s*(\d+))?\])?$")
 
@@ -80,11 +86,13 @@ class SparkScan:
         self.roots = tuple(roots)
         self.started_at = started_at
         self.input_kind = "jsonl"
-        self._cached: list[RDD] = []
-        self._finding_items: RDD
-        self._flow_items: RDD
-        self._file_items: RDD
-        self._problem_items: RDD
+        self._cached: list[RDD[Any]] = []
+        self._finding_count = 0
+        self._scanned: RDD[Item]
+        self._finding_items: RDD[tuple[int, Finding]]
+        self._flow_items: RDD[tuple[int, AssessedFlow, tuple[int, ...]]]
+        self._file_items: RDD[tuple[str, FileCounts]]
+        self._problem_items: RDD[tuple[Any, ...]]
 
     # The DataFrames: built on demand from the cached stages.
     @property
@@ -111,17 +119,27 @@ class SparkScan:
         return self.plan.config.fail_on or self.plan.policy.site.fail_on
 
     def totals(self) -> ScanTotals:
-        """Counts, computed by Spark on the cached stages (nothing large comes to the driver)."""
+        """Counts, computed by Spark on the cached stages (nothing large comes to the driver):
+        two jobs, one over the detection output and one over the flows."""
         fail_on = self.fail_on
+        files: set[str] = set()
+        problems = 0
+        for paths, count in self._scanned.mapPartitions(_files_and_problems).collect():
+            files |= paths
+            problems += count
         by_decision = {d.value: 0 for d in Decision}
-        by_decision.update(self._flow_items.map(lambda t: t[1].verdict.decision.value).countByValue())
+        failing = 0
+        verdicts = self._flow_items.map(lambda t: (t[1].verdict.decision.value, t[1].verdict.fails(fail_on)))
+        for (decision, fails), count in verdicts.countByValue().items():
+            by_decision[decision] += count
+            failing += count if fails else 0
         return ScanTotals(
-            files=self._file_items.count(),
-            problems=self._problem_items.count(),
-            findings=self._finding_items.count(),
+            files=len(files),
+            problems=problems,
+            findings=self._finding_count,
             flows=sum(by_decision.values()),
             by_decision=by_decision,
-            failing=self._flow_items.filter(lambda t: t[1].verdict.fails(fail_on)).count(),
+            failing=failing,
         )
 
     def write_parquet(self, out: str | Path) -> None:
@@ -132,19 +150,20 @@ class SparkScan:
 
     # Streaming to the driver, partition by partition (never collected whole).
     def iter_findings(self) -> Iterator[tuple[int, Finding]]:
-        return self._finding_items.toLocalIterator()
+        return iter(self._finding_items.toLocalIterator())
 
     def iter_flows(self) -> Iterator[tuple[int, AssessedFlow, tuple[int, ...]]]:
-        return self._flow_items.toLocalIterator()
+        return iter(self._flow_items.toLocalIterator())
 
     def iter_sources(self) -> Iterator[SourceSummary | SkippedSource]:
-        """Files scanned, then the lines skipped as ``auditor scan`` lists them (malformed,
-        nested too deep) and partitions that failed on their last attempt."""
+        """Files scanned, then what was skipped as ``auditor scan`` lists it (malformed lines,
+        nested too deep, JSON documents that are not text) and partitions that failed on their
+        last attempt."""
         for path, counts in sorted(self._file_items.collect()):  # one row a file
-            if counts.lines:
-                yield SourceSummary(path, self.input_kind, counts.size, counts.chars)
+            if counts.lines or (counts.format == "json" and counts.records + counts.malformed):
+                yield SourceSummary(path, counts.format or self.input_kind, counts.size, counts.chars)
         for path, line, kind, reason in self._problem_items.toLocalIterator():
-            if kind in (MALFORMED, PARTITION_FAILED):
+            if kind in (MALFORMED, PARTITION_FAILED, UNREADABLE):
                 yield SkippedSource(path, reason, line=line)
 
     def store(self, recording: ScanRecording) -> None:
@@ -169,7 +188,7 @@ class SparkScan:
         grouped = self.problems.groupBy("path", "kind").agg(
             F.count("*").alias("count"), F.slice(F.sort_array(F.collect_list("line")), 1, limit).alias("lines")
         )
-        return sorted((r.path, r.kind, r["count"], list(r.lines)) for r in grouped.collect())
+        return sorted((str(r.path), str(r.kind), int(r["count"]), [int(n) for n in r.lines]) for r in grouped.collect())
 
     def to_result(self) -> ScanResult:
         """The whole result as one ``ScanResult``, collected on the driver: for small scans and tests."""
@@ -214,8 +233,9 @@ def scan_logs(
     verdicts as ``auditor scan``.
 
     ``input_format``: ``auto`` (Parquet when every path ends in ``.parquet`` or is a local
-    directory of them, else JSONL), ``jsonl`` or ``parquet``. A DataFrame's rows are records
-    (one string column ``value`` is read as JSONL lines), shown under ``name``.
+    directory of them, else JSON logs), ``jsonl`` (JSON logs: JSONL files line by line, and
+    ``.json`` files whole, a record or an array of records) or ``parquet``. A DataFrame's rows
+    are records (one string column ``value`` is read as JSONL lines), shown under ``name``.
     ``make_detector(config)`` replaces the detector ``auditor scan`` would build.
     """
     from pyspark.sql import DataFrame
@@ -225,9 +245,9 @@ def scan_logs(
 
     config = config or ScanConfig()
     started = _now()
-    is_frame = isinstance(path_or_dataframe, DataFrame)
-    paths: list[str] = [] if is_frame else _as_list(path_or_dataframe)
-    if not is_frame and not paths:
+    frame = path_or_dataframe if isinstance(path_or_dataframe, DataFrame) else None
+    paths: list[str] = [] if isinstance(path_or_dataframe, DataFrame) else _as_list(path_or_dataframe)
+    if frame is None and not paths:
         raise UsageError("scan_logs needs a path or a DataFrame")
     local = [p for p in paths if _is_local(p)]
     for path in local:
@@ -237,30 +257,29 @@ def scan_logs(
     policy = policy or policy_for_scan([_local_path(p) for p in local], config)
     _check_model(config.model_name)
     formats = log_formats_for(policy.site)
-    plan = ScanPlan(config, policy, load_key(), max_failures(spark), make_detector, os.getcwd(), formats)
+    key = load_key()
+    plan = ScanPlan(config, policy, key, max_failures(spark), make_detector, os.getcwd(), formats)
     sc = spark.sparkContext
     plan_bc = sc.broadcast(plan.dumps())
-    result = SparkScan(spark, plan, paths or [name], started)
+    # File names are data too: the roots are shown masked, as ``auditor scan`` shows them.
+    roots = [mask_path(p if "://" in p else display_path(p), key) for p in paths] or [mask_path(name, key)]
+    result = SparkScan(spark, plan, roots, started)
 
-    if is_frame:
-        scanned = _scan_dataframe(path_or_dataframe, plan_bc, name)
+    if frame is not None:
+        scanned = _scan_dataframe(frame, plan_bc, name)
         result.input_kind = "dataframe"
     else:
         kind = input_format if input_format != "auto" else _guess_format(paths)
         if kind not in ("jsonl", "parquet"):
             raise UsageError(f"input format must be auto, jsonl or parquet, not {input_format!r}")
         result.input_kind = kind
-        reader = spark.read.option("recursiveFileLookup", "true")
-        if any(_is_directory(p) for p in paths):
-            reader = reader.option("pathGlobFilter", JSONL_GLOB if kind == "jsonl" else PARQUET_GLOB)
-        if kind == "jsonl":
-            scanned = _scan_text(reader.text(paths), plan_bc)
-        else:
-            scanned = _scan_parquet(reader.parquet(*paths), plan_bc)
+        scanned = _scan_json_logs(spark, paths, plan_bc) if kind == "jsonl" else _scan_parquet(spark, paths, plan_bc)
     scanned.persist(StorageLevel.MEMORY_AND_DISK)
     result._cached.append(scanned)
+    result._scanned = scanned
 
-    counts = scanned.mapPartitions(lambda items: [sum(1 for i in items if i[0] == executor.FINDING)]).collect()
+    counts = scanned.mapPartitions(_finding_count).collect()
+    result._finding_count = sum(counts)
     offsets = [sum(counts[:i]) for i in range(len(counts))]
     numbered = scanned.mapPartitionsWithIndex(partial(_number, plan_bc, offsets))
     numbered.persist(StorageLevel.MEMORY_AND_DISK)
@@ -285,16 +304,50 @@ def scan_logs(
     return result
 
 
-def _number(plan_bc, offsets, index, items):
+def _finding_count(items: Iterable[Item]) -> list[int]:
+    return [sum(1 for item in items if item[0] == executor.FINDING)]
+
+
+def _files_and_problems(items: Iterable[Item]) -> list[tuple[set[str], int]]:
+    files: set[str] = set()
+    problems = 0
+    for item in items:
+        if item[0] == executor.FILE:
+            files.add(item[1])
+        elif item[0] == executor.PROBLEM:
+            problems += 1
+    return [(files, problems)]
+
+
+def _number(plan_bc: Broadcast[bytes], offsets: list[int], index: int, items: Iterable[Item]) -> Iterator[Item]:
     return executor.number_partition(plan_bc.value, offsets, index, items)
 
 
-def _document(plan_bc, numbered):
-    _, assessed, ordinals = executor.document_flow(plan_bc.value, numbered)
-    return (assessed, ordinals)
+def _document(
+    plan_bc: Broadcast[bytes], numbered: Iterable[tuple[int, Finding]]
+) -> tuple[AssessedFlow, tuple[int, ...]]:
+    return executor.document_flow(plan_bc.value, numbered)
 
 
-def _scan_text(frame: DataFrame, plan_bc) -> RDD:
+def _scan_json_logs(spark: SparkSession, paths: list[str], plan_bc: Broadcast[bytes]) -> RDD[Item]:
+    """JSONL files line by line, and ``.json`` files whole; a folder gives both kinds."""
+    folders = [p for p in paths if _is_directory(p)]
+    documents = [p for p in paths if p.rstrip("/").lower().endswith(JSON_SUFFIX) and p not in folders]
+    lines = [p for p in paths if p not in documents]
+    parts: list[RDD[Item]] = []
+    if lines:
+        reader = spark.read.option("recursiveFileLookup", "true")
+        if folders:
+            reader = reader.option("pathGlobFilter", JSONL_GLOB)
+        parts.append(_scan_text(reader.text(lines), plan_bc))
+    if documents or folders:
+        reader = spark.read.format("binaryFile").option("recursiveFileLookup", "true")
+        whole = reader.option("pathGlobFilter", JSON_GLOB).load(documents + folders).select("path", "length", "content")
+        parts.append(whole.rdd.mapPartitions(lambda rows: executor.scan_document_partition(plan_bc.value, iter(rows))))
+    return parts[0] if len(parts) == 1 else spark.sparkContext.union(parts)
+
+
+def _scan_text(frame: DataFrame, plan_bc: Broadcast[bytes]) -> RDD[Item]:
     """JSONL lines: a first job counts each file block's lines, so lines are numbered."""
     with_meta = frame.select("value", "_metadata.file_path", "_metadata.file_block_start", "_metadata.file_size")
     blocks = with_meta.groupBy("file_path", "file_block_start").count().collect()
@@ -304,10 +357,16 @@ def _scan_text(frame: DataFrame, plan_bc) -> RDD:
         starts[(row.file_path, row.file_block_start)] = following.get(row.file_path, 1)
         following[row.file_path] = following.get(row.file_path, 1) + row["count"]
     starts_bc = frame.sparkSession.sparkContext.broadcast(starts)
-    return with_meta.rdd.mapPartitions(lambda rows: executor.scan_text_partition(plan_bc.value, starts_bc.value, rows))
+    return with_meta.rdd.mapPartitions(
+        lambda rows: executor.scan_text_partition(plan_bc.value, starts_bc.value, iter(rows))
+    )
 
 
-def _scan_parquet(frame: DataFrame, plan_bc) -> RDD:
+def _scan_parquet(spark: SparkSession, paths: list[str], plan_bc: Broadcast[bytes]) -> RDD[Item]:
+    reader = spark.read.option("recursiveFileLookup", "true")
+    if any(_is_directory(p) for p in paths):
+        reader = reader.option("pathGlobFilter", PARQUET_GLOB)
+    frame = reader.parquet(*paths)
     columns = list(frame.columns)
     with_meta = frame.select(
         *[frame[c] for c in columns],
@@ -315,17 +374,19 @@ def _scan_parquet(frame: DataFrame, plan_bc) -> RDD:
         frame["_metadata.row_index"].alias("record_index"),
         frame["_metadata.file_size"].alias("file_size"),
     )
-    return with_meta.rdd.mapPartitions(lambda rows: executor.scan_record_partition(plan_bc.value, columns, rows))
+    return with_meta.rdd.mapPartitions(
+        lambda rows: executor.scan_record_partition(plan_bc.value, columns, "parquet", iter(rows))
+    )
 
 
-def _scan_dataframe(frame: DataFrame, plan_bc, name: str) -> RDD:
+def _scan_dataframe(frame: DataFrame, plan_bc: Broadcast[bytes], name: str) -> RDD[Item]:
     """A DataFrame's rows in their order: record index from ``zipWithIndex``."""
     from pyspark.sql import Row
 
     columns = list(frame.columns)
     as_lines = columns == ["value"] and dict(frame.dtypes)["value"] == "string"
 
-    def numbered(pair):
+    def numbered(pair: tuple[Row, int]) -> Row:
         row, index = pair
         fields = row.asDict(recursive=False)
         if as_lines:
@@ -334,14 +395,16 @@ def _scan_dataframe(frame: DataFrame, plan_bc, name: str) -> RDD:
 
     rows = frame.rdd.zipWithIndex().map(numbered)
     if as_lines:
-        return rows.mapPartitions(lambda part: executor.scan_numbered_lines(plan_bc.value, part))
-    return rows.mapPartitions(lambda part: executor.scan_record_partition(plan_bc.value, columns, part))
+        return rows.mapPartitions(lambda part: executor.scan_numbered_lines(plan_bc.value, iter(part)))
+    return rows.mapPartitions(
+        lambda part: executor.scan_record_partition(plan_bc.value, columns, "dataframe", iter(part))
+    )
 
 
 def max_failures(spark: SparkSession) -> int:
     """How many attempts Spark gives a task: ``spark.task.maxFailures``, or ``local[N,F]``'s F
     (local mode ignores the setting and tries once unless the master names F)."""
-    master = spark.sparkContext.master
+    master = spark.sparkContext.master or ""
     local = _LOCAL_MASTER.match(master)
     if local:
         return int(local.group(1) or 1)
@@ -386,7 +449,7 @@ def _is_directory(path: str) -> bool:
     return not _is_local(path) or os.path.isdir(_local_path(path))
 
 
-def _counts_tuple(counts: FileCounts) -> tuple[int, ...]:
+def _counts_tuple(counts: FileCounts) -> tuple[int | str, ...]:
     return (
         counts.size,
         counts.lines,
@@ -395,6 +458,7 @@ def _counts_tuple(counts: FileCounts) -> tuple[int, ...]:
         counts.malformed,
         counts.unknown_shape,
         counts.failed_partitions,
+        counts.format,
     )
 
 

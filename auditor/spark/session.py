@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 DEFAULT_MASTER = "local[*]"
+DAEMON_MODULE = "auditor.spark.daemon"
 # Local mode gives a task one attempt unless the master names more: local[N,F].
 LOCAL_MAX_FAILURES = 4
 _LOCAL = re.compile(r"local(?:\[(\*|\d+)\])?$")
@@ -35,6 +36,9 @@ def spark_session(master: str | None = None, app_name: str = "auditor scan") -> 
         master = DEFAULT_MASTER
     builder = SparkSession.builder.appName(app_name).config("spark.ui.showConsoleProgress", "false")
     if master is not None:
+        # Each executor's Python daemon loads the detector once, before it forks the workers
+        # (auditor/spark/daemon.py): a worker Spark starts mid-job does not load spaCy again.
+        builder = builder.config("spark.python.daemon.module", DAEMON_MODULE)
         bare = _LOCAL.match(master)
         if bare:
             master = f"local[{bare.group(1) or 1},{LOCAL_MAX_FAILURES}]"
