@@ -114,21 +114,19 @@ def run_spark(logs: Path, warm: Path, cores: int) -> dict:
     scan_logs(spark, str(warm)).totals()
     fixed = time.perf_counter() - started
     jvm_pid = spark.sparkContext._gateway.proc.pid  # local mode: driver and executor in one JVM
-    before = _worker_usage(spark, cores)
-    jvm_cpu = _cpu_of(jvm_pid)
+    cpu = _tree_cpu(jvm_pid)
     started = time.perf_counter()
     result = scan_logs(spark, str(logs))
     totals = result.totals()
     seconds = time.perf_counter() - started
-    jvm_cpu = _cpu_of(jvm_pid) - jvm_cpu
+    cpu = _tree_cpu(jvm_pid) - cpu
     after = _worker_usage(spark, cores)
     chars = sum(r.chars for r in result.files.collect())
-    worker_cpu = sum(cpu - before.get(pid, (0.0, 0.0))[0] for pid, (cpu, _) in after.items())
     peaks = {pid: peak for pid, (_, peak) in after.items()}
     jvm = _peak_mb(jvm_pid)
     spark.stop()
     return {
-        "cpu_s": worker_cpu + jvm_cpu,
+        "cpu_s": cpu,
         "engine": f"Spark local[{cores}]",
         "fixed_s": fixed,
         "seconds": seconds,
@@ -146,18 +144,33 @@ def _cpu_self() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _cpu_of(pid: int) -> float:
-    """CPU seconds (user and system) a process has used, from /proc."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return 0.0
+def _tree_cpu(root: int) -> float:
+    """CPU seconds (user and system) used by ``root`` (Spark's JVM) and every process under it
+    (the Python daemon and its workers), those that ended included: an ended worker's time is
+    in its parent's children's times once reaped. Spark closes idle workers and starts new ones
+    mid-job, so asking the live workers alone would miss some."""
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        ticks = sum(int(fields[i]) for i in (11, 12, 13, 14))  # utime, stime, cutime, cstime
+        stats[int(entry.name)] = (int(fields[1]), ticks / os.sysconf("SC_CLK_TCK"))
+    tree, grown = {root}, True
+    while grown:
+        more = {pid for pid, (parent, _) in stats.items() if parent in tree} - tree
+        grown = bool(more)
+        tree |= more
+    return sum(stats[pid][1] for pid in tree if pid in stats)
 
 
 def _worker_usage(spark, cores: int) -> dict[int, tuple[float, float]]:
     """CPU seconds and peak MB of each live Python worker, asked through a small job (Spark
-    reuses workers, so the job lands on those that scanned)."""
+    reuses workers, so the job lands on those that scanned). A worker's peak counts the model
+    pages it shares with the daemon it was forked from."""
     probes = spark.sparkContext.parallelize(range(4 * cores), 4 * cores)
 
     def usage(_):
