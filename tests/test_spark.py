@@ -10,8 +10,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sqlite3
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -344,6 +347,41 @@ def test_an_interrupted_store_leaves_no_scan_marked_complete(spark_scan, log_set
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT status FROM scans").fetchall() == [("interrupted",)]
         assert conn.execute("SELECT count(*) FROM findings").fetchone() == (0,)
+
+
+@pytest.mark.cli
+def test_a_spark_scan_stopped_by_sigterm_exits_130_and_is_stored_interrupted_never_complete(key_env, log_set, tmp_path):
+    """The whole command, as a scheduler stops it: the scan row is ``running`` from the start,
+    and SIGTERM mid-job leaves it ``interrupted`` with no rows, never ``complete``."""
+    db = tmp_path / "findings.db"
+    exe = shutil.which("auditor", path=str(Path(sys.executable).parent)) or "auditor"
+    command = [exe, "scan", "--engine", "spark", "--master", "local[1]", str(log_set), "--db", str(db), "--exit-zero"]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 240
+        while _scan_statuses(db) != ["running"] and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert _scan_statuses(db) == ["running"], "the scan row should be there before the job runs"
+        time.sleep(3)  # into the Spark job: the session is starting or the executors are detecting
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=180)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, stderr[-2000:]
+    assert _scan_statuses(db) == ["interrupted"]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM findings").fetchone() == (0,)
+
+
+def _scan_statuses(db: Path) -> list[str]:
+    if not db.exists():
+        return []
+    try:
+        with sqlite3.connect(db) as conn:
+            return [status for (status,) in conn.execute("SELECT status FROM scans ORDER BY id")]
+    except sqlite3.OperationalError:  # the schema is being created
+        return []
 
 
 class _AlwaysFailingDetector:

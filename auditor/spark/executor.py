@@ -176,14 +176,20 @@ def worker_for(plan_bytes: bytes) -> _Worker:
     return _Worker(plan, detector)
 
 
-def display_of(uri: str, cwd: str, key: bytes) -> str:
+def display_of(uri: str, cwd: str, key: bytes, *, encoded: bool = True) -> str:
     """A file as every output shows it, as ``auditor scan`` shows it: a local file by its path
     (relative under the driver's directory ``cwd``), anything else by its URI, and an
-    identifier in a file name masked and tagged (``auditor.pathnames``: file names are data)."""
+    identifier in a file name masked and tagged (``auditor.pathnames``: file names are data).
+
+    ``encoded``: the URI is percent-encoded (``_metadata.file_path``); ``binaryFile``'s
+    ``path`` column is not (``a b%41.json`` stays as it is)."""
     parts = urlsplit(uri)
     if parts.scheme not in ("", "file"):
         return mask_path(uri, key)
-    path = unquote(parts.path, errors="surrogateescape")  # a name that is not UTF-8 keeps its bytes
+    if encoded:  # a name that is not UTF-8 keeps its bytes, shown as \xNN by display_path
+        path = unquote(parts.path, errors="surrogateescape")
+    else:  # taken as it is: a "#" or "?" in a file name is no fragment or query
+        path = uri.removeprefix("file:").removeprefix("//")
     here = cwd.rstrip("/") + "/"
     shown = path[len(here) :] if cwd and path.startswith(here) else path
     return mask_path(display_path(shown), key)
@@ -361,7 +367,7 @@ def scan_document_partition(plan_bytes: bytes, rows: Iterator[Any]) -> Iterator[
     def scan(worker: _Worker, rows: Iterator[Any], seen: dict[str, int | None]) -> Iterator[Item]:
         scanner = _PartitionScanner(worker, "json")
         for row in rows:
-            display = display_of(row.path, worker.plan.cwd, worker.plan.key)
+            display = display_of(row.path, worker.plan.cwd, worker.plan.key, encoded=False)
             seen.setdefault(display, None)
             yield from scanner.feed_document(display, bytes(row.content), row.length)
         yield from scanner.finish()
