@@ -126,7 +126,8 @@ def repeated_names(text: str, names: list[Span], taken: list[Span]) -> list[Span
 # "or": "Morrison, Rogers and Torres", "Jared Leto , Shannon Leto , Tomo Milicevic".
 _ITEM = r"\p{Lu}[\p{L}'’-]+(?:[ \t]\p{Lu}[\p{L}'’-]+)?"
 _LIST = regex.compile(
-    rf"(?<![\p{{L}}\d'’-]){_ITEM}(?:[ \t]*,[ \t]*{_ITEM}){{0,12}}(?:[ \t]*,)?[ \t]+(?:and|&|or)[ \t]+{_ITEM}(?![\p{{L}}\d'’-])"
+    rf"(?<![\p{{L}}\d'’-]){_ITEM}(?:[ \t]*,[ \t]*{_ITEM}){{0,12}}(?:[ \t]*,)?[ \t]+(?:and|&|or)[ \t]+{_ITEM}"
+    rf"(?![\p{{L}}\d'’-])"
     rf"|(?<![\p{{L}}\d'’-]){_ITEM}(?:[ \t]*,[ \t]*{_ITEM}){{2,12}}(?![\p{{L}}\d'’-])"
 )
 _ITEM_IN_LIST = regex.compile(_ITEM)
