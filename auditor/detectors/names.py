@@ -78,6 +78,8 @@ def _carried_words(text: str, names: Iterable[Span]) -> dict[str, bool]:
             word = match.group().rstrip("'’-")
             parts.append(word[:-2] if word.endswith(("'s", "’s")) else word)
         named = [w for w in parts if len(w) >= 3 and w.lower() not in _NOT_CARRIED and w.lower() not in stop_words()]
+        if span.detector == "auditor.RARE_FULL_NAME":
+            continue  # two rare capitalised words are as often a firm ("Kestrel Schweiz")
         if not span.detector.startswith(_SLOT_RULES):
             # A guess of the NER or a lexicon: only a full name whose every word is surely a
             # name spreads ("Maciej Borkowski"; not "Restarted Neo", "Repeat Hct").

@@ -497,7 +497,7 @@ FULL_NAME = PatternSpec(
             "first name, initial and surname",
             r"(?<![\p{L}\d@#_./'’-])(?<!\p{Lu}[\p{L}'’-]*[ \t])"
             r"\p{Lu}\p{Ll}[\p{Ll}'’-]+(?:[ \t]\p{Lu}\.?)?[ \t]\p{Lu}\p{Ll}[\p{Ll}'’-]+"
-            r"(?![\p{L}\d_@]|[ \t]\p{Lu}\p{Ll})",
+            r"(?![\p{L}\d_@]|[ \t]\p{Lu}\p{Ll}|[ \t]+(?:AG|GmbH|Inc|Ltd|LLC|LLP|SA|SAS|S\.A\.|NV|N\.V\.|BV|B\.V\.|plc|Corp|Co|Oy|AB|AS|ApS|KG)\b)",
             0.5,
         ),
     ),
