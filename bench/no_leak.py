@@ -15,6 +15,9 @@ user can get and looks for each raw value in each of them:
 A raw value is a labelled value that auditor masks (identifiers, financial figures) with at
 least five letters or digits (shorter ones, "MA" or "7/22", occur in any text by chance).
 Markings and classifications (ITAR, ECCN, MNPI) are shown verbatim by design and not counted.
+A value found is a leak where it stands as its own token; found only inside a hex run that is
+part of a digest printed whole elsewhere, or only inside a longer word, it is a chance match,
+printed with its context and not counted (``classify_outputs``).
 
     python bench/no_leak.py [--count 10000] [--batch 1000] [--seed 19] [--jobs 1] [--no-pdf] [--keep DIR]
 
