@@ -8,6 +8,8 @@ nursing notes and lower-case chat alike. Patterns as data, as in ``patterns``.
 
 from __future__ import annotations
 
+import dataclasses
+
 import regex
 
 from auditor.detectors.filters import is_drug_name
@@ -34,7 +36,8 @@ _NOT_A_SCORE = (
     r"(?![\d/]|\.\d|\s*(?i:strength|str\b|mg|mcg|ml|cc\b|tabs?\b|units?|ns\b|of\b|ratio|scale|score|pulses?|lungs?"
     r"|breath|bs\b|ext|extremit|power|motor|grip|x\b|%|(?:\w+\s+)?pain))"
     # Ventilator settings and pain scores: "PSV 10/5", "BIPAP 10/5", "c/o 3/10".
-    r"(?<!(?i:strength|str|power|grip|motor|pulses?|score|ratio|sats?|bp|gcs|x|psv|ps|peep|cpap|bi-?pap|simv"
+    # The label is a whole word: "lasix 4/14" and "cx 3/23" are dates, "x 3/4" is a count.
+    r"(?<!\b(?i:strength|str|power|grip|motor|pulses?|score|ratio|sats?|bp|gcs|x|psv|ps|peep|cpap|bi-?pap|simv"
     r"|vent|flowby|c/o|pain)\s*\d{1,2}/\d{1,2})"
 )
 DATE = PatternSpec(
@@ -53,6 +56,9 @@ DATE = PatternSpec(
         ("ISO date", r"\b(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])\b", 0.6),
         # Not the fractions of everyday notes ("rales 1/3 up", "BP drop 1/2").
         ("month and day", rf"(?<![\d/.,:-])\b(?!(?:1/[234]|2/3|3/4)\b){_NUM_MONTH}/{_DAY}\b{_NOT_A_SCORE}", 0.5),
+        # A month and a year of two digits that no day can be ("AMI 7/81", "s/p AVR 8/88"), as
+        # histories write them; not "'2/70's" (a range of pressures).
+        ("month and year", rf"(?<![\d/.,:'’-])\b{_NUM_MONTH}/(?:3[2-9]|[4-9]\d)\b(?![/\d%'’]){_NOT_A_SCORE}", 0.5),
         ("ordinal day", rf"(?<=\b(?:on|since|from|until|by)\s+the\s+){_DAY}(?:st|nd|rd|th)\b", 0.5),
         ("day-month-year", rf"\b{_DAY}-{_MONTH_NAME}-(?:(?:19|20)\d{{2}}|\d{{2}})\b", 0.6),
         # Relative to an event, in a record: "seen last week", "admitted last Friday".
@@ -265,19 +271,31 @@ def _trailing_names(value: str, **rules: bool) -> tuple[int, int] | None:
     return start, end
 
 
+def _surname_after_initial(word: str) -> bool:
+    key = word.lower().strip(".")
+    letters = key.replace("-", "").replace("'", "").replace("’", "")
+    return len(letters) >= 2 and letters.isalpha() and key not in stop_words() and zipf(key) < 5.0
+
+
 def _leading_names(value: str, **rules: bool) -> tuple[int, int] | None:
     """The leading run of words of ``value`` that can be names ("and" may join two, an initial
     may open one); ``rules`` as for ``lexicons.can_be_name``."""
     end = None
     spans = list(_TOKEN.finditer(value))
     tokens = [t.group() for t in spans]
+    after_initial = False
     for i, word in enumerate(tokens):
         following = i + 1 < len(tokens) and can_be_name(tokens[i + 1], **rules)
         if word.lower() == "and" and end is not None and following:
             continue
-        if len(word) == 2 and word.endswith(".") and following:
-            continue  # an initial: "W. Marotta"
-        if not can_be_name(word, **rules):
+        if len(word) == 2 and word.endswith(".") and (following or end is not None):
+            # An initial: "W. Marotta"; after a first name, whatever follows is the surname
+            # ("DAN A. FORMAN-LYONS", "EDWARD C. JONES").
+            after_initial = end is not None
+            continue
+        if after_initial and _surname_after_initial(word):
+            after_initial = False
+        elif not can_be_name(word, **rules):
             break
         end = spans[i].end() - (1 if word.endswith(".") and len(word) > 2 else 0)
     if end is None:
@@ -440,6 +458,76 @@ FIRST_NAME = PatternSpec(
     flags=CASE_SENSITIVE,
     refine=_first_name_and_surname,
 )
+
+
+def _name_part(word: str, *, first: bool) -> bool:
+    """One word of a full name written as one: letters outside ASCII ("Tünde", "Šušulić"), a
+    census name that is no common English word, or a word rare in English; never a stop word,
+    drug, medical term, place or title of office."""
+    from auditor.detectors.filters import _MEDICAL_SUFFIXES, _ROLE_WORDS
+
+    key = word.lower().rstrip(".")
+    if key in stop_words() or key in _ROLE_WORDS or is_drug_name(key) or key.endswith(_MEDICAL_SUFFIXES):
+        return False
+    frequency = zipf(key)
+    if first and key in first_names() and frequency < 4.5 and key not in _EVERYDAY_NAMES:
+        return True
+    if key in place_names():
+        return False
+    if not word.isascii():
+        return word.replace("-", "").replace("'", "").isalpha()
+    if not first and key in person_names() and frequency < 4.0:
+        return True
+    return frequency < 3.0
+
+
+def _full_name(value: str, *, rare_first: bool = False) -> tuple[int, int] | None:
+    """A first name and a surname, with an initial between them or without: each a name part
+    ("Edvard Petrussen", "Ravil G Yefimov", "Faina D. Yefremova"); with an initial, the surname
+    may be any capitalised word that is no common one ("Brad L Key")."""
+    words = value.split()
+    first, last = words[0], words[-1]
+    if not _name_part(first, first=True):
+        return None
+    key = first.lower()
+    census_or_foreign = (key in first_names() and zipf(key) < 4.5) or not first.isascii()
+    if census_or_foreign == rare_first:
+        return None  # each shape is its own recognizer: see RARE_FULL_NAME
+    if len(words) == 3:
+        key = last.lower()
+        if _name_part(last, first=False) or (zipf(key) < 4.5 and key not in stop_words() and not is_drug_name(key)):
+            return 0, len(value)
+        return None
+    return (0, len(value)) if _name_part(last, first=False) else None
+
+
+_COMPANY_SUFFIX = r"(?:AG|GmbH|Inc|Ltd|LLC|LLP|SA|SAS|S\.A\.|NV|N\.V\.|BV|B\.V\.|plc|Corp|Co|Oy|AB|AS|ApS|KG)"
+# A full name in mixed-case text that the small NER model misses, most often a name from
+# outside the English-speaking world ("I want to add Tünde Hoffmann as a beneficiary",
+# "Have you been to a Ravil G Yefimov concert"). Not inside a run of capitalised words (a
+# title or an organisation: "Google Public Data Explorer").
+FULL_NAME = PatternSpec(
+    "auditor.FULL_NAME",
+    "PERSON",
+    (
+        (
+            "first name, initial and surname",
+            r"(?<![\p{L}\d@#_./'’-])(?<!\p{Lu}[\p{L}'’-]*[ \t])"
+            r"\p{Lu}\p{Ll}[\p{Ll}'’-]+(?:[ \t]\p{Lu}\.?)?[ \t]\p{Lu}\p{Ll}[\p{Ll}'’-]+"
+            rf"(?![\p{{L}}\d_@]|[ \t]\p{{Lu}}\p{{Ll}}|[ \t]+{_COMPANY_SUFFIX}\b)",
+            0.5,
+        ),
+    ),
+    flags=CASE_SENSITIVE,
+    refine=_full_name,
+)
+# The same where the first name is no census name but a word rare in English ("Edvard
+# Petrussen", "Einojuhani Pyysalo"). In clinical notes that shape is shorthand and misspelling
+# ("Lrad Aline", "Recheck Hct"), so it is reported outside clinical text only (Span.general_only).
+RARE_FULL_NAME = dataclasses.replace(
+    FULL_NAME, detector="auditor.RARE_FULL_NAME", refine=lambda value: _full_name(value, rare_first=True)
+)
+GENERAL_ONLY_DETECTORS = frozenset({RARE_FULL_NAME.detector})
 
 
 _LOWER_REST = regex.compile(r"(?:[ \t](\p{Ll})\.?)?[ \t](\p{Ll}[\p{Ll}'’-]{2,})(?![\p{L}\d_@])")
@@ -673,8 +761,114 @@ STREET_BLOCK = PatternSpec(
     validate=_street_like,
 )
 
+
+# A street named first and numbered after, with no house or postal number before it to anchor
+# it ("enter on Sludevej 13", "Timotea lives on Via dei Fiorentini 17", "ul. Miła 53"): the
+# name must hold a street word of its language, so "Room 12" or "Gate 4" is no street. And the
+# French and Latin form, number then street type then name ("69 Av Sidi Lakhmi", "17 Rue de la
+# Paix"), which the US pattern (street type last) never reads.
+_STREET_SUFFIX = (
+    r"(?i:vej|gade|gatan|gata|katu|tie|strasse|straße|weg|laan|straat|gasse|utca|allee|plein|platz"
+    r"|vägen|veien|kuja|polku|baan|útja|út|ulica)"
+)
+_STREET_PREFIX = (
+    r"(?:Via|Viale|Piazza|Rua|Calle|Avenida|Av\.?|Avda\.?|Rue|ul\.|Ul\.|Ulica|Travessa|Largo|Carrer|Strada)"
+)
+_PARTICLE = r"(?:de|dei|del|della|da|do|dos|das|di|du|des|la|le|l'|d')"
+_NAME_WORD = r"\p{Lu}[\p{L}'’.-]*"
+_NUMBER_AFTER = r"[ \t]+\d{1,5}[A-Za-z]?\b\.?(?![\d/:.-]\d)"
+_BARE_STREET_WORD = regex.compile(rf"{_STREET_SUFFIX}")
+
+
+def _street_named(value: str) -> bool:
+    """Written as a street name is: capitalised, no drug in it, and a bare street word ("Tie",
+    "Weg") only after a name ("Nieuwe Baan 473"; not "tie 3 knots")."""
+    words = regex.findall(r"\p{L}[\p{L}'’.-]*", value)
+    if not words or not value.lstrip("0123456789 \t,").strip()[:1].isupper():
+        return False
+    if any(is_drug_name(w.lower()) for w in words):
+        return False
+    return not (len(words) == 1 and _BARE_STREET_WORD.fullmatch(words[0]))
+
+
+STREET_NAME_NUMBER = PatternSpec(
+    "auditor.STREET_NAME_NUMBER",
+    "LOCATION",
+    (
+        (
+            "street word and number",
+            rf"(?<![\p{{L}}\d'’-])(?:{_NAME_WORD}[ \t]+(?:\p{{Ll}}+[ \t]+){{0,2}})?"
+            rf"\p{{L}}*{_STREET_SUFFIX}{_NUMBER_AFTER}",
+            0.6,
+        ),
+        (
+            "street type, name and number",
+            rf"(?<![\p{{L}}\d'’-]){_STREET_PREFIX}[ \t]+(?:{_PARTICLE}[ \t]*)*{_NAME_WORD}"
+            rf"(?:[ \t]+(?:{_PARTICLE}[ \t]+)*{_NAME_WORD}){{0,3}}{_NUMBER_AFTER}",
+            0.6,
+        ),
+        (
+            "number, street type and name",
+            rf"\b\d{{1,5}}(?:[ \t]?(?:bis|ter))?,?[ \t]+"
+            rf"(?:{_STREET_PREFIX}|Avenue|Boulevard|Bd\.?|Chemin|Allée|Impasse|Quai)"
+            rf"[ \t]+(?:{_PARTICLE}[ \t]*)*{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)*{_NAME_WORD}){{0,3}}",
+            0.6,
+        ),
+    ),
+    flags=CASE_SENSITIVE,
+    validate=lambda value: _street_named(value),
+)
+
+# A post office box is a postal address: "P.O. Box 242", "PO Box 104", "Post Office Box 17".
+PO_BOX = PatternSpec(
+    "auditor.PO_BOX",
+    "LOCATION",
+    (("post office box", r"\b(?:P\.?[ \t]?O\.?[ \t]*Box|Post[ \t]+Office[ \t]+Box)[ \t]*#?[ \t]*\d{1,7}\b", 0.6),),
+    keywords=("box",),
+)
+
+
+def _postcode_after_region(value: str) -> tuple[int, int] | None:
+    """The number after a country or state that ends an address line ("Norway 64389",
+    "New Zealand 15896"), not a year ("Germany 1990")."""
+    from auditor.detectors.filters import regions
+
+    place, _, number = value.rpartition(" ")
+    place = place.strip(" \t")
+    words = place.split()
+    for i in range(len(words)):  # the longest place name that ends before the number
+        if " ".join(words[i:]).lower() in regions():
+            break
+    else:
+        return None
+    digits = number.replace("-", "")
+    if len(number) == 4 and number.isdigit() and 1900 <= int(number) <= 2099:
+        return None
+    if not 4 <= len(digits) <= 8:
+        return None
+    return len(value) - len(number), len(value)
+
+
+POSTCODE_AFTER_REGION = PatternSpec(
+    "auditor.POSTCODE_AFTER_REGION",
+    "ZIP_CODE",
+    (
+        (
+            "postcode after a country",
+            r"\b\p{Lu}[\p{L}.]+(?:[ \t]+\p{Lu}[\p{L}.]+){0,2}[ \t]+\d{3,6}(?:-\d{3,4})?"
+            r"(?=[ \t]*(?:[\n,;>|)]|\Z|\.(?:\s|\Z)))",
+            0.6,
+        ),
+    ),
+    flags=CASE_SENSITIVE,
+    refine=_postcode_after_region,
+)
+
 SPECS = (
     FACILITY_ANY_CASE,
+    STREET_NAME_NUMBER,
+    PO_BOX,
+    POSTCODE_AFTER_REGION,
     PLACE_OF_CARE_ANY_CASE,
     STREET_BLOCK,
     LABELLED_NUMBER_PHONE,
@@ -696,5 +890,7 @@ SPECS = (
     NAME_BEFORE_CREDENTIAL,
     NAME_IN_LIST,
     FIRST_NAME,
+    FULL_NAME,
+    RARE_FULL_NAME,
     LOWER_CASE_NAME,
 )
