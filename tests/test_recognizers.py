@@ -553,3 +553,24 @@ def test_two_rare_capitalised_words_are_a_name_outside_notes_only():
     assert not [d for d in auditor.detect(note) if d.detector == "auditor.RARE_FULL_NAME"]
     post = "I want to add Edvard Petrussen as a beneficiary."
     assert [d.detector for d in auditor.detect(post)] == ["auditor.RARE_FULL_NAME"]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("SOCIAL:DAUGHTER-KRISSY---301 944-5032. PT ON LASIX.", {"KRISSY"}),
+        ("COPING-- SISTER,CARROLL ANNE HAS PHONED. PT ON LASIX.", {"CARROLL ANNE"}),
+        ("social: bill called once about 4pm. pt on lasix gtt.", {"bill"}),
+        ("RESP STATUS. PER DAVID, HE HAS BEEN MAKING DECISIONS. PT ON LASIX.", {"DAVID"}),
+        ("MET W/ CASEWORKER LEONA LABOWICH. PT ON LASIX.", {"LEONA LABOWICH"}),
+        ("case manager spoke with suzette today. pt on lasix.", {"suzette"}),
+        ("THICK YELLOW SPUTUM.      DAN A. FORMAN-LYONS, RRT", {"DAN A. FORMAN-LYONS"}),
+    ],
+)
+def test_the_family_and_staff_a_nursing_note_names(found, text, names):
+    assert names == {value for entity, value, _ in found(text) if entity == "PERSON"}, found(text)
+
+
+def test_words_a_note_uses_where_names_stand_are_not_names(found):
+    note = "BS 260'S, COVERED PER RISS. son visited today. per min, spoke with family, md called. pt on lasix."
+    assert not [r for r in found(note) if r[0] == "PERSON"], found(note)
