@@ -14,13 +14,15 @@ Each guarded call is judged from the texts it sends and the client's real ``base
 redacted then sent, rerouted to the site's local OpenAI-compatible model, or refused with
 ``PolicyViolation``. Guarded: ``chat.completions.create``, ``completions.create``,
 ``embeddings.create`` and ``responses.create`` of OpenAI clients (``OpenAI``,
-``AsyncOpenAI``, any OpenAI-compatible server), and ``messages.create`` of Anthropic clients,
-sync and async, ``stream=True`` included. Every decision is stored as a runtime flow (masked
-excerpts and fingerprints; tokens and cost), unless ``db=False``.
+``AsyncOpenAI``, any OpenAI-compatible server), and ``messages.create`` and
+``messages.stream`` of Anthropic clients, sync and async, ``stream=True`` included. Every
+decision is stored as a runtime flow (masked excerpts and fingerprints; tokens and cost),
+unless ``db=False``.
 
 A request of an Anthropic client rerouted to the local model is translated to chat
 completions and its answer back to a ``Message`` or Anthropic stream events
-(``auditor.messages_bridge``). Under ``redaction = "reversible"`` the placeholders in the
+(``auditor.messages_bridge``); what the translation cannot carry (``top_k``, ``thinking``...)
+is named in a step of the stored flow. Under ``redaction = "reversible"`` the placeholders in the
 answer are restored before the caller sees it, streamed answers included
 (``auditor.placeholders``); the mapping stays in this process's memory.
 
@@ -42,7 +44,7 @@ from decimal import Decimal
 from typing import Any
 
 from auditor.config import ScanConfig
-from auditor.model import Destination
+from auditor.model import AssessedFlow, Destination, Step
 from auditor.placeholders import Placeholders, StreamRestorer, restore_in
 from auditor.runtime import (
     BLOCK,
@@ -67,7 +69,9 @@ OPENAI_CALLS = {
     ("embeddings", "create"): ("input",),
     ("responses", "create"): ("instructions", "input"),
 }
-ANTHROPIC_CALLS = {("messages", "create"): ("system", "messages")}
+ANTHROPIC_CALLS = {("messages", "create"): ("system", "messages"), ("messages", "stream"): ("system", "messages")}
+# Calls that return a stream manager and send when it is entered (``with client.messages.stream(...)``).
+STREAM_HELPERS = {("messages", "stream")}
 
 
 def guard(
@@ -161,8 +165,18 @@ class Guard:
             redacted = iter(decision.redacted or ())  # in the order extract_texts read the fields
             kwargs = {**kwargs, **{f: replace_texts(kwargs[f], redacted) for f in fields}}
         if decision.action == REROUTE:
+            request = self._translated(request, kwargs)
             kwargs = {**kwargs, "model": decision.local_model or kwargs.get("model")}
         return request, kwargs
+
+    def _translated(self, request: _Request, kwargs: dict[str, Any]) -> _Request:
+        """For an Anthropic request bound for the local route: what the translation to chat
+        completions cannot carry, so the stored flow says it was dropped."""
+        if not self.anthropic:
+            return request
+        from auditor.messages_bridge import untranslated
+
+        return dataclasses.replace(request, dropped=untranslated(kwargs))
 
     def target(self, path: tuple[str, ...], request: _Request, original: Callable[..., Any]) -> Callable[..., Any]:
         if request.decision.action != REROUTE:
@@ -202,7 +216,7 @@ class Guard:
         decision = request.decision
         model = self.routing.local_model(kwargs.get("model")) or kwargs.get("model")
         moved = dataclasses.replace(decision, action=REROUTE, local_model=model, reason="fallback_on_error")
-        return _Request(moved, request.sent_chars), {**kwargs, "model": model}
+        return self._translated(_Request(moved, request.sent_chars), kwargs), {**kwargs, "model": model}
 
     def record(self, request: _Request, kwargs: dict[str, Any], response: Any, output_chars: int,
                failed: bool = False, usage: dict[str, Any] | None = None) -> None:  # fmt: skip
@@ -224,8 +238,16 @@ class Guard:
             price = self.prices.lookup(flow.destination.id, flow.destination.kind, model)
         cost = price.cost(*tokens) if price and decision.action != BLOCK and not failed else Decimal(0)
         now = datetime.now(UTC)
+        assessed = decision.assessed
+        if request.dropped:
+            step = Step(
+                flow.sink.location,
+                "translated to chat completions for the local route; dropped (no equivalent): "
+                + ", ".join(request.dropped),
+            )
+            assessed = AssessedFlow(dataclasses.replace(flow, steps=(*flow.steps, step)), assessed.verdict)
         self.journal.record(
-            decision.assessed,
+            assessed,
             {
                 "model": model,
                 "occurred_at": now,
@@ -253,6 +275,7 @@ class _Request:
 
     decision: RuntimeDecision
     sent_chars: int
+    dropped: tuple[str, ...] = ()  # arguments the local route did not get (an Anthropic request rerouted)
 
 
 class _Namespace:
@@ -278,6 +301,8 @@ class _Proxy:
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._target, name)
         path = (*self._path, name)
+        if path in STREAM_HELPERS and path in self._guard.calls:
+            return _guarded_stream_helper(self._guard, path, attr)
         if path in self._guard.calls:
             return _guarded_call(self._guard, path, attr)
         if any(call[: len(path)] == path for call in self._guard.calls):
@@ -334,6 +359,113 @@ def _guarded_call(state: Guard, path: tuple[str, ...], original: Callable[..., A
         return state.restore(request, response)
 
     return call
+
+
+def _guarded_stream_helper(state: Guard, path: tuple[str, ...], original: Callable[..., Any]) -> Callable[..., Any]:
+    """``messages.stream(**kwargs)`` of a guarded Anthropic client: a stream manager that judges
+    the request when it is entered, when the SDK's own would send it."""
+
+    def stream(**kwargs: Any) -> Any:
+        manager = _AsyncMessageStreamManager if state.is_async else _MessageStreamManager
+        return manager(state, path, original, kwargs)
+
+    return stream
+
+
+class _MessageStreamManager:
+    """What ``with client.messages.stream(...) as stream`` enters: the SDK's ``MessageStream``
+    (``text_stream``, ``get_final_message()``...) over the guarded event stream.
+
+    Sent or redacted, the request goes out through the SDK's own ``messages.stream`` (same body
+    and headers), and the guard's recorder is put under the ``MessageStream`` it returns, so
+    placeholders are restored before the SDK builds its message; rerouted, the local route's
+    translated events are handed to a ``MessageStream`` made here. The decision is stored when
+    the stream ends or is closed, as for ``create(stream=True)``.
+    """
+
+    def __init__(self, state: Guard, path: tuple[str, ...], original: Callable[..., Any], kwargs: dict[str, Any]):
+        self._state, self._path, self._original, self._kwargs = state, path, original, kwargs
+        self._stream: Any = None
+
+    def __enter__(self) -> Any:
+        state = self._state
+        request, send = state.prepare(self._path, self._kwargs)
+        try:
+            self._stream = self._open(request, send)
+        except Exception as exc:
+            if isinstance(exc, (PolicyViolation, RouteUnavailable)):
+                raise
+            if not state.can_fall_back(request):
+                raise state.failed(request, send, exc) from exc
+            request, send = state.fall_back(request, send)
+            try:
+                self._stream = self._open(request, send)
+            except Exception as again:
+                raise state.failed(request, send, again) from again
+        return self._stream
+
+    def _open(self, request: _Request, send: dict[str, Any]) -> Any:
+        from anthropic.lib.streaming import MessageStream
+
+        if request.decision.action == REROUTE:
+            events = _local_call(self._state, ("messages", "create"))(**{**send, "stream": True})
+            return _sdk_stream(MessageStream, _RecordingStream(events, self._state, request, send))
+        stream = self._original(**send).__enter__()
+        stream._raw_stream = _RecordingStream(stream._raw_stream, self._state, request, send)
+        return stream
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._stream is not None:
+            self._stream.close()
+
+
+class _AsyncMessageStreamManager:
+    """The async counterpart of ``_MessageStreamManager`` (``async with``, for ``AsyncAnthropic``)."""
+
+    def __init__(self, state: Guard, path: tuple[str, ...], original: Callable[..., Any], kwargs: dict[str, Any]):
+        self._state, self._path, self._original, self._kwargs = state, path, original, kwargs
+        self._stream: Any = None
+
+    async def __aenter__(self) -> Any:
+        state = self._state
+        request, send = state.prepare(self._path, self._kwargs)
+        try:
+            self._stream = await self._open(request, send)
+        except Exception as exc:
+            if isinstance(exc, (PolicyViolation, RouteUnavailable)):
+                raise
+            if not state.can_fall_back(request):
+                raise state.failed(request, send, exc) from exc
+            request, send = state.fall_back(request, send)
+            try:
+                self._stream = await self._open(request, send)
+            except Exception as again:
+                raise state.failed(request, send, again) from again
+        return self._stream
+
+    async def _open(self, request: _Request, send: dict[str, Any]) -> Any:
+        from anthropic.lib.streaming import AsyncMessageStream
+
+        if request.decision.action == REROUTE:
+            events = await _local_call(self._state, ("messages", "create"))(**{**send, "stream": True})
+            return _sdk_stream(AsyncMessageStream, _AsyncRecordingStream(events, self._state, request, send))
+        stream = await self._original(**send).__aenter__()
+        stream._raw_stream = _AsyncRecordingStream(stream._raw_stream, self._state, request, send)
+        return stream
+
+    async def __aexit__(self, *exc: Any) -> None:
+        if self._stream is not None:
+            await self._stream.close()
+
+
+def _sdk_stream(kind: Any, events: Any) -> Any:
+    """The SDK's (Async)MessageStream over ``events``; anthropic 2 added ``output_format``
+    (structured output, which the local route does not get: recorded as dropped)."""
+    if "output_format" in inspect.signature(kind).parameters:
+        from anthropic import NOT_GIVEN
+
+        return kind(events, output_format=NOT_GIVEN)
+    return kind(events)
 
 
 def _local_call(state: Guard, path: tuple[str, ...]) -> Callable[..., Any]:

@@ -13,7 +13,11 @@ Translated: ``system`` (a string or text blocks), text, image (base64 or URL), `
 and ``tool_result`` blocks, ``tools`` and ``tool_choice``, ``max_tokens``,
 ``stop_sequences``, ``temperature``, ``top_p``; back: text and tool calls, the stop reason
 and the usage. Dropped, as a chat completions server has no equivalent: ``top_k``,
-``metadata``, ``thinking``, cache control, citations, documents and server tools.
+``metadata``, ``thinking`` and any other argument, cache control, documents and server tools.
+Nothing is dropped silently: ``untranslated(kwargs)`` names what a request loses, and the
+guard records it in the request's runtime flow. (``top_k`` is not passed on as an extension:
+vLLM and llama.cpp read one, but an OpenAI-compatible server may reject an unknown field,
+and a rerouted request that fails is not sent anywhere else.)
 """
 
 from __future__ import annotations
@@ -22,13 +26,61 @@ import json
 from collections.abc import AsyncGenerator, Generator
 from typing import Any
 
-__all__ = ["AsyncLocalMessages", "LocalMessages", "chat_request", "message_from_chat"]
+__all__ = ["AsyncLocalMessages", "LocalMessages", "chat_request", "message_from_chat", "untranslated"]
 
 _STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use", "function_call": "tool_use"}
+# The arguments of ``messages.create`` that ``chat_request`` carries over (``model`` is the local one).
+TRANSLATED = frozenset(
+    {"model", "messages", "system", "max_tokens", "temperature", "top_p", "stop_sequences", "tools", "tool_choice",
+     "stream"}
+)  # fmt: skip
+_TRANSLATED_BLOCKS = frozenset({"text", "image", "tool_use", "tool_result"})
+_OPTIONS = frozenset({"timeout"})  # the local route has its own (routing.timeout_seconds): not a loss
+
+
+def untranslated(kwargs: dict[str, Any]) -> tuple[str, ...]:
+    """What of an Anthropic request the local route does not get, sorted: arguments with no
+    chat completions equivalent (``top_k``, ``thinking``...), ``cache_control``, content blocks
+    of other types (``content:document``) and tools with no input schema (``tools:web_search``)."""
+    kwargs = _with_extra_body(kwargs)
+    dropped = {name for name, value in kwargs.items() if name not in TRANSLATED | _OPTIONS and _given(value)}
+    system = kwargs.get("system")
+    blocks = [] if isinstance(system, str) or not system else list(system)
+    for message in kwargs.get("messages") or ():
+        content = message.get("content") if isinstance(message, dict) else None
+        if isinstance(content, list):
+            blocks.extend(content)
+    for block in blocks:
+        block = block if isinstance(block, dict) else _as_dict(block)
+        if block.get("cache_control"):
+            dropped.add("cache_control")
+        if block.get("type", "text") not in _TRANSLATED_BLOCKS:
+            dropped.add(f"content:{block.get('type')}")
+    for tool in kwargs.get("tools") or ():
+        if isinstance(tool, dict) and not ("name" in tool and "input_schema" in tool):
+            dropped.add(f"tools:{tool.get('type') or tool.get('name') or '?'}")
+        if isinstance(tool, dict) and tool.get("cache_control"):
+            dropped.add("cache_control")
+    return tuple(sorted(dropped))
+
+
+def _with_extra_body(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The arguments with ``extra_body``'s fields among them, taking precedence as in the SDK
+    (anthropic 2 takes ``temperature``, ``top_p`` and ``top_k`` only there)."""
+    extra = kwargs.get("extra_body")
+    if not isinstance(extra, dict):
+        return kwargs
+    return {**{k: v for k, v in kwargs.items() if k != "extra_body"}, **extra}
+
+
+def _given(value: Any) -> bool:
+    """An argument that was passed (None and the SDK's ``NOT_GIVEN``/``omit`` mean "not given")."""
+    return value is not None and type(value).__name__ not in ("NotGiven", "Omit")
 
 
 def chat_request(kwargs: dict[str, Any], model: str | None) -> dict[str, Any]:
     """The chat completions body for the arguments of an Anthropic ``messages.create`` call."""
+    kwargs = _with_extra_body(kwargs)
     messages: list[dict[str, Any]] = []
     system = kwargs.get("system")
     if system:
