@@ -313,6 +313,19 @@ class _Proxy:
         return f"<guarded {self._target!r}>"
 
 
+def _fall_back_or_raise(
+    state: Guard, request: _Request, send: dict[str, Any], exc: Exception
+) -> tuple[_Request, dict[str, Any]]:
+    """After a send failed with ``exc``: the guard's own errors go up as they are; allowed
+    traffic moves to the local route under ``fallback_on_error`` (the request to try next);
+    anything else is recorded and raised as ``RouteUnavailable``."""
+    if isinstance(exc, (PolicyViolation, RouteUnavailable)):
+        raise exc
+    if not state.can_fall_back(request):
+        raise state.failed(request, send, exc) from exc
+    return state.fall_back(request, send)
+
+
 def _guarded_call(state: Guard, path: tuple[str, ...], original: Callable[..., Any]) -> Callable[..., Any]:
     if state.is_async or inspect.iscoroutinefunction(inspect.unwrap(original)):
 
@@ -321,16 +334,11 @@ def _guarded_call(state: Guard, path: tuple[str, ...], original: Callable[..., A
             try:
                 response = await state.target(path, request, original)(*args, **send)
             except Exception as exc:
-                if isinstance(exc, (PolicyViolation, RouteUnavailable)):
-                    raise
-                if state.can_fall_back(request):
-                    request, send = state.fall_back(request, send)
-                    try:
-                        response = await _local_call(state, path)(*args, **send)
-                    except Exception as again:
-                        raise state.failed(request, send, again) from again
-                else:
-                    raise state.failed(request, send, exc) from exc
+                request, send = _fall_back_or_raise(state, request, send, exc)
+                try:
+                    response = await _local_call(state, path)(*args, **send)
+                except Exception as again:
+                    raise state.failed(request, send, again) from again
             if send.get("stream"):
                 return _AsyncRecordingStream(response, state, request, send)
             state.record(request, send, response, 0)
@@ -343,16 +351,11 @@ def _guarded_call(state: Guard, path: tuple[str, ...], original: Callable[..., A
         try:
             response = state.target(path, request, original)(*args, **send)
         except Exception as exc:
-            if isinstance(exc, (PolicyViolation, RouteUnavailable)):
-                raise
-            if state.can_fall_back(request):
-                request, send = state.fall_back(request, send)
-                try:
-                    response = _local_call(state, path)(*args, **send)
-                except Exception as again:
-                    raise state.failed(request, send, again) from again
-            else:
-                raise state.failed(request, send, exc) from exc
+            request, send = _fall_back_or_raise(state, request, send, exc)
+            try:
+                response = _local_call(state, path)(*args, **send)
+            except Exception as again:
+                raise state.failed(request, send, again) from again
         if send.get("stream"):
             return _RecordingStream(response, state, request, send)
         state.record(request, send, response, 0)
@@ -372,7 +375,15 @@ def _guarded_stream_helper(state: Guard, path: tuple[str, ...], original: Callab
     return stream
 
 
-class _MessageStreamManager:
+class _StreamManager:
+    """A guarded ``messages.stream(...)`` before it is entered: the call and its arguments."""
+
+    def __init__(self, state: Guard, path: tuple[str, ...], original: Callable[..., Any], kwargs: dict[str, Any]):
+        self._state, self._path, self._original, self._kwargs = state, path, original, kwargs
+        self._stream: Any = None
+
+
+class _MessageStreamManager(_StreamManager):
     """What ``with client.messages.stream(...) as stream`` enters: the SDK's ``MessageStream``
     (``text_stream``, ``get_final_message()``...) over the guarded event stream.
 
@@ -383,21 +394,13 @@ class _MessageStreamManager:
     the stream ends or is closed, as for ``create(stream=True)``.
     """
 
-    def __init__(self, state: Guard, path: tuple[str, ...], original: Callable[..., Any], kwargs: dict[str, Any]):
-        self._state, self._path, self._original, self._kwargs = state, path, original, kwargs
-        self._stream: Any = None
-
     def __enter__(self) -> Any:
         state = self._state
         request, send = state.prepare(self._path, self._kwargs)
         try:
             self._stream = self._open(request, send)
         except Exception as exc:
-            if isinstance(exc, (PolicyViolation, RouteUnavailable)):
-                raise
-            if not state.can_fall_back(request):
-                raise state.failed(request, send, exc) from exc
-            request, send = state.fall_back(request, send)
+            request, send = _fall_back_or_raise(state, request, send, exc)
             try:
                 self._stream = self._open(request, send)
             except Exception as again:
@@ -419,12 +422,8 @@ class _MessageStreamManager:
             self._stream.close()
 
 
-class _AsyncMessageStreamManager:
+class _AsyncMessageStreamManager(_StreamManager):
     """The async counterpart of ``_MessageStreamManager`` (``async with``, for ``AsyncAnthropic``)."""
-
-    def __init__(self, state: Guard, path: tuple[str, ...], original: Callable[..., Any], kwargs: dict[str, Any]):
-        self._state, self._path, self._original, self._kwargs = state, path, original, kwargs
-        self._stream: Any = None
 
     async def __aenter__(self) -> Any:
         state = self._state
@@ -432,11 +431,7 @@ class _AsyncMessageStreamManager:
         try:
             self._stream = await self._open(request, send)
         except Exception as exc:
-            if isinstance(exc, (PolicyViolation, RouteUnavailable)):
-                raise
-            if not state.can_fall_back(request):
-                raise state.failed(request, send, exc) from exc
-            request, send = state.fall_back(request, send)
+            request, send = _fall_back_or_raise(state, request, send, exc)
             try:
                 self._stream = await self._open(request, send)
             except Exception as again:
@@ -590,8 +585,10 @@ class _EventRestorer:
         return tails
 
 
-class _RecordingStream:
-    """A streamed response passed through chunk by chunk; the decision is stored when it ends."""
+class _StreamRecorder:
+    """What the sync and async recorders share: each upstream event is tallied (output text,
+    usage) and has its placeholders restored on the way through; the decision is stored once,
+    when the stream ends or is closed. The subclasses only pull events, sync or async."""
 
     def __init__(self, stream: Any, state: Guard, request: _Request, kwargs: dict[str, Any]) -> None:
         self._stream, self._state, self._request, self._kwargs = stream, state, request, kwargs
@@ -602,6 +599,38 @@ class _RecordingStream:
         self._ready: collections.deque[Any] = collections.deque()
         self._last: Any = None
 
+    def _take(self, event: Any) -> None:
+        """One upstream event: tallied, then queued restored (with any tail it ended)."""
+        self._tally.see(event)
+        self._last = event
+        self._ready.extend(self._restorer.events(event) if self._restorer is not None else (event,))
+
+    def _ended(self) -> bool:
+        """The upstream stream is over: queue what the restorer still holds. True when that
+        left events to hand on (the end is then signalled on the next pull); else the
+        decision is stored and the caller ends the iteration."""
+        if self._restorer is not None:
+            self._ready.extend(self._restorer.finish(self._last))
+            self._restorer = None
+            if self._ready:
+                return True
+        self._finish()
+        return False
+
+    def _finish(self) -> None:
+        if not self._done:
+            self._done = True
+            self._state.record(self._request, self._kwargs, None, self._tally.chars, usage=self._tally.usage)
+            if self._request.decision.placeholders is not None:
+                self._request.decision.placeholders.forget()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+class _RecordingStream(_StreamRecorder):
+    """A streamed response passed through chunk by chunk; the decision is stored when it ends."""
+
     def __iter__(self) -> _RecordingStream:
         return self
 
@@ -610,16 +639,10 @@ class _RecordingStream:
             try:
                 event = next(self._stream)
             except StopIteration:
-                if self._restorer is not None:
-                    self._ready.extend(self._restorer.finish(self._last))
-                    self._restorer = None
-                    if self._ready:
-                        break
-                self._finish()
+                if self._ended():
+                    break
                 raise
-            self._tally.see(event)
-            self._last = event
-            self._ready.extend(self._restorer.events(event) if self._restorer is not None else (event,))
+            self._take(event)
         return self._ready.popleft()
 
     def __enter__(self) -> _RecordingStream:
@@ -634,28 +657,9 @@ class _RecordingStream:
         if closer is not None:
             closer()
 
-    def _finish(self) -> None:
-        if not self._done:
-            self._done = True
-            self._state.record(self._request, self._kwargs, None, self._tally.chars, usage=self._tally.usage)
-            if self._request.decision.placeholders is not None:
-                self._request.decision.placeholders.forget()
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
-
-
-class _AsyncRecordingStream:
+class _AsyncRecordingStream(_StreamRecorder):
     """The async counterpart of ``_RecordingStream``."""
-
-    def __init__(self, stream: Any, state: Guard, request: _Request, kwargs: dict[str, Any]) -> None:
-        self._stream, self._state, self._request, self._kwargs = stream, state, request, kwargs
-        self._tally = _StreamTally()
-        self._done = False
-        placeholders = request.decision.placeholders
-        self._restorer = _EventRestorer(placeholders) if placeholders is not None else None
-        self._ready: collections.deque[Any] = collections.deque()
-        self._last: Any = None
 
     def __aiter__(self) -> _AsyncRecordingStream:
         return self
@@ -665,16 +669,10 @@ class _AsyncRecordingStream:
             try:
                 event = await self._stream.__anext__()
             except StopAsyncIteration:
-                if self._restorer is not None:
-                    self._ready.extend(self._restorer.finish(self._last))
-                    self._restorer = None
-                    if self._ready:
-                        break
-                self._finish()
+                if self._ended():
+                    break
                 raise
-            self._tally.see(event)
-            self._last = event
-            self._ready.extend(self._restorer.events(event) if self._restorer is not None else (event,))
+            self._take(event)
         return self._ready.popleft()
 
     async def __aenter__(self) -> _AsyncRecordingStream:
@@ -690,16 +688,6 @@ class _AsyncRecordingStream:
             result = closer()
             if inspect.isawaitable(result):
                 await result
-
-    def _finish(self) -> None:
-        if not self._done:
-            self._done = True
-            self._state.record(self._request, self._kwargs, None, self._tally.chars, usage=self._tally.usage)
-            if self._request.decision.placeholders is not None:
-                self._request.decision.placeholders.forget()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
 
 
 def extract_texts(value: Any) -> list[str]:

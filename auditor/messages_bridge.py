@@ -23,7 +23,7 @@ and a rerouted request that fails is not sent anywhere else.)
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import AsyncGenerator, Generator, Iterator
 from typing import Any
 
 __all__ = ["AsyncLocalMessages", "LocalMessages", "chat_request", "message_from_chat", "untranslated"]
@@ -359,21 +359,33 @@ def _sse_data(line: str) -> dict[str, Any] | None:
     return chunk
 
 
-class LocalMessages:
-    """``messages.create`` of an Anthropic client, answered by an OpenAI-compatible server."""
+class _LocalRoute:
+    """What the sync and async bridges share: the HTTP client to the local route, and the chat
+    completions request an Anthropic call becomes."""
+
+    _CLIENT = "Client"  # the httpx client class
 
     def __init__(self, base_url: str, api_key: str, timeout: float) -> None:
         import httpx
 
-        self._client = httpx.Client(
+        self._client = getattr(httpx, self._CLIENT)(
             base_url=base_url.rstrip("/") + "/", timeout=timeout, headers={"Authorization": f"Bearer {api_key}"}
         )
 
-    def create(self, **kwargs: Any) -> Any:
+    def _request(self, kwargs: dict[str, Any]) -> tuple[Any, str, bool]:
+        """The HTTP request for ``messages.create(**kwargs)``, the model named in the answer, and
+        whether it streams."""
         body = chat_request(kwargs, kwargs.get("model"))
-        model = str(body["model"])
         request = self._client.build_request("POST", "chat/completions", json=body)
-        if not body.get("stream"):
+        return request, str(body["model"]), bool(body.get("stream"))
+
+
+class LocalMessages(_LocalRoute):
+    """``messages.create`` of an Anthropic client, answered by an OpenAI-compatible server."""
+
+    def create(self, **kwargs: Any) -> Any:
+        request, model, streamed = self._request(kwargs)
+        if not streamed:
             response = self._client.send(request)
             response.raise_for_status()
             return message_from_chat(response.json(), model)
@@ -388,23 +400,64 @@ class LocalMessages:
         self._client.close()
 
 
-class _EventStream:
-    """Anthropic stream events from a chat completions stream; closes the HTTP response at the end."""
+class AsyncLocalMessages(_LocalRoute):
+    """The async counterpart of ``LocalMessages`` (for ``AsyncAnthropic``)."""
+
+    _CLIENT = "AsyncClient"
+
+    async def create(self, **kwargs: Any) -> Any:
+        request, model, streamed = self._request(kwargs)
+        if not streamed:
+            response = await self._client.send(request)
+            response.raise_for_status()
+            return message_from_chat(response.json(), model)
+        response = await self._client.send(request, stream=True)
+        if response.status_code >= 400:
+            await response.aread()
+            await response.aclose()
+            response.raise_for_status()
+        return _AsyncEventStream(response, model)
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+
+class _TranslatedEvents:
+    """What the sync and async event streams share: the HTTP response, and each line of it
+    turned into typed Anthropic events (``_EventMaker``) as it comes."""
 
     def __init__(self, response: Any, model: str) -> None:
         self._response = response
-        self._events = self._generate(model)
+        self._maker = _EventMaker(model)
 
-    def _generate(self, model: str) -> Generator[Any, None, None]:
-        maker = _EventMaker(model)
+    @property
+    def response(self) -> Any:
+        """The local route's HTTP response (``MessageStream.response`` reads it)."""
+        return self._response
+
+    def _line(self, line: str) -> Iterator[Any]:
+        chunk = _sse_data(line)
+        if chunk is not None:
+            for event in self._maker.events(chunk):
+                yield _typed(event)
+
+    def _end(self) -> Iterator[Any]:
+        for event in self._maker.end():
+            yield _typed(event)
+
+
+class _EventStream(_TranslatedEvents):
+    """Anthropic stream events from a chat completions stream; closes the HTTP response at the end."""
+
+    def __init__(self, response: Any, model: str) -> None:
+        super().__init__(response, model)
+        self._events = self._generate()
+
+    def _generate(self) -> Generator[Any, None, None]:
         try:
             for line in self._response.iter_lines():
-                chunk = _sse_data(line)
-                if chunk is not None:
-                    for event in maker.events(chunk):
-                        yield _typed(event)
-            for event in maker.end():
-                yield _typed(event)
+                yield from self._line(line)
+            yield from self._end()
         finally:
             self._response.close()
 
@@ -425,50 +478,20 @@ class _EventStream:
         self._response.close()
 
 
-class AsyncLocalMessages:
-    """The async counterpart of ``LocalMessages`` (for ``AsyncAnthropic``)."""
+class _AsyncEventStream(_TranslatedEvents):
+    """The async counterpart of ``_EventStream``."""
 
-    def __init__(self, base_url: str, api_key: str, timeout: float) -> None:
-        import httpx
-
-        self._client = httpx.AsyncClient(
-            base_url=base_url.rstrip("/") + "/", timeout=timeout, headers={"Authorization": f"Bearer {api_key}"}
-        )
-
-    async def create(self, **kwargs: Any) -> Any:
-        body = chat_request(kwargs, kwargs.get("model"))
-        model = str(body["model"])
-        request = self._client.build_request("POST", "chat/completions", json=body)
-        if not body.get("stream"):
-            response = await self._client.send(request)
-            response.raise_for_status()
-            return message_from_chat(response.json(), model)
-        response = await self._client.send(request, stream=True)
-        if response.status_code >= 400:
-            await response.aread()
-            await response.aclose()
-            response.raise_for_status()
-        return _AsyncEventStream(response, model)
-
-    async def close(self) -> None:
-        await self._client.aclose()
-
-
-class _AsyncEventStream:
     def __init__(self, response: Any, model: str) -> None:
-        self._response = response
-        self._events = self._generate(model)
+        super().__init__(response, model)
+        self._events = self._generate()
 
-    async def _generate(self, model: str) -> AsyncGenerator[Any, None]:
-        maker = _EventMaker(model)
+    async def _generate(self) -> AsyncGenerator[Any, None]:
         try:
             async for line in self._response.aiter_lines():
-                chunk = _sse_data(line)
-                if chunk is not None:
-                    for event in maker.events(chunk):
-                        yield _typed(event)
-            for event in maker.end():
-                yield _typed(event)
+                for event in self._line(line):
+                    yield event
+            for event in self._end():
+                yield event
         finally:
             await self._response.aclose()
 
