@@ -41,7 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor.config import ScanConfig
 from auditor.model import AssessedFlow, Destination, Step
@@ -58,20 +58,26 @@ from auditor.runtime import (
 )
 from auditor.sources.usage import estimate_tokens, usage_tokens
 
+if TYPE_CHECKING:  # SQLAlchemy loads only when the guard stores its decisions
+    from auditor.store.journal import RuntimeJournal
+
 __all__ = ["Guard", "PolicyViolation", "RouteUnavailable", "guard"]
 
 # The calls that send data to a model, by client family, as attribute paths from the client,
 # and the arguments that carry text to it: a system prompt is data too (Anthropic's ``system``,
 # the Responses API's ``instructions``).
-OPENAI_CALLS = {
+OPENAI_CALLS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("chat", "completions", "create"): ("messages",),
     ("completions", "create"): ("prompt",),
     ("embeddings", "create"): ("input",),
     ("responses", "create"): ("instructions", "input"),
 }
-ANTHROPIC_CALLS = {("messages", "create"): ("system", "messages"), ("messages", "stream"): ("system", "messages")}
+ANTHROPIC_CALLS: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("messages", "create"): ("system", "messages"),
+    ("messages", "stream"): ("system", "messages"),
+}
 # Calls that return a stream manager and send when it is entered (``with client.messages.stream(...)``).
-STREAM_HELPERS = {("messages", "stream")}
+STREAM_HELPERS: set[tuple[str, ...]] = {("messages", "stream")}
 
 
 def guard(
@@ -118,12 +124,13 @@ class Guard:
         self.local_api_key = local_api_key or os.environ.get("AUDITOR_LOCAL_API_KEY", "auditor-local")
         self._local_client: Any = None
         self._destination: tuple[str, Destination] | None = None
-        self.journal = None
+        self.journal: RuntimeJournal | None = None
         if db is not False:
             from auditor.store import open_database
             from auditor.store.journal import RuntimeJournal
 
-            self.journal = RuntimeJournal(open_database(db or None, [str(os.getcwd())], write=True), name)
+            url = db if isinstance(db, str) and db else None  # None (or True): as `auditor scan` finds it
+            self.journal = RuntimeJournal(open_database(url, [str(os.getcwd())], write=True), name)
 
     @property
     def destination(self) -> Destination:
@@ -464,10 +471,11 @@ def _sdk_stream(kind: Any, events: Any) -> Any:
 
 
 def _local_call(state: Guard, path: tuple[str, ...]) -> Callable[..., Any]:
-    node = state.local_client()
-    for part in path:
+    node: Any = state.local_client()
+    for part in path[:-1]:
         node = getattr(node, part)
-    return node
+    call: Callable[..., Any] = getattr(node, path[-1])
+    return call
 
 
 class _StreamTally:
@@ -482,9 +490,9 @@ class _StreamTally:
             content = getattr(delta, "content", None) if delta is not None else getattr(choice, "text", None)
             if isinstance(content, str):
                 self.chars += len(content)
-        delta = getattr(event, "delta", None)
-        if isinstance(getattr(delta, "text", None), str):
-            self.chars += len(delta.text)
+        text = getattr(getattr(event, "delta", None), "text", None)
+        if isinstance(text, str):
+            self.chars += len(text)
         usage = getattr(event, "usage", None) or getattr(getattr(event, "message", None), "usage", None)
         if usage is not None:
             found = _as_dict(usage)
@@ -511,6 +519,8 @@ class _EventRestorer:
     def events(self, event: Any) -> list[Any]:
         """What to hand on for one upstream event: the event restored, with any tail it ended."""
         out = [event]
+        delta: Any
+        key: tuple[Any, ...]
         for choice in getattr(event, "choices", None) or ():
             delta = getattr(choice, "delta", None)
             holder, field = (delta, "content") if delta is not None else (choice, "text")
@@ -731,7 +741,8 @@ def _as_dict(usage: Any) -> dict[str, Any]:
         return usage
     dump = getattr(usage, "model_dump", None)
     if dump is not None:
-        return dump()
+        dumped: dict[str, Any] = dump()
+        return dumped
     return {k: v for k, v in vars(usage).items() if not k.startswith("_")}
 
 
