@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from auditor.detectors import Span, category_of, entity_info, is_clinical
 from auditor.detectors.catalog import Mask
-from auditor.detectors.names import REPEATED_NAME, repeated_names
+from auditor.detectors.names import LISTED_NAME, REPEATED_NAME, listed_names, repeated_names
 from auditor.fingerprint import fingerprint, mask_context, mask_digits, mask_value
 from auditor.model import Category, Finding
 from auditor.sources import TextUnit
@@ -62,6 +62,11 @@ def classify(text: str, spans: list[Span], min_confidence: float) -> list[Classi
             Classified(span, names[0].category, weakest)
             for span in repeated_names(text, [item.span for item in names], [item.span for item in kept])
         )
+        if not clinical:  # in notes, capitalised lists are drugs and teams ("Lasix, Vanc and Zosyn")
+            kept.extend(
+                Classified(span, names[0].category, weakest)
+                for span in listed_names(text, [item.span for item in names], [item.span for item in kept])
+            )
         kept.sort(key=lambda item: (item.span.start, item.span.end))
     return kept
 
@@ -71,7 +76,7 @@ def findings_from_unit(unit: TextUnit, spans: list[Span], key: bytes, min_confid
     found: list[Finding] = []
     classified = classify(unit.text, spans, min_confidence)
     # Mentions that classify adds (a name said again) are masked in every excerpt too.
-    spans = spans + [item.span for item in classified if item.span.detector == REPEATED_NAME]
+    spans = spans + [item.span for item in classified if item.span.detector in (REPEATED_NAME, LISTED_NAME)]
     ordered = _Ordered(spans)
     for item in classified:
         span = item.span

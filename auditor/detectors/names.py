@@ -22,6 +22,7 @@ import regex
 from auditor.detectors.engine import Span
 
 REPEATED_NAME = "auditor.REPEATED_NAME"
+LISTED_NAME = "auditor.LISTED_NAME"
 _WORD = regex.compile(r"[\p{L}][\p{L}'’-]*")
 _NOT_CARRIED = frozenset(
     "dr drs doctor mr mrs ms miss mx nurse prof professor sister brother father mother rev pt patient "
@@ -118,4 +119,59 @@ def repeated_names(text: str, names: list[Span], taken: list[Span]) -> list[Span
         if i and occupied[i - 1][1] > start:
             continue
         found.append(Span(start, end, "PERSON", REPEATED_NAME, score))
+    return found
+
+
+# A list of one or two capitalised words an item, joined by commas and a last "and", "&" or
+# "or": "Morrison, Rogers and Torres", "Jared Leto , Shannon Leto , Tomo Milicevic".
+_ITEM = r"\p{Lu}[\p{L}'’-]+(?:[ \t]\p{Lu}[\p{L}'’-]+)?"
+_LIST = regex.compile(
+    rf"(?<![\p{{L}}\d'’-]){_ITEM}(?:[ \t]*,[ \t]*{_ITEM}){{0,12}}(?:[ \t]*,)?[ \t]+(?:and|&|or)[ \t]+{_ITEM}(?![\p{{L}}\d'’-])"
+    rf"|(?<![\p{{L}}\d'’-]){_ITEM}(?:[ \t]*,[ \t]*{_ITEM}){{2,12}}(?![\p{{L}}\d'’-])"
+)
+_ITEM_IN_LIST = regex.compile(_ITEM)
+LISTED_ZIPF = 4.8  # "Rogers", "Adams", "Reed" are listed; "Park", "Will", "Director" are not
+
+
+def _listed_item(words: list[str]) -> bool:
+    """Whether an item listed beside a name can be one too: each word a census name that is no
+    common English word, a word with letters outside ASCII or a word rare in English, and none a
+    stop word, drug, title of office or place (a census first name may be a place: "Teresa")."""
+    from auditor.detectors.filters import _ROLE_WORDS, is_drug_name, regions
+    from auditor.detectors.lexicons import first_names, person_names, place_names, stop_words, zipf
+
+    for word in words:
+        key = word.lower().rstrip("'’-")
+        if key in stop_words() or key in _NOT_CARRIED or key in _ROLE_WORDS or is_drug_name(key):
+            return False
+        if key in regions():
+            return False
+        frequency = zipf(key)
+        if key in first_names() and frequency < COMMON_ZIPF:
+            continue
+        if key in place_names():
+            return False
+        if not (key in person_names() and frequency < LISTED_ZIPF) and not (not key.isascii() or frequency < 3.0):
+            return False
+    return True
+
+
+def listed_names(text: str, names: list[Span], taken: list[Span]) -> list[Span]:
+    """The other items of a list that a reported name stands in ("our founders: Morrison,
+    Rogers and Torres", one of them found): a writer lists like with like. Items that another
+    detector took, or that read as places or words, are left alone."""
+    if not names:
+        return []
+    score = min(span.score for span in names)
+    found: list[Span] = []
+    for listing in _LIST.finditer(text):
+        items = [m.span() for m in _ITEM_IN_LIST.finditer(text, listing.start(), listing.end())]
+        items = [(s, e) for s, e in items if text[s:e] not in ("And", "Or")]
+        if not any(n.start < e and s < n.end for s, e in items for n in names):
+            continue
+        for start, end in items:
+            if any(t.start < end and start < t.end for t in taken):
+                continue
+            if _listed_item(text[start:end].split()):
+                found.append(Span(start, end, "PERSON", LISTED_NAME, score))
     return found

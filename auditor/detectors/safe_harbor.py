@@ -673,8 +673,110 @@ STREET_BLOCK = PatternSpec(
     validate=_street_like,
 )
 
+
+# A street named first and numbered after, with no house or postal number before it to anchor
+# it ("enter on Sludevej 13", "Timotea lives on Via dei Fiorentini 17", "ul. Miła 53"): the
+# name must hold a street word of its language, so "Room 12" or "Gate 4" is no street. And the
+# French and Latin form, number then street type then name ("69 Av Sidi Lakhmi", "17 Rue de la
+# Paix"), which the US pattern (street type last) never reads.
+_STREET_SUFFIX = (
+    r"(?i:vej|gade|gatan|gata|katu|tie|strasse|straße|weg|laan|straat|gasse|utca|allee|plein|platz"
+    r"|vägen|veien|kuja|polku|baan|útja|út|ulica)"
+)
+_STREET_PREFIX = r"(?:Via|Viale|Piazza|Rua|Calle|Avenida|Av\.?|Avda\.?|Rue|ul\.|Ul\.|Ulica|Travessa|Largo|Carrer|Strada)"
+_PARTICLE = r"(?:de|dei|del|della|da|do|dos|das|di|du|des|la|le|l'|d')"
+_NAME_WORD = r"\p{Lu}[\p{L}'’.-]*"
+_NUMBER_AFTER = r"[ \t]+\d{1,5}[A-Za-z]?\b\.?(?![\d/:.-]\d)"
+_BARE_STREET_WORD = regex.compile(rf"{_STREET_SUFFIX}")
+
+
+def _street_named(value: str) -> bool:
+    """Written as a street name is: capitalised, no drug in it, and a bare street word ("Tie",
+    "Weg") only after a name ("Nieuwe Baan 473"; not "tie 3 knots")."""
+    words = regex.findall(r"\p{L}[\p{L}'’.-]*", value)
+    if not words or not value.lstrip("0123456789 \t,").strip()[:1].isupper():
+        return False
+    if any(is_drug_name(w.lower()) for w in words):
+        return False
+    return not (len(words) == 1 and _BARE_STREET_WORD.fullmatch(words[0]))
+
+
+STREET_NAME_NUMBER = PatternSpec(
+    "auditor.STREET_NAME_NUMBER",
+    "LOCATION",
+    (
+        (
+            "street word and number",
+            rf"(?<![\p{{L}}\d'’-])(?:{_NAME_WORD}[ \t]+(?:\p{{Ll}}+[ \t]+){{0,2}})?\p{{L}}*{_STREET_SUFFIX}{_NUMBER_AFTER}",
+            0.6,
+        ),
+        (
+            "street type, name and number",
+            rf"(?<![\p{{L}}\d'’-]){_STREET_PREFIX}[ \t]+(?:{_PARTICLE}[ \t]*)*{_NAME_WORD}"
+            rf"(?:[ \t]+(?:{_PARTICLE}[ \t]+)*{_NAME_WORD}){{0,3}}{_NUMBER_AFTER}",
+            0.6,
+        ),
+        (
+            "number, street type and name",
+            rf"\b\d{{1,5}}(?:[ \t]?(?:bis|ter))?,?[ \t]+(?:{_STREET_PREFIX}|Avenue|Boulevard|Bd\.?|Chemin|Allée|Impasse|Quai)"
+            rf"[ \t]+(?:{_PARTICLE}[ \t]*)*{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)*{_NAME_WORD}){{0,3}}",
+            0.6,
+        ),
+    ),
+    flags=CASE_SENSITIVE,
+    validate=lambda value: _street_named(value),
+)
+
+# A post office box is a postal address: "P.O. Box 242", "PO Box 104", "Post Office Box 17".
+PO_BOX = PatternSpec(
+    "auditor.PO_BOX",
+    "LOCATION",
+    (("post office box", r"\b(?:P\.?[ \t]?O\.?[ \t]*Box|Post[ \t]+Office[ \t]+Box)[ \t]*#?[ \t]*\d{1,7}\b", 0.6),),
+    keywords=("box",),
+)
+
+
+def _postcode_after_region(value: str) -> tuple[int, int] | None:
+    """The number after a country or state that ends an address line ("Norway 64389",
+    "New Zealand 15896"), not a year ("Germany 1990")."""
+    from auditor.detectors.filters import regions
+
+    place, _, number = value.rpartition(" ")
+    place = place.strip(" \t")
+    words = place.split()
+    for i in range(len(words)):  # the longest place name that ends before the number
+        if " ".join(words[i:]).lower() in regions():
+            break
+    else:
+        return None
+    digits = number.replace("-", "")
+    if len(number) == 4 and number.isdigit() and 1900 <= int(number) <= 2099:
+        return None
+    if not 4 <= len(digits) <= 8:
+        return None
+    return len(value) - len(number), len(value)
+
+
+POSTCODE_AFTER_REGION = PatternSpec(
+    "auditor.POSTCODE_AFTER_REGION",
+    "ZIP_CODE",
+    (
+        (
+            "postcode after a country",
+            r"\b\p{Lu}[\p{L}.]+(?:[ \t]+\p{Lu}[\p{L}.]+){0,2}[ \t]+\d{3,6}(?:-\d{3,4})?"
+            r"(?=[ \t]*(?:[\n,;>|)]|\Z|\.(?:\s|\Z)))",
+            0.6,
+        ),
+    ),
+    flags=CASE_SENSITIVE,
+    refine=_postcode_after_region,
+)
+
 SPECS = (
     FACILITY_ANY_CASE,
+    STREET_NAME_NUMBER,
+    PO_BOX,
+    POSTCODE_AFTER_REGION,
     PLACE_OF_CARE_ANY_CASE,
     STREET_BLOCK,
     LABELLED_NUMBER_PHONE,
