@@ -385,7 +385,9 @@ def _guarded_stream_helper(state: Guard, path: tuple[str, ...], original: Callab
 class _StreamManager:
     """A guarded ``messages.stream(...)`` before it is entered: the call and its arguments."""
 
-    def __init__(self, state: Guard, path: tuple[str, ...], original: Callable[..., Any], kwargs: dict[str, Any]):
+    def __init__(
+        self, state: Guard, path: tuple[str, ...], original: Callable[..., Any], kwargs: dict[str, Any]
+    ) -> None:
         self._state, self._path, self._original, self._kwargs = state, path, original, kwargs
         self._stream: Any = None
 
