@@ -485,3 +485,54 @@ def test_the_quick_path_widens_a_match_as_the_full_engine_does():
     text = "please follow up with patricia desrosiers about the turbine blade cooling passages"
     names = [text[s.start : s.end] for s in QuickDetector().detect(text) if s.entity == "PERSON"]
     assert names == ["patricia desrosiers"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Pedestrians must enter on Sludevej 13 the first three days.", "Sludevej 13"),
+        ("Timotea lives on Via dei Fiorentini 17 now.", "Via dei Fiorentini 17"),
+        ("The title refers to Árpád fejedelem útja 3. street in Budapest.", "Árpád fejedelem útja 3."),
+        ("Meet me at 17 Rue de la Paix, Paris.", "17 Rue de la Paix"),
+        ("Send it to P.O. Box 242 please.", "P.O. Box 242"),
+        ("The restaurant is at 17151 2450 Crown St", "17151 2450 Crown St"),
+    ],
+)
+def test_streets_named_first_numbered_after_and_post_office_boxes(found, text, value):
+    assert any(entity == "LOCATION" and found_value == value for entity, found_value, _ in found(text)), found(text)
+
+
+def test_a_postcode_after_a_country_but_not_a_year(found):
+    assert ("ZIP_CODE", "64389") in {r[:2] for r in found("Sara Schwarz\nApt. 342 > TRONDHEIM > Norway 64389")}
+    assert not [r for r in found("He moved to Germany 1990 and then to Norway in 2001.") if r[0] == "ZIP_CODE"]
+    # a street word alone, in lower case, is no street
+    assert not [r for r in found("He went out to tie 3 knots.") if r[0] == "LOCATION"]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("They had 6: Efimiya, Mary, Ariana, Isabel, Teresa and Jodi.", {"Efimiya", "Teresa"}),
+        ("A band featuring Jared Leto , Shannon Leto , Tomo Milicevic .", {"Shannon Leto", "Tomo Milicevic"}),
+        ("I want to add Tünde Hoffmann as a beneficiary to my account.", {"Tünde Hoffmann"}),
+        ("Have you been to a Ravil G Yefimov concert before?", {"Ravil G Yefimov"}),
+        ("I want to add Edvard Petrussen as a beneficiary.", {"Edvard Petrussen"}),
+    ],
+)
+def test_listed_names_and_full_names_the_model_misses(found, text, names):
+    assert names <= {value for entity, value, _ in found(text) if entity == "PERSON"}, found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Attendees: John Smith, Director, and Finance.",
+        "We visited Paris, London and Berlin with John Smith.",
+        "The bus goes through Google Public Data Explorer today.",
+        # rare capitalised pairs in a note are shorthand: "Lrad Aline", "Recheck Hct"
+        "Pt had Lrad Aline placed. Recheck Hct at 0400, BP 120/80 on lasix, admitted to MICU.",
+    ],
+)
+def test_lists_of_places_and_roles_and_note_shorthand_are_not_names(found, text):
+    people = {value for entity, value, _ in found(text) if entity == "PERSON"}
+    assert people <= {"John Smith"}, people

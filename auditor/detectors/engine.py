@@ -25,6 +25,7 @@ from auditor.detectors.filters import (
     plain_word_name,
 )
 from auditor.detectors.patterns import PARTICLE_SURNAME, REPORTED_ENTITY, label_of, presidio_entities
+from auditor.detectors.safe_harbor import GENERAL_ONLY_DETECTORS
 from auditor.model import CONTEXT_ENTITIES
 
 # Preference when two detectors claim overlapping text with equal confidence: the more
@@ -196,7 +197,7 @@ class Detector:
                     continue
                 entity, detector = "PERSON", "auditor.NAME_FROM_ORG"
             score = float(result.score)
-            general_only = False
+            general_only = detector in GENERAL_ONLY_DETECTORS  # see Span.general_only
             if not self.vanilla:
                 after = window[stop : stop + 5]
                 adjusted = adjusted_score(entity, detector, value, score, before, after)

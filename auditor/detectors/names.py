@@ -78,6 +78,8 @@ def _carried_words(text: str, names: Iterable[Span]) -> dict[str, bool]:
             word = match.group().rstrip("'’-")
             parts.append(word[:-2] if word.endswith(("'s", "’s")) else word)
         named = [w for w in parts if len(w) >= 3 and w.lower() not in _NOT_CARRIED and w.lower() not in stop_words()]
+        if span.detector == "auditor.RARE_FULL_NAME":
+            continue  # two rare capitalised words are as often a firm ("Kestrel Schweiz")
         if not span.detector.startswith(_SLOT_RULES):
             # A guess of the NER or a lexicon: only a full name whose every word is surely a
             # name spreads ("Maciej Borkowski"; not "Restarted Neo", "Repeat Hct").
@@ -126,7 +128,8 @@ def repeated_names(text: str, names: list[Span], taken: list[Span]) -> list[Span
 # "or": "Morrison, Rogers and Torres", "Jared Leto , Shannon Leto , Tomo Milicevic".
 _ITEM = r"\p{Lu}[\p{L}'’-]+(?:[ \t]\p{Lu}[\p{L}'’-]+)?"
 _LIST = regex.compile(
-    rf"(?<![\p{{L}}\d'’-]){_ITEM}(?:[ \t]*,[ \t]*{_ITEM}){{0,12}}(?:[ \t]*,)?[ \t]+(?:and|&|or)[ \t]+{_ITEM}(?![\p{{L}}\d'’-])"
+    rf"(?<![\p{{L}}\d'’-]){_ITEM}(?:[ \t]*,[ \t]*{_ITEM}){{0,12}}(?:[ \t]*,)?[ \t]+(?:and|&|or)[ \t]+{_ITEM}"
+    rf"(?![\p{{L}}\d'’-])"
     rf"|(?<![\p{{L}}\d'’-]){_ITEM}(?:[ \t]*,[ \t]*{_ITEM}){{2,12}}(?![\p{{L}}\d'’-])"
 )
 _ITEM_IN_LIST = regex.compile(_ITEM)

@@ -148,7 +148,8 @@ SPECS: tuple[PatternSpec, ...] = (
             (
                 "street address",
                 # A number before the house number is the building's or the unit's: "17151 2450 Crown St".
-                rf"\b(?:\d{{1,6}}[ \t]+)?\d{{1,6}}[ \t]+(?:[NSEW]\.?[ \t]+)?(?:\p{{Lu}}\p{{Ll}}+[ \t]+){{1,3}}{_STREET_TYPE}\.?"
+                rf"\b(?:\d{{1,6}}[ \t]+)?\d{{1,6}}[ \t]+(?:[NSEW]\.?[ \t]+)?"
+                rf"(?:\p{{Lu}}\p{{Ll}}+[ \t]+){{1,3}}{_STREET_TYPE}\.?"
                 r"(?:,?[ \t]+(?:Unit|Apt\.?|Apartment|Suite|Ste\.?|#)[ \t]*[A-Z0-9-]+)?\b",
                 0.75,
             ),

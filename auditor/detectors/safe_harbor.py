@@ -8,6 +8,8 @@ nursing notes and lower-case chat alike. Patterns as data, as in ``patterns``.
 
 from __future__ import annotations
 
+import dataclasses
+
 import regex
 
 from auditor.detectors.filters import is_drug_name
@@ -442,6 +444,75 @@ FIRST_NAME = PatternSpec(
 )
 
 
+def _name_part(word: str, *, first: bool) -> bool:
+    """One word of a full name written as one: letters outside ASCII ("Tünde", "Šušulić"), a
+    census name that is no common English word, or a word rare in English; never a stop word,
+    drug, medical term, place or title of office."""
+    from auditor.detectors.filters import _MEDICAL_SUFFIXES, _ROLE_WORDS
+
+    key = word.lower().rstrip(".")
+    if key in stop_words() or key in _ROLE_WORDS or is_drug_name(key) or key.endswith(_MEDICAL_SUFFIXES):
+        return False
+    frequency = zipf(key)
+    if first and key in first_names() and frequency < 4.5 and key not in _EVERYDAY_NAMES:
+        return True
+    if key in place_names():
+        return False
+    if not word.isascii():
+        return word.replace("-", "").replace("'", "").isalpha()
+    if not first and key in person_names() and frequency < 4.0:
+        return True
+    return frequency < 3.0
+
+
+def _full_name(value: str, *, rare_first: bool = False) -> tuple[int, int] | None:
+    """A first name and a surname, with an initial between them or without: each a name part
+    ("Edvard Petrussen", "Ravil G Yefimov", "Faina D. Yefremova"); with an initial, the surname
+    may be any capitalised word that is no common one ("Brad L Key")."""
+    words = value.split()
+    first, last = words[0], words[-1]
+    if not _name_part(first, first=True):
+        return None
+    key = first.lower()
+    census_or_foreign = (key in first_names() and zipf(key) < 4.5) or not first.isascii()
+    if census_or_foreign == rare_first:
+        return None  # each shape is its own recognizer: see RARE_FULL_NAME
+    if len(words) == 3:
+        key = last.lower()
+        if _name_part(last, first=False) or (zipf(key) < 4.5 and key not in stop_words() and not is_drug_name(key)):
+            return 0, len(value)
+        return None
+    return (0, len(value)) if _name_part(last, first=False) else None
+
+
+# A full name in mixed-case text that the small NER model misses, most often a name from
+# outside the English-speaking world ("I want to add Tünde Hoffmann as a beneficiary",
+# "Have you been to a Ravil G Yefimov concert"). Not inside a run of capitalised words (a
+# title or an organisation: "Google Public Data Explorer").
+FULL_NAME = PatternSpec(
+    "auditor.FULL_NAME",
+    "PERSON",
+    (
+        (
+            "first name, initial and surname",
+            r"(?<![\p{L}\d@#_./'’-])(?<!\p{Lu}[\p{L}'’-]*[ \t])"
+            r"\p{Lu}\p{Ll}[\p{Ll}'’-]+(?:[ \t]\p{Lu}\.?)?[ \t]\p{Lu}\p{Ll}[\p{Ll}'’-]+"
+            r"(?![\p{L}\d_@]|[ \t]\p{Lu}\p{Ll}|[ \t]+(?:AG|GmbH|Inc|Ltd|LLC|LLP|SA|SAS|S\.A\.|NV|N\.V\.|BV|B\.V\.|plc|Corp|Co|Oy|AB|AS|ApS|KG)\b)",
+            0.5,
+        ),
+    ),
+    flags=CASE_SENSITIVE,
+    refine=_full_name,
+)
+# The same where the first name is no census name but a word rare in English ("Edvard
+# Petrussen", "Einojuhani Pyysalo"). In clinical notes that shape is shorthand and misspelling
+# ("Lrad Aline", "Recheck Hct"), so it is reported outside clinical text only (Span.general_only).
+RARE_FULL_NAME = dataclasses.replace(
+    FULL_NAME, detector="auditor.RARE_FULL_NAME", refine=lambda value: _full_name(value, rare_first=True)
+)
+GENERAL_ONLY_DETECTORS = frozenset({RARE_FULL_NAME.detector})
+
+
 _LOWER_REST = regex.compile(r"(?:[ \t](\p{Ll})\.?)?[ \t](\p{Ll}[\p{Ll}'’-]{2,})(?![\p{L}\d_@])")
 
 
@@ -683,7 +754,9 @@ _STREET_SUFFIX = (
     r"(?i:vej|gade|gatan|gata|katu|tie|strasse|straße|weg|laan|straat|gasse|utca|allee|plein|platz"
     r"|vägen|veien|kuja|polku|baan|útja|út|ulica)"
 )
-_STREET_PREFIX = r"(?:Via|Viale|Piazza|Rua|Calle|Avenida|Av\.?|Avda\.?|Rue|ul\.|Ul\.|Ulica|Travessa|Largo|Carrer|Strada)"
+_STREET_PREFIX = (
+    r"(?:Via|Viale|Piazza|Rua|Calle|Avenida|Av\.?|Avda\.?|Rue|ul\.|Ul\.|Ulica|Travessa|Largo|Carrer|Strada)"
+)
 _PARTICLE = r"(?:de|dei|del|della|da|do|dos|das|di|du|des|la|le|l'|d')"
 _NAME_WORD = r"\p{Lu}[\p{L}'’.-]*"
 _NUMBER_AFTER = r"[ \t]+\d{1,5}[A-Za-z]?\b\.?(?![\d/:.-]\d)"
@@ -707,7 +780,8 @@ STREET_NAME_NUMBER = PatternSpec(
     (
         (
             "street word and number",
-            rf"(?<![\p{{L}}\d'’-])(?:{_NAME_WORD}[ \t]+(?:\p{{Ll}}+[ \t]+){{0,2}})?\p{{L}}*{_STREET_SUFFIX}{_NUMBER_AFTER}",
+            rf"(?<![\p{{L}}\d'’-])(?:{_NAME_WORD}[ \t]+(?:\p{{Ll}}+[ \t]+){{0,2}})?"
+            rf"\p{{L}}*{_STREET_SUFFIX}{_NUMBER_AFTER}",
             0.6,
         ),
         (
@@ -718,7 +792,8 @@ STREET_NAME_NUMBER = PatternSpec(
         ),
         (
             "number, street type and name",
-            rf"\b\d{{1,5}}(?:[ \t]?(?:bis|ter))?,?[ \t]+(?:{_STREET_PREFIX}|Avenue|Boulevard|Bd\.?|Chemin|Allée|Impasse|Quai)"
+            rf"\b\d{{1,5}}(?:[ \t]?(?:bis|ter))?,?[ \t]+"
+            rf"(?:{_STREET_PREFIX}|Avenue|Boulevard|Bd\.?|Chemin|Allée|Impasse|Quai)"
             rf"[ \t]+(?:{_PARTICLE}[ \t]*)*{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)*{_NAME_WORD}){{0,3}}",
             0.6,
         ),
@@ -798,5 +873,7 @@ SPECS = (
     NAME_BEFORE_CREDENTIAL,
     NAME_IN_LIST,
     FIRST_NAME,
+    FULL_NAME,
+    RARE_FULL_NAME,
     LOWER_CASE_NAME,
 )
