@@ -15,6 +15,9 @@ user can get and looks for each raw value in each of them:
 A raw value is a labelled value that auditor masks (identifiers, financial figures) with at
 least five letters or digits (shorter ones, "MA" or "7/22", occur in any text by chance).
 Markings and classifications (ITAR, ECCN, MNPI) are shown verbatim by design and not counted.
+A value found is a leak where it stands as its own token; found only inside a hex run that is
+part of a digest printed whole elsewhere, or only inside a longer word, it is a chance match,
+printed with its context and not counted (``classify_outputs``).
 
     python bench/no_leak.py [--count 10000] [--batch 1000] [--seed 19] [--jobs 1] [--no-pdf] [--keep DIR]
 
@@ -36,6 +39,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 KINDS = ("clinical", "finance", "export", "negative")
@@ -172,9 +176,13 @@ def every_output(
 _DIGESTS = re.compile(r"[0-9a-f]{32,}|\b(?=[0-9]{0,15}[a-f])[0-9a-f]{16}\b|~[0-9a-f]{8}\b")
 
 
+_WHOLE_DIGEST = re.compile(r"[0-9a-f]{32,}")
+
+
 def without_digests(text: str) -> str:
-    """``text`` with hex digests and name tags blanked out."""
-    return _DIGESTS.sub(" ", text)
+    """``text`` with hex digests and name tags blanked out (spaces of the same length, so an
+    offset in the result is the same offset in ``text``)."""
+    return _DIGESTS.sub(lambda m: " " * len(m.group()), text)
 
 
 def values_pattern(values: Iterable[str]) -> re.Pattern[str]:
@@ -212,16 +220,138 @@ def values_in(text: str, values: Iterable[str], pattern: re.Pattern[str] | None 
     return {v for v in values if any(v in m for m in matched)}
 
 
+# A raw value found in an output is a leak where it stands as its own token. Glued to letters or
+# digits it can be a chance match, and two shapes of that are known and classified apart (with
+# their context, so a reader can check): five digits inside a run of hex digits that is part of
+# a digest printed in full elsewhere (a fingerprint's 12-digit head in the PDF, wrapped across
+# the lines of its table cell, "081b4826796 0", which the whole-digest blanking does not see),
+# and a name inside a longer word ("Price" in "Prices:"). Both from the PDF text of seed 21.
+# Anything else glued (digits to digits, digits to other letters, hex that is no known digest)
+# still counts as a leak, and so does every occurrence in the SQLite file's bytes, where one
+# column's bytes run straight into the next.
+CHANCE_HEX_RUN = "inside a hex run"
+CHANCE_LONGER_WORD = "inside a longer word"
+OWN_TOKEN = "own token"
+_HEX_RUN = re.compile(r"[0-9a-f]+")
+MIN_HEX_RUN = 10  # 16 ** 10 against a few MB of digests: a run this long is in one by chance ~never
+CONTEXT = 30
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A raw value found in an output: a leak, or a chance match of a known shape."""
+
+    value: str
+    output: str
+    shape: str  # CHANCE_HEX_RUN, CHANCE_LONGER_WORD, or a leak's: OWN_TOKEN, glued to digits...
+    context: str  # the text around the first occurrence of that shape, the value in [[...]]
+
+    @property
+    def leak(self) -> bool:
+        return self.shape not in (CHANCE_HEX_RUN, CHANCE_LONGER_WORD)
+
+
+def occurrence_shape(text: str, start: int, end: int, *, digests: str = "", binary: bool = False) -> str:
+    """How ``text[start:end]`` (a raw value) stands in ``text``: OWN_TOKEN unless a chance shape.
+
+    ``digests``: the hex digests the outputs print in full, one a line (``known_digests``).
+    """
+    if binary:
+        return "in the file's bytes"
+    run_start, run_end = start, end
+    while run_start > 0 and text[run_start - 1].isalnum():
+        run_start -= 1
+    while run_end < len(text) and text[run_end].isalnum():
+        run_end += 1
+    if (run_start, run_end) == (start, end):
+        return OWN_TOKEN
+    if _in_a_known_digest(text, run_start, run_end, digests):
+        return CHANCE_HEX_RUN
+    glue = text[run_start:start] + text[end:run_end]
+    if glue.isalpha() and text[start].isalpha() and text[end - 1].isalpha():
+        return CHANCE_LONGER_WORD
+    return "glued to " + ("digits" if glue.isdigit() else "letters and digits")
+
+
+def _in_a_known_digest(text: str, start: int, end: int, digests: str) -> bool:
+    """Whether the hex run ``text[start:end]``, alone or joined with the hex piece on the line
+    before or after it (a table cell wraps a digest anywhere), is part of a known digest."""
+
+    def piece_before(at: int) -> int:
+        if at >= 2 and text[at - 1].isspace() and _HEX_RUN.fullmatch(text[at - 2]):
+            at -= 1
+            while at > 0 and text[at - 1].isalnum():
+                at -= 1
+        return at
+
+    def piece_after(at: int) -> int:
+        if at + 1 < len(text) and text[at].isspace() and _HEX_RUN.fullmatch(text[at + 1]):
+            at += 1
+            while at < len(text) and text[at].isalnum():
+                at += 1
+        return at
+
+    for left in {start, piece_before(start)}:
+        for right in {end, piece_after(end)}:
+            joined = "".join(text[left:right].split())
+            if len(joined) >= MIN_HEX_RUN and _HEX_RUN.fullmatch(joined) and joined in digests:
+                return True
+    return False
+
+
+def _context(text: str, start: int, end: int) -> str:
+    before = re.sub(r"\s+", " ", text[max(0, start - CONTEXT) : start])
+    after = re.sub(r"\s+", " ", text[end : end + CONTEXT])
+    return f"{before}[[{text[start:end]}]]{after}"
+
+
+def known_digests(outputs: dict[str, str]) -> str:
+    """The hex digests (32 digits or more) printed whole in any of ``outputs``, one a line."""
+    return "\n".join(sorted({m.group() for text in outputs.values() for m in _WHOLE_DIGEST.finditer(text)}))
+
+
+def hits_in(
+    name: str, text: str, values: Iterable[str], pattern: re.Pattern[str] | None = None, digests: str = ""
+) -> list[Hit]:
+    """The raw values in one output, each classified by how it stands there (a leak if it stands
+    as its own token anywhere in the output, a chance match only if every occurrence is one)."""
+    values = set(values)
+    searched = without_digests(text)
+    binary = name.startswith("sqlite bytes")
+    hits = []
+    for value in sorted(values_in(searched, values, pattern)):
+        shapes: dict[str, str] = {}  # shape -> context of its first occurrence
+        at = searched.find(value)
+        while at >= 0:
+            shape = occurrence_shape(searched, at, at + len(value), digests=digests, binary=binary)
+            shapes.setdefault(shape, _context(text, at, at + len(value)))
+            at = searched.find(value, at + 1)
+        leaks = [shape for shape in shapes if shape not in (CHANCE_HEX_RUN, CHANCE_LONGER_WORD)]
+        shape = leaks[0] if leaks else sorted(shapes)[0]
+        hits.append(Hit(value, name, shape, shapes[shape]))
+    return hits
+
+
+def classify_outputs(outputs: dict[str, str], values: Iterable[str]) -> list[Hit]:
+    """Every raw value found in every output (outside hex digests), classified."""
+    values = set(values)
+    pattern = values_pattern(values)
+    digests = known_digests(outputs)
+    return [hit for name, text in outputs.items() for hit in hits_in(name, text, values, pattern, digests)]
+
+
 def raw_values_in(outputs: dict[str, str], values: Iterable[str]) -> Counter[str]:
-    """How many raw values each output holds (outside hex digests)."""
+    """How many raw values each output leaks (chance matches left out)."""
     return Counter({name: len(found) for name, found in raw_values_by_output(outputs, values).items()})
 
 
 def raw_values_by_output(outputs: dict[str, str], values: Iterable[str]) -> dict[str, set[str]]:
-    """The raw values each output holds (outside hex digests)."""
-    values = set(values)
-    pattern = values_pattern(values)
-    return {name: values_in(without_digests(text), values, pattern) for name, text in outputs.items()}
+    """The raw values each output leaks (outside hex digests; chance matches left out)."""
+    leaked: dict[str, set[str]] = {name: set() for name in outputs}
+    for hit in classify_outputs(outputs, values):
+        if hit.leak:
+            leaked[hit.output].add(hit.value)
+    return leaked
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -234,7 +364,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="Processes; 1 loads the model once for all batches.")
     parser.add_argument("--no-pdf", action="store_true")
     parser.add_argument("--keep", type=Path, default=None, help="Write documents and outputs here.")
-    parser.add_argument("--show", type=int, default=10, help="List up to N leaked values (masked).")
+    parser.add_argument(
+        "--show", type=int, default=10, help="List up to N leaks (masked) and N chance matches per batch."
+    )
     args = parser.parse_args(argv)
 
     base = args.keep or Path(tempfile.mkdtemp(prefix="no-leak-"))
@@ -245,9 +377,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from auditor.pipeline import detector_for
 
         detector = detector_for(ScanConfig())
-    totals: Counter[str] = Counter()
-    leaked: set[str] = set()
-    where: dict[str, str] = {}  # a leaked value -> an output that holds it
+    from auditor.fingerprint import mask_value
+
+    leaks: Counter[str] = Counter()  # output kind -> raw values it leaks
+    chance: Counter[str] = Counter()  # output kind -> chance matches in it
     done = values_seen = 0
     batches = -(-args.count // args.batch)
     print(f"{args.count} documents in {batches} scan(s) of up to {args.batch}, seed {args.seed} (+ batch number)")
@@ -266,32 +399,40 @@ def main(argv: Sequence[str] | None = None) -> int:
             stages=stages,
         )
         with _timed(stages, "search"):
-            by_output = raw_values_by_output(outputs, values)
-        found = Counter({name: len(hits) for name, hits in by_output.items()})
-        for name, hits in by_output.items():
-            totals[_kind_of_output(name)] += len(hits)
-            leaked |= hits
-            where.update({value: name for value in hits})
+            hits = classify_outputs(outputs, values)
+        batch_leaks = [hit for hit in hits if hit.leak]
+        batch_chance = [hit for hit in hits if not hit.leak]
+        leaks.update(_kind_of_output(hit.output) for hit in batch_leaks)
+        chance.update(_kind_of_output(hit.output) for hit in batch_chance)
         done += size
         values_seen += len(values)
         print(
-            f"  batch {number}: {size} documents, {len(values)} raw values, {sum(found.values())} found in "
-            f"{len(outputs)} outputs; so far {done} documents, {sum(totals.values())} found "
+            f"  batch {number} (seed {args.seed + number}): {size} documents, {len(values)} raw values, "
+            f"{len(batch_leaks)} leaked and {len(batch_chance)} chance match(es) in {len(outputs)} outputs; "
+            f"so far {done} documents, {sum(leaks.values())} leaked, {sum(chance.values())} chance "
             f"({time.monotonic() - started:.0f} s)",
             flush=True,
         )
+        # A leak is shown masked (its context too); a chance match as it stands, for the reader to judge.
+        for hit in batch_leaks[: args.show]:
+            masked = mask_value(hit.value)
+            print(
+                f"    LEAK: {masked} ({len(hit.value)} chars, {hit.shape}) in {hit.output}: "
+                f"{hit.context.replace(hit.value, masked)!r}",
+                flush=True,
+            )
+        for hit in batch_chance[: args.show]:
+            print(f"    chance match: {hit.value!r} {hit.shape} in {hit.output}: {hit.context!r}", flush=True)
         print("    seconds: " + ", ".join(f"{name} {seconds:.0f}" for name, seconds in stages.items()), flush=True)
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)
-    for name, n in sorted(totals.items()):
-        print(f"  {name:<28} {n} raw value(s)")
-    total = sum(totals.values())
-    print(f"raw values found in outputs: {total} over {done} documents ({values_seen} raw values checked)")
-    if total:
-        from auditor.fingerprint import mask_value
-
-        for value in sorted(leaked)[: args.show]:
-            print(f"  leaked: {mask_value(value)} ({len(value)} chars), in {where[value]}")
+    for name in sorted(leaks.keys() | chance.keys()):
+        print(f"  {name:<28} {leaks[name]} leaked, {chance[name]} chance match(es)")
+    total = sum(leaks.values())
+    print(
+        f"raw values leaked in outputs: {total} over {done} documents ({values_seen} raw values checked); "
+        f"chance matches (inside a hex run or a longer word, not leaks): {sum(chance.values())}"
+    )
     if args.keep is None:
         shutil.rmtree(base, ignore_errors=True)
     return 1 if total else 0

@@ -18,7 +18,15 @@ from hypothesis import strategies as st
 from support.cli import auditor_cli
 
 from auditor.pathnames import identifier_spans, mask_path, name_tag
-from bench.no_leak import every_output, raw_values_in, values_in, write_documents
+from bench.no_leak import (
+    CHANCE_HEX_RUN,
+    CHANCE_LONGER_WORD,
+    classify_outputs,
+    every_output,
+    raw_values_in,
+    values_in,
+    write_documents,
+)
 
 KEY = b"test-site-key"
 SSN, EMAIL = "536-22-8147", "zelda.quixote@example.org"
@@ -114,3 +122,58 @@ def test_the_single_pass_search_finds_values_inside_and_at_the_start_of_others()
     assert values_in(text, {"abcde", "abcdefgh", "cdefg", "xyzzy1"}) == {"abcde", "abcdefgh", "cdefg"}
     assert values_in("a.b*c", {"a.b*c", "a+b"}) == {"a.b*c"}  # values are literals, not patterns
     assert values_in("anything", set()) == set()
+
+
+def test_a_value_standing_as_its_own_token_is_a_leak_and_the_two_chance_shapes_are_not():
+    # Seed 21's PDF text: five digits inside a fingerprint's head that WeasyPrint wrapped across
+    # the lines of a table cell (the scan JSON has it whole), and a surname inside a word.
+    # Around them, planted leaks.
+    fingerprint = "081b48267960" + "5e" * 26
+    pdf_text = (
+        "Finding  fingerprint\nSSN  081b4826796\n0\nSSN  081b48\n267960\n"
+        "Prices: rules/prices.yaml, 2026-11-01\n"
+        "Patient Zelda Quixote, MRN 00482913, seen by Dr. Price.\n"
+    )
+    outputs = {
+        "scan json": f'{{"fingerprint": "{fingerprint}"}}',
+        "pdf text": pdf_text,
+        "pdf text, lines joined": " ".join(pdf_text.split()),
+        "findings list table": "a.txt:1:9  PERSON  P**** (Prices: 3)\n",  # only inside a word here
+        "sqlite bytes findings.db": "\x00\x17notes.txtPrice\x01",  # columns run into each other
+    }
+    values = {"48267", "26796", "Price", "Zelda Quixote", "00482913", "536-22-8147"}
+    hits = {(hit.output, hit.value): hit for hit in classify_outputs(outputs, values)}
+
+    chance = {key: hit.shape for key, hit in hits.items() if not hit.leak}
+    assert chance == {
+        ("pdf text", "48267"): CHANCE_HEX_RUN,
+        ("pdf text", "26796"): CHANCE_HEX_RUN,  # in a piece of six, joined with the line before
+        ("pdf text, lines joined", "48267"): CHANCE_HEX_RUN,
+        ("pdf text, lines joined", "26796"): CHANCE_HEX_RUN,
+        ("findings list table", "Price"): CHANCE_LONGER_WORD,
+    }
+    assert "081b[[48267]]96" in hits["pdf text", "48267"].context  # shown for a reader to judge
+    assert "[[Price]]s: 3" in hits["findings list table", "Price"].context
+    # "Price" is also inside "Prices:" in the PDF, but "Dr. Price." stands on its own: a leak.
+    leaked = {key for key, hit in hits.items() if hit.leak}
+    assert leaked == {
+        ("pdf text", "Zelda Quixote"),
+        ("pdf text", "00482913"),
+        ("pdf text", "Price"),
+        ("pdf text, lines joined", "Zelda Quixote"),
+        ("pdf text, lines joined", "00482913"),
+        ("pdf text, lines joined", "Price"),
+        ("sqlite bytes findings.db", "Price"),
+    }
+    assert "Dr. [[Price]]." in hits["pdf text", "Price"].context
+    assert _leaks(outputs, values) == {"pdf text": 3, "pdf text, lines joined": 3, "sqlite bytes findings.db": 1}
+
+
+def test_digits_glued_to_other_digits_letters_or_unknown_hex_still_count_as_leaks():
+    # Only the two known chance shapes are set apart; any other glue is a hit to look at.
+    outputs = {"scan json": '"id": "x00482913", "n": 1004829130, "zip": "A02139", "ref": "bead021394"'}
+    hits = classify_outputs(outputs, {"00482913", "02139"})
+    assert {(hit.value, hit.shape) for hit in hits} == {
+        ("00482913", "glued to letters and digits"),
+        ("02139", "glued to letters and digits"),
+    }

@@ -536,3 +536,12 @@ def test_listed_names_and_full_names_the_model_misses(found, text, names):
 def test_lists_of_places_and_roles_and_note_shorthand_are_not_names(found, text):
     people = {value for entity, value, _ in found(text) if entity == "PERSON"}
     assert people <= {"John Smith"}, people
+
+
+def test_dates_after_a_word_ending_in_x_and_month_year_histories(found):
+    note = (
+        "Pt on heparin gtt, BP 120/80, admitted to MICU. feels pt is dry from lasix 4/14. last cx 3/23 in am. "
+        "PMH: CAD w AMI 7/81. bp 120-140'2/70's. Ambulated x 3/4 of hall."
+    )
+    dates = {value for entity, value, _ in found(note) if entity == "DATE"}
+    assert dates == {"4/14", "3/23", "7/81"}, dates

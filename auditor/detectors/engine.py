@@ -227,6 +227,8 @@ def resolve_overlaps(spans: list[Span]) -> list[Span]:
     def rank(span: Span) -> tuple:
         if span.entity in CONTEXT_ENTITIES:
             specific = -1  # health information never hides an identifier it overlaps
+        elif span.general_only:
+            specific = 0  # dropped in clinical text: it must not hide what would be kept there
         elif span.detector.startswith("auditor."):
             specific = 2
         else:

@@ -36,7 +36,8 @@ _NOT_A_SCORE = (
     r"(?![\d/]|\.\d|\s*(?i:strength|str\b|mg|mcg|ml|cc\b|tabs?\b|units?|ns\b|of\b|ratio|scale|score|pulses?|lungs?"
     r"|breath|bs\b|ext|extremit|power|motor|grip|x\b|%|(?:\w+\s+)?pain))"
     # Ventilator settings and pain scores: "PSV 10/5", "BIPAP 10/5", "c/o 3/10".
-    r"(?<!(?i:strength|str|power|grip|motor|pulses?|score|ratio|sats?|bp|gcs|x|psv|ps|peep|cpap|bi-?pap|simv"
+    # The label is a whole word: "lasix 4/14" and "cx 3/23" are dates, "x 3/4" is a count.
+    r"(?<!\b(?i:strength|str|power|grip|motor|pulses?|score|ratio|sats?|bp|gcs|x|psv|ps|peep|cpap|bi-?pap|simv"
     r"|vent|flowby|c/o|pain)\s*\d{1,2}/\d{1,2})"
 )
 DATE = PatternSpec(
@@ -55,6 +56,9 @@ DATE = PatternSpec(
         ("ISO date", r"\b(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])\b", 0.6),
         # Not the fractions of everyday notes ("rales 1/3 up", "BP drop 1/2").
         ("month and day", rf"(?<![\d/.,:-])\b(?!(?:1/[234]|2/3|3/4)\b){_NUM_MONTH}/{_DAY}\b{_NOT_A_SCORE}", 0.5),
+        # A month and a year of two digits that no day can be ("AMI 7/81", "s/p AVR 8/88"), as
+        # histories write them; not "'2/70's" (a range of pressures).
+        ("month and year", rf"(?<![\d/.,:'’-])\b{_NUM_MONTH}/(?:3[2-9]|[4-9]\d)\b(?![/\d%'’]){_NOT_A_SCORE}", 0.5),
         ("ordinal day", rf"(?<=\b(?:on|since|from|until|by)\s+the\s+){_DAY}(?:st|nd|rd|th)\b", 0.5),
         ("day-month-year", rf"\b{_DAY}-{_MONTH_NAME}-(?:(?:19|20)\d{{2}}|\d{{2}})\b", 0.6),
         # Relative to an event, in a record: "seen last week", "admitted last Friday".
@@ -267,19 +271,31 @@ def _trailing_names(value: str, **rules: bool) -> tuple[int, int] | None:
     return start, end
 
 
+def _surname_after_initial(word: str) -> bool:
+    key = word.lower().strip(".")
+    letters = key.replace("-", "").replace("'", "").replace("’", "")
+    return len(letters) >= 2 and letters.isalpha() and key not in stop_words() and zipf(key) < 5.0
+
+
 def _leading_names(value: str, **rules: bool) -> tuple[int, int] | None:
     """The leading run of words of ``value`` that can be names ("and" may join two, an initial
     may open one); ``rules`` as for ``lexicons.can_be_name``."""
     end = None
     spans = list(_TOKEN.finditer(value))
     tokens = [t.group() for t in spans]
+    after_initial = False
     for i, word in enumerate(tokens):
         following = i + 1 < len(tokens) and can_be_name(tokens[i + 1], **rules)
         if word.lower() == "and" and end is not None and following:
             continue
-        if len(word) == 2 and word.endswith(".") and following:
-            continue  # an initial: "W. Marotta"
-        if not can_be_name(word, **rules):
+        if len(word) == 2 and word.endswith(".") and (following or end is not None):
+            # An initial: "W. Marotta"; after a first name, whatever follows is the surname
+            # ("DAN A. FORMAN-LYONS", "EDWARD C. JONES").
+            after_initial = end is not None
+            continue
+        if after_initial and _surname_after_initial(word):
+            after_initial = False
+        elif not can_be_name(word, **rules):
             break
         end = spans[i].end() - (1 if word.endswith(".") and len(word) > 2 else 0)
     if end is None:
@@ -485,6 +501,7 @@ def _full_name(value: str, *, rare_first: bool = False) -> tuple[int, int] | Non
     return (0, len(value)) if _name_part(last, first=False) else None
 
 
+_COMPANY_SUFFIX = r"(?:AG|GmbH|Inc|Ltd|LLC|LLP|SA|SAS|S\.A\.|NV|N\.V\.|BV|B\.V\.|plc|Corp|Co|Oy|AB|AS|ApS|KG)"
 # A full name in mixed-case text that the small NER model misses, most often a name from
 # outside the English-speaking world ("I want to add Tünde Hoffmann as a beneficiary",
 # "Have you been to a Ravil G Yefimov concert"). Not inside a run of capitalised words (a
@@ -497,7 +514,7 @@ FULL_NAME = PatternSpec(
             "first name, initial and surname",
             r"(?<![\p{L}\d@#_./'’-])(?<!\p{Lu}[\p{L}'’-]*[ \t])"
             r"\p{Lu}\p{Ll}[\p{Ll}'’-]+(?:[ \t]\p{Lu}\.?)?[ \t]\p{Lu}\p{Ll}[\p{Ll}'’-]+"
-            r"(?![\p{L}\d_@]|[ \t]\p{Lu}\p{Ll}|[ \t]+(?:AG|GmbH|Inc|Ltd|LLC|LLP|SA|SAS|S\.A\.|NV|N\.V\.|BV|B\.V\.|plc|Corp|Co|Oy|AB|AS|ApS|KG)\b)",
+            rf"(?![\p{{L}}\d_@]|[ \t]\p{{Lu}}\p{{Ll}}|[ \t]+{_COMPANY_SUFFIX}\b)",
             0.5,
         ),
     ),
