@@ -14,13 +14,15 @@ Each guarded call is judged from the texts it sends and the client's real ``base
 redacted then sent, rerouted to the site's local OpenAI-compatible model, or refused with
 ``PolicyViolation``. Guarded: ``chat.completions.create``, ``completions.create``,
 ``embeddings.create`` and ``responses.create`` of OpenAI clients (``OpenAI``,
-``AsyncOpenAI``, any OpenAI-compatible server), and ``messages.create`` of Anthropic clients,
-sync and async, ``stream=True`` included. Every decision is stored as a runtime flow (masked
-excerpts and fingerprints; tokens and cost), unless ``db=False``.
+``AsyncOpenAI``, any OpenAI-compatible server), and ``messages.create`` and
+``messages.stream`` of Anthropic clients, sync and async, ``stream=True`` included. Every
+decision is stored as a runtime flow (masked excerpts and fingerprints; tokens and cost),
+unless ``db=False``.
 
 A request of an Anthropic client rerouted to the local model is translated to chat
 completions and its answer back to a ``Message`` or Anthropic stream events
-(``auditor.messages_bridge``). Under ``redaction = "reversible"`` the placeholders in the
+(``auditor.messages_bridge``); what the translation cannot carry (``top_k``, ``thinking``...)
+is named in a step of the stored flow. Under ``redaction = "reversible"`` the placeholders in the
 answer are restored before the caller sees it, streamed answers included
 (``auditor.placeholders``); the mapping stays in this process's memory.
 
@@ -39,10 +41,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor.config import ScanConfig
-from auditor.model import Destination
+from auditor.model import AssessedFlow, Destination, Step
 from auditor.placeholders import Placeholders, StreamRestorer, restore_in
 from auditor.runtime import (
     BLOCK,
@@ -56,18 +58,26 @@ from auditor.runtime import (
 )
 from auditor.sources.usage import estimate_tokens, usage_tokens
 
+if TYPE_CHECKING:  # SQLAlchemy loads only when the guard stores its decisions
+    from auditor.store.journal import RuntimeJournal
+
 __all__ = ["Guard", "PolicyViolation", "RouteUnavailable", "guard"]
 
 # The calls that send data to a model, by client family, as attribute paths from the client,
 # and the arguments that carry text to it: a system prompt is data too (Anthropic's ``system``,
 # the Responses API's ``instructions``).
-OPENAI_CALLS = {
+OPENAI_CALLS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("chat", "completions", "create"): ("messages",),
     ("completions", "create"): ("prompt",),
     ("embeddings", "create"): ("input",),
     ("responses", "create"): ("instructions", "input"),
 }
-ANTHROPIC_CALLS = {("messages", "create"): ("system", "messages")}
+ANTHROPIC_CALLS: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("messages", "create"): ("system", "messages"),
+    ("messages", "stream"): ("system", "messages"),
+}
+# Calls that return a stream manager and send when it is entered (``with client.messages.stream(...)``).
+STREAM_HELPERS: set[tuple[str, ...]] = {("messages", "stream")}
 
 
 def guard(
@@ -114,12 +124,13 @@ class Guard:
         self.local_api_key = local_api_key or os.environ.get("AUDITOR_LOCAL_API_KEY", "auditor-local")
         self._local_client: Any = None
         self._destination: tuple[str, Destination] | None = None
-        self.journal = None
+        self.journal: RuntimeJournal | None = None
         if db is not False:
             from auditor.store import open_database
             from auditor.store.journal import RuntimeJournal
 
-            self.journal = RuntimeJournal(open_database(db or None, [str(os.getcwd())], write=True), name)
+            url = db if isinstance(db, str) and db else None  # None (or True): as `auditor scan` finds it
+            self.journal = RuntimeJournal(open_database(url, [str(os.getcwd())], write=True), name)
 
     @property
     def destination(self) -> Destination:
@@ -161,8 +172,18 @@ class Guard:
             redacted = iter(decision.redacted or ())  # in the order extract_texts read the fields
             kwargs = {**kwargs, **{f: replace_texts(kwargs[f], redacted) for f in fields}}
         if decision.action == REROUTE:
+            request = self._translated(request, kwargs)
             kwargs = {**kwargs, "model": decision.local_model or kwargs.get("model")}
         return request, kwargs
+
+    def _translated(self, request: _Request, kwargs: dict[str, Any]) -> _Request:
+        """For an Anthropic request bound for the local route: what the translation to chat
+        completions cannot carry, so the stored flow says it was dropped."""
+        if not self.anthropic:
+            return request
+        from auditor.messages_bridge import untranslated
+
+        return dataclasses.replace(request, dropped=untranslated(kwargs))
 
     def target(self, path: tuple[str, ...], request: _Request, original: Callable[..., Any]) -> Callable[..., Any]:
         if request.decision.action != REROUTE:
@@ -202,7 +223,7 @@ class Guard:
         decision = request.decision
         model = self.routing.local_model(kwargs.get("model")) or kwargs.get("model")
         moved = dataclasses.replace(decision, action=REROUTE, local_model=model, reason="fallback_on_error")
-        return _Request(moved, request.sent_chars), {**kwargs, "model": model}
+        return self._translated(_Request(moved, request.sent_chars), kwargs), {**kwargs, "model": model}
 
     def record(self, request: _Request, kwargs: dict[str, Any], response: Any, output_chars: int,
                failed: bool = False, usage: dict[str, Any] | None = None) -> None:  # fmt: skip
@@ -224,8 +245,16 @@ class Guard:
             price = self.prices.lookup(flow.destination.id, flow.destination.kind, model)
         cost = price.cost(*tokens) if price and decision.action != BLOCK and not failed else Decimal(0)
         now = datetime.now(UTC)
+        assessed = decision.assessed
+        if request.dropped:
+            step = Step(
+                flow.sink.location,
+                "translated to chat completions for the local route; dropped (no equivalent): "
+                + ", ".join(request.dropped),
+            )
+            assessed = AssessedFlow(dataclasses.replace(flow, steps=(*flow.steps, step)), assessed.verdict)
         self.journal.record(
-            decision.assessed,
+            assessed,
             {
                 "model": model,
                 "occurred_at": now,
@@ -253,6 +282,7 @@ class _Request:
 
     decision: RuntimeDecision
     sent_chars: int
+    dropped: tuple[str, ...] = ()  # arguments the local route did not get (an Anthropic request rerouted)
 
 
 class _Namespace:
@@ -278,6 +308,8 @@ class _Proxy:
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._target, name)
         path = (*self._path, name)
+        if path in STREAM_HELPERS and path in self._guard.calls:
+            return _guarded_stream_helper(self._guard, path, attr)
         if path in self._guard.calls:
             return _guarded_call(self._guard, path, attr)
         if any(call[: len(path)] == path for call in self._guard.calls):
@@ -288,6 +320,19 @@ class _Proxy:
         return f"<guarded {self._target!r}>"
 
 
+def _fall_back_or_raise(
+    state: Guard, request: _Request, send: dict[str, Any], exc: Exception
+) -> tuple[_Request, dict[str, Any]]:
+    """After a send failed with ``exc``: the guard's own errors go up as they are; allowed
+    traffic moves to the local route under ``fallback_on_error`` (the request to try next);
+    anything else is recorded and raised as ``RouteUnavailable``."""
+    if isinstance(exc, (PolicyViolation, RouteUnavailable)):
+        raise exc
+    if not state.can_fall_back(request):
+        raise state.failed(request, send, exc) from exc
+    return state.fall_back(request, send)
+
+
 def _guarded_call(state: Guard, path: tuple[str, ...], original: Callable[..., Any]) -> Callable[..., Any]:
     if state.is_async or inspect.iscoroutinefunction(inspect.unwrap(original)):
 
@@ -296,16 +341,11 @@ def _guarded_call(state: Guard, path: tuple[str, ...], original: Callable[..., A
             try:
                 response = await state.target(path, request, original)(*args, **send)
             except Exception as exc:
-                if isinstance(exc, (PolicyViolation, RouteUnavailable)):
-                    raise
-                if state.can_fall_back(request):
-                    request, send = state.fall_back(request, send)
-                    try:
-                        response = await _local_call(state, path)(*args, **send)
-                    except Exception as again:
-                        raise state.failed(request, send, again) from again
-                else:
-                    raise state.failed(request, send, exc) from exc
+                request, send = _fall_back_or_raise(state, request, send, exc)
+                try:
+                    response = await _local_call(state, path)(*args, **send)
+                except Exception as again:
+                    raise state.failed(request, send, again) from again
             if send.get("stream"):
                 return _AsyncRecordingStream(response, state, request, send)
             state.record(request, send, response, 0)
@@ -318,16 +358,11 @@ def _guarded_call(state: Guard, path: tuple[str, ...], original: Callable[..., A
         try:
             response = state.target(path, request, original)(*args, **send)
         except Exception as exc:
-            if isinstance(exc, (PolicyViolation, RouteUnavailable)):
-                raise
-            if state.can_fall_back(request):
-                request, send = state.fall_back(request, send)
-                try:
-                    response = _local_call(state, path)(*args, **send)
-                except Exception as again:
-                    raise state.failed(request, send, again) from again
-            else:
-                raise state.failed(request, send, exc) from exc
+            request, send = _fall_back_or_raise(state, request, send, exc)
+            try:
+                response = _local_call(state, path)(*args, **send)
+            except Exception as again:
+                raise state.failed(request, send, again) from again
         if send.get("stream"):
             return _RecordingStream(response, state, request, send)
         state.record(request, send, response, 0)
@@ -336,11 +371,113 @@ def _guarded_call(state: Guard, path: tuple[str, ...], original: Callable[..., A
     return call
 
 
+def _guarded_stream_helper(state: Guard, path: tuple[str, ...], original: Callable[..., Any]) -> Callable[..., Any]:
+    """``messages.stream(**kwargs)`` of a guarded Anthropic client: a stream manager that judges
+    the request when it is entered, when the SDK's own would send it."""
+
+    def stream(**kwargs: Any) -> Any:
+        manager = _AsyncMessageStreamManager if state.is_async else _MessageStreamManager
+        return manager(state, path, original, kwargs)
+
+    return stream
+
+
+class _StreamManager:
+    """A guarded ``messages.stream(...)`` before it is entered: the call and its arguments."""
+
+    def __init__(
+        self, state: Guard, path: tuple[str, ...], original: Callable[..., Any], kwargs: dict[str, Any]
+    ) -> None:
+        self._state, self._path, self._original, self._kwargs = state, path, original, kwargs
+        self._stream: Any = None
+
+
+class _MessageStreamManager(_StreamManager):
+    """What ``with client.messages.stream(...) as stream`` enters: the SDK's ``MessageStream``
+    (``text_stream``, ``get_final_message()``...) over the guarded event stream.
+
+    Sent or redacted, the request goes out through the SDK's own ``messages.stream`` (same body
+    and headers), and the guard's recorder is put under the ``MessageStream`` it returns, so
+    placeholders are restored before the SDK builds its message; rerouted, the local route's
+    translated events are handed to a ``MessageStream`` made here. The decision is stored when
+    the stream ends or is closed, as for ``create(stream=True)``.
+    """
+
+    def __enter__(self) -> Any:
+        state = self._state
+        request, send = state.prepare(self._path, self._kwargs)
+        try:
+            self._stream = self._open(request, send)
+        except Exception as exc:
+            request, send = _fall_back_or_raise(state, request, send, exc)
+            try:
+                self._stream = self._open(request, send)
+            except Exception as again:
+                raise state.failed(request, send, again) from again
+        return self._stream
+
+    def _open(self, request: _Request, send: dict[str, Any]) -> Any:
+        from anthropic.lib.streaming import MessageStream
+
+        if request.decision.action == REROUTE:
+            events = _local_call(self._state, ("messages", "create"))(**{**send, "stream": True})
+            return _sdk_stream(MessageStream, _RecordingStream(events, self._state, request, send))
+        stream = self._original(**send).__enter__()
+        stream._raw_stream = _RecordingStream(stream._raw_stream, self._state, request, send)
+        return stream
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._stream is not None:
+            self._stream.close()
+
+
+class _AsyncMessageStreamManager(_StreamManager):
+    """The async counterpart of ``_MessageStreamManager`` (``async with``, for ``AsyncAnthropic``)."""
+
+    async def __aenter__(self) -> Any:
+        state = self._state
+        request, send = state.prepare(self._path, self._kwargs)
+        try:
+            self._stream = await self._open(request, send)
+        except Exception as exc:
+            request, send = _fall_back_or_raise(state, request, send, exc)
+            try:
+                self._stream = await self._open(request, send)
+            except Exception as again:
+                raise state.failed(request, send, again) from again
+        return self._stream
+
+    async def _open(self, request: _Request, send: dict[str, Any]) -> Any:
+        from anthropic.lib.streaming import AsyncMessageStream
+
+        if request.decision.action == REROUTE:
+            events = await _local_call(self._state, ("messages", "create"))(**{**send, "stream": True})
+            return _sdk_stream(AsyncMessageStream, _AsyncRecordingStream(events, self._state, request, send))
+        stream = await self._original(**send).__aenter__()
+        stream._raw_stream = _AsyncRecordingStream(stream._raw_stream, self._state, request, send)
+        return stream
+
+    async def __aexit__(self, *exc: Any) -> None:
+        if self._stream is not None:
+            await self._stream.close()
+
+
+def _sdk_stream(kind: Any, events: Any) -> Any:
+    """The SDK's (Async)MessageStream over ``events``; anthropic 2 added ``output_format``
+    (structured output, which the local route does not get: recorded as dropped)."""
+    if "output_format" in inspect.signature(kind).parameters:
+        from anthropic import NOT_GIVEN
+
+        return kind(events, output_format=NOT_GIVEN)
+    return kind(events)
+
+
 def _local_call(state: Guard, path: tuple[str, ...]) -> Callable[..., Any]:
-    node = state.local_client()
-    for part in path:
+    node: Any = state.local_client()
+    for part in path[:-1]:
         node = getattr(node, part)
-    return node
+    call: Callable[..., Any] = getattr(node, path[-1])
+    return call
 
 
 class _StreamTally:
@@ -355,9 +492,9 @@ class _StreamTally:
             content = getattr(delta, "content", None) if delta is not None else getattr(choice, "text", None)
             if isinstance(content, str):
                 self.chars += len(content)
-        delta = getattr(event, "delta", None)
-        if isinstance(getattr(delta, "text", None), str):
-            self.chars += len(delta.text)
+        text = getattr(getattr(event, "delta", None), "text", None)
+        if isinstance(text, str):
+            self.chars += len(text)
         usage = getattr(event, "usage", None) or getattr(getattr(event, "message", None), "usage", None)
         if usage is not None:
             found = _as_dict(usage)
@@ -384,6 +521,8 @@ class _EventRestorer:
     def events(self, event: Any) -> list[Any]:
         """What to hand on for one upstream event: the event restored, with any tail it ended."""
         out = [event]
+        delta: Any
+        key: tuple[Any, ...]
         for choice in getattr(event, "choices", None) or ():
             delta = getattr(choice, "delta", None)
             holder, field = (delta, "content") if delta is not None else (choice, "text")
@@ -458,8 +597,10 @@ class _EventRestorer:
         return tails
 
 
-class _RecordingStream:
-    """A streamed response passed through chunk by chunk; the decision is stored when it ends."""
+class _StreamRecorder:
+    """What the sync and async recorders share: each upstream event is tallied (output text,
+    usage) and has its placeholders restored on the way through; the decision is stored once,
+    when the stream ends or is closed. The subclasses only pull events, sync or async."""
 
     def __init__(self, stream: Any, state: Guard, request: _Request, kwargs: dict[str, Any]) -> None:
         self._stream, self._state, self._request, self._kwargs = stream, state, request, kwargs
@@ -470,6 +611,38 @@ class _RecordingStream:
         self._ready: collections.deque[Any] = collections.deque()
         self._last: Any = None
 
+    def _take(self, event: Any) -> None:
+        """One upstream event: tallied, then queued restored (with any tail it ended)."""
+        self._tally.see(event)
+        self._last = event
+        self._ready.extend(self._restorer.events(event) if self._restorer is not None else (event,))
+
+    def _ended(self) -> bool:
+        """The upstream stream is over: queue what the restorer still holds. True when that
+        left events to hand on (the end is then signalled on the next pull); else the
+        decision is stored and the caller ends the iteration."""
+        if self._restorer is not None:
+            self._ready.extend(self._restorer.finish(self._last))
+            self._restorer = None
+            if self._ready:
+                return True
+        self._finish()
+        return False
+
+    def _finish(self) -> None:
+        if not self._done:
+            self._done = True
+            self._state.record(self._request, self._kwargs, None, self._tally.chars, usage=self._tally.usage)
+            if self._request.decision.placeholders is not None:
+                self._request.decision.placeholders.forget()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+class _RecordingStream(_StreamRecorder):
+    """A streamed response passed through chunk by chunk; the decision is stored when it ends."""
+
     def __iter__(self) -> _RecordingStream:
         return self
 
@@ -478,16 +651,10 @@ class _RecordingStream:
             try:
                 event = next(self._stream)
             except StopIteration:
-                if self._restorer is not None:
-                    self._ready.extend(self._restorer.finish(self._last))
-                    self._restorer = None
-                    if self._ready:
-                        break
-                self._finish()
+                if self._ended():
+                    break
                 raise
-            self._tally.see(event)
-            self._last = event
-            self._ready.extend(self._restorer.events(event) if self._restorer is not None else (event,))
+            self._take(event)
         return self._ready.popleft()
 
     def __enter__(self) -> _RecordingStream:
@@ -502,28 +669,9 @@ class _RecordingStream:
         if closer is not None:
             closer()
 
-    def _finish(self) -> None:
-        if not self._done:
-            self._done = True
-            self._state.record(self._request, self._kwargs, None, self._tally.chars, usage=self._tally.usage)
-            if self._request.decision.placeholders is not None:
-                self._request.decision.placeholders.forget()
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
-
-
-class _AsyncRecordingStream:
+class _AsyncRecordingStream(_StreamRecorder):
     """The async counterpart of ``_RecordingStream``."""
-
-    def __init__(self, stream: Any, state: Guard, request: _Request, kwargs: dict[str, Any]) -> None:
-        self._stream, self._state, self._request, self._kwargs = stream, state, request, kwargs
-        self._tally = _StreamTally()
-        self._done = False
-        placeholders = request.decision.placeholders
-        self._restorer = _EventRestorer(placeholders) if placeholders is not None else None
-        self._ready: collections.deque[Any] = collections.deque()
-        self._last: Any = None
 
     def __aiter__(self) -> _AsyncRecordingStream:
         return self
@@ -533,16 +681,10 @@ class _AsyncRecordingStream:
             try:
                 event = await self._stream.__anext__()
             except StopAsyncIteration:
-                if self._restorer is not None:
-                    self._ready.extend(self._restorer.finish(self._last))
-                    self._restorer = None
-                    if self._ready:
-                        break
-                self._finish()
+                if self._ended():
+                    break
                 raise
-            self._tally.see(event)
-            self._last = event
-            self._ready.extend(self._restorer.events(event) if self._restorer is not None else (event,))
+            self._take(event)
         return self._ready.popleft()
 
     async def __aenter__(self) -> _AsyncRecordingStream:
@@ -558,16 +700,6 @@ class _AsyncRecordingStream:
             result = closer()
             if inspect.isawaitable(result):
                 await result
-
-    def _finish(self) -> None:
-        if not self._done:
-            self._done = True
-            self._state.record(self._request, self._kwargs, None, self._tally.chars, usage=self._tally.usage)
-            if self._request.decision.placeholders is not None:
-                self._request.decision.placeholders.forget()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
 
 
 def extract_texts(value: Any) -> list[str]:
@@ -611,7 +743,8 @@ def _as_dict(usage: Any) -> dict[str, Any]:
         return usage
     dump = getattr(usage, "model_dump", None)
     if dump is not None:
-        return dump()
+        dumped: dict[str, Any] = dump()
+        return dumped
     return {k: v for k, v in vars(usage).items() if not k.startswith("_")}
 
 

@@ -13,22 +13,74 @@ Translated: ``system`` (a string or text blocks), text, image (base64 or URL), `
 and ``tool_result`` blocks, ``tools`` and ``tool_choice``, ``max_tokens``,
 ``stop_sequences``, ``temperature``, ``top_p``; back: text and tool calls, the stop reason
 and the usage. Dropped, as a chat completions server has no equivalent: ``top_k``,
-``metadata``, ``thinking``, cache control, citations, documents and server tools.
+``metadata``, ``thinking`` and any other argument, cache control, documents and server tools.
+Nothing is dropped silently: ``untranslated(kwargs)`` names what a request loses, and the
+guard records it in the request's runtime flow. (``top_k`` is not passed on as an extension:
+vLLM and llama.cpp read one, but an OpenAI-compatible server may reject an unknown field,
+and a rerouted request that fails is not sent anywhere else.)
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import AsyncGenerator, Generator, Iterator
 from typing import Any
 
-__all__ = ["AsyncLocalMessages", "LocalMessages", "chat_request", "message_from_chat"]
+__all__ = ["AsyncLocalMessages", "LocalMessages", "chat_request", "message_from_chat", "untranslated"]
 
 _STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use", "function_call": "tool_use"}
+# The arguments of ``messages.create`` that ``chat_request`` carries over (``model`` is the local one).
+TRANSLATED = frozenset(
+    {"model", "messages", "system", "max_tokens", "temperature", "top_p", "stop_sequences", "tools", "tool_choice",
+     "stream"}
+)  # fmt: skip
+_TRANSLATED_BLOCKS = frozenset({"text", "image", "tool_use", "tool_result"})
+_OPTIONS = frozenset({"timeout"})  # the local route has its own (routing.timeout_seconds): not a loss
+
+
+def untranslated(kwargs: dict[str, Any]) -> tuple[str, ...]:
+    """What of an Anthropic request the local route does not get, sorted: arguments with no
+    chat completions equivalent (``top_k``, ``thinking``...), ``cache_control``, content blocks
+    of other types (``content:document``) and tools with no input schema (``tools:web_search``)."""
+    kwargs = _with_extra_body(kwargs)
+    dropped = {name for name, value in kwargs.items() if name not in TRANSLATED | _OPTIONS and _given(value)}
+    system = kwargs.get("system")
+    blocks = [] if isinstance(system, str) or not system else list(system)
+    for message in kwargs.get("messages") or ():
+        content = message.get("content") if isinstance(message, dict) else None
+        if isinstance(content, list):
+            blocks.extend(content)
+    for block in blocks:
+        block = block if isinstance(block, dict) else _as_dict(block)
+        if block.get("cache_control"):
+            dropped.add("cache_control")
+        if block.get("type", "text") not in _TRANSLATED_BLOCKS:
+            dropped.add(f"content:{block.get('type')}")
+    for tool in kwargs.get("tools") or ():
+        if isinstance(tool, dict) and not ("name" in tool and "input_schema" in tool):
+            dropped.add(f"tools:{tool.get('type') or tool.get('name') or '?'}")
+        if isinstance(tool, dict) and tool.get("cache_control"):
+            dropped.add("cache_control")
+    return tuple(sorted(dropped))
+
+
+def _with_extra_body(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The arguments with ``extra_body``'s fields among them, taking precedence as in the SDK
+    (anthropic 2 takes ``temperature``, ``top_p`` and ``top_k`` only there)."""
+    extra = kwargs.get("extra_body")
+    if not isinstance(extra, dict):
+        return kwargs
+    return {**{k: v for k, v in kwargs.items() if k != "extra_body"}, **extra}
+
+
+def _given(value: Any) -> bool:
+    """An argument that was passed (None and the SDK's ``NOT_GIVEN``/``omit`` mean "not given")."""
+    return value is not None and type(value).__name__ not in ("NotGiven", "Omit")
 
 
 def chat_request(kwargs: dict[str, Any], model: str | None) -> dict[str, Any]:
     """The chat completions body for the arguments of an Anthropic ``messages.create`` call."""
+    kwargs = _with_extra_body(kwargs)
     messages: list[dict[str, Any]] = []
     system = kwargs.get("system")
     if system:
@@ -307,21 +359,33 @@ def _sse_data(line: str) -> dict[str, Any] | None:
     return chunk
 
 
-class LocalMessages:
-    """``messages.create`` of an Anthropic client, answered by an OpenAI-compatible server."""
+class _LocalRoute:
+    """What the sync and async bridges share: the HTTP client to the local route, and the chat
+    completions request an Anthropic call becomes."""
+
+    _CLIENT = "Client"  # the httpx client class
 
     def __init__(self, base_url: str, api_key: str, timeout: float) -> None:
         import httpx
 
-        self._client = httpx.Client(
+        self._client = getattr(httpx, self._CLIENT)(
             base_url=base_url.rstrip("/") + "/", timeout=timeout, headers={"Authorization": f"Bearer {api_key}"}
         )
 
-    def create(self, **kwargs: Any) -> Any:
+    def _request(self, kwargs: dict[str, Any]) -> tuple[Any, str, bool]:
+        """The HTTP request for ``messages.create(**kwargs)``, the model named in the answer, and
+        whether it streams."""
         body = chat_request(kwargs, kwargs.get("model"))
-        model = str(body["model"])
         request = self._client.build_request("POST", "chat/completions", json=body)
-        if not body.get("stream"):
+        return request, str(body["model"]), bool(body.get("stream"))
+
+
+class LocalMessages(_LocalRoute):
+    """``messages.create`` of an Anthropic client, answered by an OpenAI-compatible server."""
+
+    def create(self, **kwargs: Any) -> Any:
+        request, model, streamed = self._request(kwargs)
+        if not streamed:
             response = self._client.send(request)
             response.raise_for_status()
             return message_from_chat(response.json(), model)
@@ -336,23 +400,64 @@ class LocalMessages:
         self._client.close()
 
 
-class _EventStream:
-    """Anthropic stream events from a chat completions stream; closes the HTTP response at the end."""
+class AsyncLocalMessages(_LocalRoute):
+    """The async counterpart of ``LocalMessages`` (for ``AsyncAnthropic``)."""
+
+    _CLIENT = "AsyncClient"
+
+    async def create(self, **kwargs: Any) -> Any:
+        request, model, streamed = self._request(kwargs)
+        if not streamed:
+            response = await self._client.send(request)
+            response.raise_for_status()
+            return message_from_chat(response.json(), model)
+        response = await self._client.send(request, stream=True)
+        if response.status_code >= 400:
+            await response.aread()
+            await response.aclose()
+            response.raise_for_status()
+        return _AsyncEventStream(response, model)
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+
+class _TranslatedEvents:
+    """What the sync and async event streams share: the HTTP response, and each line of it
+    turned into typed Anthropic events (``_EventMaker``) as it comes."""
 
     def __init__(self, response: Any, model: str) -> None:
         self._response = response
-        self._events = self._generate(model)
+        self._maker = _EventMaker(model)
 
-    def _generate(self, model: str) -> Generator[Any, None, None]:
-        maker = _EventMaker(model)
+    @property
+    def response(self) -> Any:
+        """The local route's HTTP response (``MessageStream.response`` reads it)."""
+        return self._response
+
+    def _line(self, line: str) -> Iterator[Any]:
+        chunk = _sse_data(line)
+        if chunk is not None:
+            for event in self._maker.events(chunk):
+                yield _typed(event)
+
+    def _end(self) -> Iterator[Any]:
+        for event in self._maker.end():
+            yield _typed(event)
+
+
+class _EventStream(_TranslatedEvents):
+    """Anthropic stream events from a chat completions stream; closes the HTTP response at the end."""
+
+    def __init__(self, response: Any, model: str) -> None:
+        super().__init__(response, model)
+        self._events = self._generate()
+
+    def _generate(self) -> Generator[Any, None, None]:
         try:
             for line in self._response.iter_lines():
-                chunk = _sse_data(line)
-                if chunk is not None:
-                    for event in maker.events(chunk):
-                        yield _typed(event)
-            for event in maker.end():
-                yield _typed(event)
+                yield from self._line(line)
+            yield from self._end()
         finally:
             self._response.close()
 
@@ -373,50 +478,20 @@ class _EventStream:
         self._response.close()
 
 
-class AsyncLocalMessages:
-    """The async counterpart of ``LocalMessages`` (for ``AsyncAnthropic``)."""
+class _AsyncEventStream(_TranslatedEvents):
+    """The async counterpart of ``_EventStream``."""
 
-    def __init__(self, base_url: str, api_key: str, timeout: float) -> None:
-        import httpx
-
-        self._client = httpx.AsyncClient(
-            base_url=base_url.rstrip("/") + "/", timeout=timeout, headers={"Authorization": f"Bearer {api_key}"}
-        )
-
-    async def create(self, **kwargs: Any) -> Any:
-        body = chat_request(kwargs, kwargs.get("model"))
-        model = str(body["model"])
-        request = self._client.build_request("POST", "chat/completions", json=body)
-        if not body.get("stream"):
-            response = await self._client.send(request)
-            response.raise_for_status()
-            return message_from_chat(response.json(), model)
-        response = await self._client.send(request, stream=True)
-        if response.status_code >= 400:
-            await response.aread()
-            await response.aclose()
-            response.raise_for_status()
-        return _AsyncEventStream(response, model)
-
-    async def close(self) -> None:
-        await self._client.aclose()
-
-
-class _AsyncEventStream:
     def __init__(self, response: Any, model: str) -> None:
-        self._response = response
-        self._events = self._generate(model)
+        super().__init__(response, model)
+        self._events = self._generate()
 
-    async def _generate(self, model: str) -> AsyncGenerator[Any, None]:
-        maker = _EventMaker(model)
+    async def _generate(self) -> AsyncGenerator[Any, None]:
         try:
             async for line in self._response.aiter_lines():
-                chunk = _sse_data(line)
-                if chunk is not None:
-                    for event in maker.events(chunk):
-                        yield _typed(event)
-            for event in maker.end():
-                yield _typed(event)
+                for event in self._line(line):
+                    yield event
+            for event in self._end():
+                yield event
         finally:
             await self._response.aclose()
 

@@ -113,8 +113,8 @@ class Plan:
         if price is None:
             if not self.allow_unpriced:
                 self.prices.require(request.destination, request.kind, request.model)  # raises, naming the entry
-            key = (request.destination, request.model or "")
-            self.unpriced[key] = self.unpriced.get(key, 0) + 1
+            unpriced = (request.destination, request.model or "")
+            self.unpriced[unpriced] = self.unpriced.get(unpriced, 0) + 1
             today = Decimal(0)
         else:
             today = price.cost(usage.input_tokens, usage.output_tokens)

@@ -37,7 +37,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor.config import ScanConfig
 from auditor.errors import PolicyViolation, RouteUnavailable
@@ -52,12 +52,19 @@ from auditor.model import (
     Flow,
     FlowKind,
     Location,
+    RuleOutcome,
     Sink,
     Verdict,
 )
 from auditor.placeholders import Placeholders, anonymize_with_placeholders
 from auditor.policy import Policy
 from auditor.sources.base import Piece, TextUnit
+
+if TYPE_CHECKING:  # spaCy, Presidio and the detector load when the judge first detects
+    from presidio_anonymizer import AnonymizerEngine
+
+    from auditor.detectors import Detector
+    from auditor.detectors.quick import LayeredDetector
 
 __all__ = ["PolicyViolation", "RouteUnavailable", "RuntimeDecision", "RuntimeJudge", "redact"]
 
@@ -299,24 +306,25 @@ def redact(
         return anonymize_with_placeholders(text, results, placeholders)
     engine = _anonymizer()
     operators = {"DEFAULT": OperatorConfig("replace", {})}
-    return engine.anonymize(text=text, analyzer_results=results, operators=operators).text
+    anonymized: str = engine.anonymize(text=text, analyzer_results=results, operators=operators).text
+    return anonymized
 
 
 @lru_cache(maxsize=1)
-def _anonymizer():
+def _anonymizer() -> AnonymizerEngine:
     from presidio_anonymizer import AnonymizerEngine
 
-    return AnonymizerEngine()
+    return AnonymizerEngine()  # type: ignore[no-untyped-call]  # presidio-anonymizer's __init__ has no hints
 
 
 @lru_cache(maxsize=2)
-def _layered(config: ScanConfig):
+def _layered(config: ScanConfig) -> LayeredDetector:
     from auditor.detectors.quick import LayeredDetector
 
     return LayeredDetector(_shared_detector(config))
 
 
-def _shared_detector(config: ScanConfig):
+def _shared_detector(config: ScanConfig) -> Detector:
     from auditor.detection import _detector
 
     return _detector(config)
@@ -342,7 +350,7 @@ def _unit(text: str, number: int, index: int) -> TextUnit:
     return TextUnit(text, (Piece(0, len(text), locate),))
 
 
-def _deciding(verdict: Verdict):
+def _deciding(verdict: Verdict) -> RuleOutcome | None:
     for outcome in verdict.trail:  # most restrictive first
         if not outcome.waiver and outcome.decision is not Decision.ALLOW:
             return outcome

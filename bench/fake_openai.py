@@ -3,7 +3,8 @@ for ``bench.guard_overhead`` (here, in the importable ``bench`` package, so both
 without editing ``sys.path``).
 
 It answers ``/v1/chat/completions`` (plain JSON, or server-sent events with ``stream``),
-``/v1/embeddings``, ``/v1/models`` and Anthropic's ``/v1/messages``, and keeps every request
+``/v1/embeddings``, ``/v1/models`` and Anthropic's ``/v1/messages`` (plain JSON, or Anthropic's
+stream events with ``stream``), and keeps every request
 it received so a test can say which server saw what. ``mode`` makes it misbehave:
 ``garbage`` (HTTP 200 with a body that is not JSON); ``delay`` makes it answer late.
 ``echo`` answers with the last message's text (``"<name> echoed: <text>"``), so a test can
@@ -90,6 +91,9 @@ class FakeOpenAI:
                 if server.mode == "garbage":
                     self._raw(b"<html>this is not an API</html>", "application/json")
                     return
+                if self.path.endswith("/v1/messages") and body.get("stream"):
+                    self._anthropic_stream(body, server.reply_to(body))
+                    return
                 if self.path.endswith("/v1/messages"):  # Anthropic's Messages API
                     self._json({"id": "msg_1", "type": "message", "role": "assistant", "model": body.get("model"),
                                 "content": [{"type": "text", "text": server.reply_to(body)}],
@@ -119,11 +123,7 @@ class FakeOpenAI:
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Connection", "close")
                 self.end_headers()
-                if server.piece_size:
-                    pieces = [text[i : i + server.piece_size] for i in range(0, len(text), server.piece_size)]
-                else:
-                    pieces = [w if i == 0 else " " + w for i, w in enumerate(text.split(" "))]
-                for piece in pieces:
+                for piece in self._pieces(text):
                     chunk = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": int(time.time()),
                              "model": body.get("model"),
                              "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}  # fmt: skip
@@ -135,6 +135,39 @@ class FakeOpenAI:
                 self.wfile.write(f"data: {json.dumps(last)}\n\ndata: [DONE]\n\n".encode())
                 self.wfile.flush()
                 self.close_connection = True
+
+            def _anthropic_stream(self, body: dict[str, Any], text: str) -> None:
+                """Anthropic's server-sent events for one text block, in the order the API sends them."""
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                events: list[dict[str, Any]] = [
+                    {"type": "message_start",
+                     "message": {"id": "msg_1", "type": "message", "role": "assistant", "model": body.get("model"),
+                                 "content": [], "stop_reason": None, "stop_sequence": None,
+                                 "usage": {"input_tokens": 12, "output_tokens": 1}}},
+                    {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+                ]  # fmt: skip
+                events += [
+                    {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}}
+                    for piece in self._pieces(text)
+                ]
+                events += [
+                    {"type": "content_block_stop", "index": 0},
+                    {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                     "usage": {"output_tokens": 5}},
+                    {"type": "message_stop"},
+                ]  # fmt: skip
+                for event in events:
+                    self.wfile.write(f"event: {event['type']}\ndata: {json.dumps(event)}\n\n".encode())
+                    self.wfile.flush()
+                self.close_connection = True
+
+            def _pieces(self, text: str) -> list[str]:
+                if server.piece_size:
+                    return [text[i : i + server.piece_size] for i in range(0, len(text), server.piece_size)]
+                return [w if i == 0 else " " + w for i, w in enumerate(text.split(" "))]
 
             def _json(self, payload: dict[str, Any]) -> None:
                 self._raw(json.dumps(payload).encode(), "application/json")

@@ -207,7 +207,7 @@ def test_other_calls_pass_through_unjudged_and_embeddings_are_judged(tmp_path, s
     assert external.requests == [] and local.requests[0]["path"].endswith("/embeddings")
 
 
-def _anthropic_guard(tmp_path, external, local_url: str | None, asynchronous: bool = False):
+def _anthropic_guard(tmp_path, external, local_url: str | None, asynchronous: bool = False, db=False):
     anthropic = pytest.importorskip("anthropic")
     folder = tmp_path / f"anthropic-site-{next(_SITES)}"
     folder.mkdir()
@@ -218,7 +218,7 @@ def _anthropic_guard(tmp_path, external, local_url: str | None, asynchronous: bo
     )
     kind = anthropic.AsyncAnthropic if asynchronous else anthropic.Anthropic
     raw = kind(base_url=f"http://127.0.0.1:{external.port}", api_key="k", max_retries=0)
-    return auditor.guard(raw, config=ScanConfig(config_file=folder / "auditor.toml"), db=False)
+    return auditor.guard(raw, config=ScanConfig(config_file=folder / "auditor.toml"), db=db)
 
 
 def _claude(client, content: str, **kwargs):
@@ -366,3 +366,111 @@ def test_redaction_covers_an_anthropic_system_prompt(tmp_path, servers):
         "Okafor" not in json.dumps(body) and "<PERSON>" in body["system"] and "<PERSON>" in json.dumps(body["messages"])
     )
     assert local.requests == []
+
+
+def _claude_stream(client, content: str, **kwargs):
+    return client.messages.stream(
+        model="claude-3-5-haiku-latest", max_tokens=50, messages=[{"role": "user", "content": content}], **kwargs
+    )
+
+
+def test_anthropic_messages_stream_is_judged_and_rerouted_like_create(tmp_path, servers):
+    external, local = servers
+    client = _anthropic_guard(tmp_path, external, _local_url(local))
+    with _claude_stream(client, PHI) as stream:
+        text = "".join(stream.text_stream)
+        final = stream.get_final_message()
+    assert text == "local answered llama3" == final.content[0].text
+    assert final.stop_reason == "end_turn"
+    assert external.requests == [] and local.requests[0]["body"]["stream"] is True
+    with _claude_stream(client, HARMLESS) as stream:
+        events = list(stream)
+        final = stream.get_final_message()
+    assert final.content[0].text == "external answered claude-3-5-haiku-latest"
+    assert [e.type for e in events if e.type == "text"]  # the SDK's own helper events, built over the guard
+    assert len(external.requests) == 1 and external.requests[0]["body"]["stream"] is True
+
+
+def test_anthropic_messages_stream_is_not_sent_before_it_is_entered_and_is_refused_there(tmp_path, servers):
+    external, local = servers
+    client = _anthropic_guard(tmp_path, external, None)
+    manager = _claude_stream(client, PHI)  # as with the SDK: nothing is judged or sent until entered
+    assert external.requests == [] and local.requests == []
+    with pytest.raises(PolicyViolation, match="no local route"):
+        with manager:
+            pass
+    assert external.requests == [] and local.requests == []
+
+
+def test_anthropic_messages_stream_to_a_local_route_that_is_down_fails_closed(tmp_path, servers):
+    external, _ = servers
+    client = _anthropic_guard(tmp_path, external, f"http://localhost:{_closed_port()}/v1")
+    with pytest.raises(RouteUnavailable, match="failed closed"):
+        with _claude_stream(client, PHI):
+            pass
+    assert external.requests == []
+
+
+def test_async_anthropic_messages_stream_is_guarded_too(tmp_path, servers):
+    external, local = servers
+    client = _anthropic_guard(tmp_path, external, _local_url(local), asynchronous=True)
+
+    async def run():
+        async with _claude_stream(client, PHI) as stream:
+            rerouted = "".join([piece async for piece in stream.text_stream])
+        async with _claude_stream(client, HARMLESS) as stream:
+            sent = (await stream.get_final_message()).content[0].text
+        return rerouted, sent
+
+    assert asyncio.run(run()) == ("local answered llama3", "external answered claude-3-5-haiku-latest")
+    assert len(external.requests) == 1 and external.requests[0]["body"]["messages"][0]["content"] == HARMLESS
+    assert len(local.requests) == 1
+
+
+def test_anthropic_arguments_the_local_route_cannot_take_are_recorded_in_the_flow(tmp_path, servers):
+    """top_k, thinking and metadata have no chat completions equivalent: the local model does
+    not get them, and the stored flow says so in a step (never silently)."""
+    external, local = servers
+    db = tmp_path / "findings.db"
+    client = _anthropic_guard(tmp_path, external, _local_url(local), db=str(db))
+    # anthropic 2 takes temperature, top_p and top_k in extra_body only; older SDKs take either
+    dropped = {"thinking": {"type": "enabled", "budget_tokens": 1024}, "metadata": {"user_id": "u-1"}}
+    _claude(client, PHI, extra_body={"top_k": 5, "temperature": 0.2}, **dropped)
+    with _claude_stream(client, PHI, extra_body={"top_k": 5}) as stream:
+        stream.until_done()
+    _claude(client, HARMLESS, extra_body={"top_k": 5})  # sent to Anthropic as it is: nothing dropped
+    client.auditor_guard.flush()
+    body = local.requests[0]["body"]
+    assert body["temperature"] == 0.2 and not {"top_k", *dropped} & set(body)
+    assert external.requests[0]["body"]["top_k"] == 5
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        flows = conn.execute(select(t.Flow).order_by(t.Flow.id)).mappings().all()
+    engine.dispose()
+    [create_step], [stream_step], sent_steps = flows[0]["steps"], flows[1]["steps"], flows[2]["steps"]
+    assert create_step["description"] == (
+        "translated to chat completions for the local route; dropped (no equivalent): metadata, thinking, top_k"
+    )
+    assert stream_step["description"].endswith("dropped (no equivalent): top_k")
+    assert flows[1]["sink"] == "anthropic.messages.stream" and flows[1]["action"] == "reroute"
+    assert flows[1]["output_tokens"] > 0  # estimated: the fake local server streams no usage
+    assert sent_steps == [] and flows[2]["action"] == "send"
+
+
+def test_untranslated_names_what_a_chat_completions_request_cannot_carry():
+    from auditor.messages_bridge import untranslated
+
+    request = {
+        "model": "claude-3-5-haiku-latest",
+        "max_tokens": 5,
+        "timeout": 3,  # the local route has its own: not a loss
+        "system": [{"type": "text", "text": "You are terse.", "cache_control": {"type": "ephemeral"}}],
+        "messages": [
+            {"role": "user", "content": [{"type": "document", "source": {"type": "text", "data": "x"}}]},
+            {"role": "user", "content": [{"type": "text", "text": "Summarise it."}]},
+        ],
+        "tools": [{"type": "web_search_20250305", "name": "web_search"}, {"name": "f", "input_schema": {}}],
+        "extra_body": {"top_p": 0.9, "top_k": 3},
+    }
+    assert untranslated(request) == ("cache_control", "content:document", "tools:web_search_20250305", "top_k")
+    assert untranslated({"model": "m", "messages": [], "max_tokens": 1, "metadata": None}) == ()

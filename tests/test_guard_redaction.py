@@ -174,3 +174,23 @@ def test_an_anthropic_answer_is_restored_too(tmp_path, echo):
     )
     assert answer.content[0].text == f"external echoed: {PHI}"
     assert not any(value in echo.requests[0]["body"]["messages"][0]["content"] for value in RAW_VALUES)
+
+
+def test_an_anthropic_messages_stream_is_restored_before_the_sdk_builds_its_message(tmp_path, echo):
+    anthropic = pytest.importorskip("anthropic")
+    folder = tmp_path / "anthropic-stream-site"
+    folder.mkdir()
+    (folder / "auditor.toml").write_text(
+        f'[destinations.anthropic]\nhosts = ["api.anthropic.com", "127.0.0.1:{echo.port}"]\n\n'
+        '[routing]\non_unmet = "redact"\nredaction = "reversible"\n'
+    )
+    raw = anthropic.Anthropic(base_url=f"http://127.0.0.1:{echo.port}", api_key="k", max_retries=0)
+    client = auditor.guard(raw, config=ScanConfig(config_file=folder / "auditor.toml"), db=False)
+    with client.messages.stream(
+        model="claude-3-5-haiku-latest", max_tokens=50, messages=[{"role": "user", "content": PHI}]
+    ) as stream:
+        text = "".join(stream.text_stream)  # pieces of three characters: placeholders arrive cut
+        final = stream.get_final_message()
+    assert text == f"external echoed: {PHI}" == final.content[0].text
+    sent = echo.requests[0]["body"]["messages"][0]["content"]
+    assert "<PERSON_1>" in sent and not any(value in sent for value in RAW_VALUES)

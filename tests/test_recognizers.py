@@ -529,8 +529,6 @@ def test_listed_names_and_full_names_the_model_misses(found, text, names):
         "Attendees: John Smith, Director, and Finance.",
         "We visited Paris, London and Berlin with John Smith.",
         "The bus goes through Google Public Data Explorer today.",
-        # rare capitalised pairs in a note are shorthand: "Lrad Aline", "Recheck Hct"
-        "Pt had Lrad Aline placed. Recheck Hct at 0400, BP 120/80 on lasix, admitted to MICU.",
     ],
 )
 def test_lists_of_places_and_roles_and_note_shorthand_are_not_names(found, text):
@@ -545,3 +543,34 @@ def test_dates_after_a_word_ending_in_x_and_month_year_histories(found):
     )
     dates = {value for entity, value, _ in found(note) if entity == "DATE"}
     assert dates == {"4/14", "3/23", "7/81"}, dates
+
+
+def test_two_rare_capitalised_words_are_a_name_outside_notes_only():
+    import auditor
+
+    # In a note that shape is shorthand and misspelling ("Lrad Aline", "Recheck Hct").
+    note = "Pt had Lrad Aline placed. Recheck Hct at 0400, BP 120/80 on lasix, admitted to MICU."
+    assert not [d for d in auditor.detect(note) if d.detector == "auditor.RARE_FULL_NAME"]
+    post = "I want to add Edvard Petrussen as a beneficiary."
+    assert [d.detector for d in auditor.detect(post)] == ["auditor.RARE_FULL_NAME"]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("SOCIAL:DAUGHTER-KRISSY---301 944-5032. PT ON LASIX.", {"KRISSY"}),
+        ("COPING-- SISTER,CARROLL ANNE HAS PHONED. PT ON LASIX.", {"CARROLL ANNE"}),
+        ("social: bill called once about 4pm. pt on lasix gtt.", {"bill"}),
+        ("RESP STATUS. PER DAVID, HE HAS BEEN MAKING DECISIONS. PT ON LASIX.", {"DAVID"}),
+        ("MET W/ CASEWORKER LEONA LABOWICH. PT ON LASIX.", {"LEONA LABOWICH"}),
+        ("case manager spoke with suzette today. pt on lasix.", {"suzette"}),
+        ("THICK YELLOW SPUTUM.      DAN A. FORMAN-LYONS, RRT", {"DAN A. FORMAN-LYONS"}),
+    ],
+)
+def test_the_family_and_staff_a_nursing_note_names(found, text, names):
+    assert names == {value for entity, value, _ in found(text) if entity == "PERSON"}, found(text)
+
+
+def test_words_a_note_uses_where_names_stand_are_not_names(found):
+    note = "BS 260'S, COVERED PER RISS. son visited today. per min, spoke with family, md called. pt on lasix."
+    assert not [r for r in found(note) if r[0] == "PERSON"], found(note)

@@ -11,15 +11,20 @@ import sqlite3
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from support.cli import EXAMPLES, auditor_cli
 from support.leaks import leaks
-from support.store import scan_result
+from support.store import PHI, finding, flow, scan_result
 
 from auditor.cli import _run
+from auditor.cli import cli as auditor_group
+from auditor.model import FlowKind
 from auditor.store import open_database, record_scan
+from auditor.store.journal import RuntimeJournal
 from auditor.store.schema import SCHEMA_REVISION
 
 NO_ENV_DB = {"AUDITOR_DATABASE_URL": ""}
@@ -101,6 +106,31 @@ def test_findings_show_lists_the_flows_that_carry_it(stored, run_json, cli):
     [mrn] = run_json("findings", "list", "--db", stored, "--scan", "1", "--category", "PHI")
     shown = run_json("findings", "show", str(mrn["id"]), "--db", stored)
     assert shown["excerpt"] == mrn["excerpt"] and shown["flows"][0]["trail"][0]["rule_id"] == "HIPAA-BAA-001"
+
+
+def test_a_runtime_flow_with_a_cost_is_shown_as_json_with_the_cost_as_a_string(tmp_path):
+    """The guard stores cost as a Decimal (exact money); JSON has no decimal type, so the
+    command prints it as a string, to the digit stored, rather than failing."""
+    db = tmp_path / "findings.db"
+    journal = RuntimeJournal(open_database(str(db), write=True), "guard")
+    mrn = finding("<runtime>", 1, "a1", record=1, pointer="/texts/0")
+    journal.record(
+        flow((mrn,), "openai", PHI, kind=FlowKind.RUNTIME),
+        {"model": "gpt-4o", "input_tokens": 120, "output_tokens": 7, "tokens_estimated": False,
+         "cost": Decimal("0.00037"), "currency": "USD", "price_id": "openai/gpt-4o", "action": "send"},
+    )  # fmt: skip
+    journal.flush()
+    journal.close()
+    runner = CliRunner()
+    shown = runner.invoke(auditor_group, ["flows", "show", "1", "--db", str(db), "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    flow_json = json.loads(shown.output)
+    assert flow_json["kind"] == "runtime" and flow_json["action"] == "send"
+    assert flow_json["cost"] == "0.00037000" and flow_json["currency"] == "USD"  # Numeric(18, 8)
+    assert Decimal(flow_json["cost"]) == Decimal("0.00037")
+    carried = runner.invoke(auditor_group, ["findings", "show", "1", "--db", str(db), "--format", "json"])
+    assert carried.exit_code == 0, carried.output
+    assert json.loads(carried.output)["flows"][0]["cost"] == "0.00037000"
 
 
 def test_diff_between_two_scans(stored, run_json, cli):

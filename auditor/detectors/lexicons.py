@@ -64,7 +64,7 @@ def can_be_name(token: str, *, cased_ok: bool = True, rare_ok: bool = False, sur
     word = token.rstrip(".").lower()
     if word.endswith(("'s", "’s")):  # "dr. white's order"
         word = word[:-2]
-    if len(word) < 2 or word in stop_words():
+    if len(word) < 2 or word in stop_words() or word in NOT_NAMES:
         return False
     if cased_ok and token[:1].isupper() and any(ch.islower() for ch in token):
         return True
@@ -79,6 +79,11 @@ def can_be_name(token: str, *, cased_ok: bool = True, rare_ok: bool = False, sur
     if surname_ok and word in person_names():
         return True
     return rare_ok and word.replace("'", "").replace("-", "").isalpha() and zipf(word) < 3.0
+
+
+# Words the census lists as first names that notes use as words: "son visited", "per min",
+# "TEE today".
+NOT_NAMES = frozenset("son sons min mins tee".split())
 
 
 def load() -> None:

@@ -297,7 +297,8 @@ def _leading_names(value: str, **rules: bool) -> tuple[int, int] | None:
             after_initial = False
         elif not can_be_name(word, **rules):
             break
-        end = spans[i].end() - (1 if word.endswith(".") and len(word) > 2 else 0)
+        core = word.rstrip("-'’")  # "DAUGHTER-KRISSY---301": the dashes are no part of the name
+        end = spans[i].start() + len(core) - (1 if core.endswith(".") and len(core) > 2 else 0)
     if end is None:
         return None
     return spans[0].start(), end
@@ -320,7 +321,8 @@ SLOT_NAME = PatternSpec(
     (
         (
             "relation's name",
-            rf"(?<=\b{_RELATION}[ \t]*,?[ \t]+(?:named[ \t]+|is[ \t]+)?){_NAME_TOKEN}"
+            # "daughter Ann", "son, Ed", and the notes' "DAUGHTER-KRISSY", "SISTER,CARROLL ANNE"
+            rf"(?<=\b{_RELATION}(?:[ \t]*,?[ \t]+|[ \t]*-+[ \t]*|,)(?:named[ \t]+|is[ \t]+)?){_NAME_TOKEN}"
             rf"(?:[ \t]+(?:and[ \t]+)?{_NAME_TOKEN})?",
             0.6,
         ),
@@ -587,10 +589,74 @@ NAME_BEFORE_ROLE = PatternSpec(
             r"(?=[ \t]+(?:aware|notified|paged|made[ \t]+aware|informed)\b)",
             0.55,
         ),
+        # What a visitor or a caller does: "bob visited", "george called", "CARROLL ANNE HAS PHONED".
+        (
+            "name who calls or visits",
+            rf"\b{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})?"
+            r"(?=[ \t]+(?:called|visited|phoned|has[ \t]+phoned|came[ \t]+in|was[ \t]+updated|is[ \t]+speaking)\b)",
+            0.55,
+        ),
     ),
     flags=IGNORECASE_MULTILINE,
-    keywords=("aware", "notified", "paged", "informed"),
+    keywords=(
+        "aware",
+        "notified",
+        "paged",
+        "informed",
+        "called",
+        "visited",
+        "phoned",
+        "came in",
+        "updated",
+        "speaking",
+    ),
     refine=lambda value: _trailing_names(value, cased_ok=False),
+)
+
+
+def _leading_first_name(value: str) -> tuple[int, int] | None:
+    """The leading names of ``value`` if the first is a census first name ("PER DAVID"; not
+    "PER RISS", a census surname and a sliding scale)."""
+    found = _leading_names(value, cased_ok=False)
+    if found is None or value.split()[0].lower().strip(".,") not in first_names():
+        return None
+    return found
+
+
+# Who a note says it heard from or spoke with: "PER DAVID, HE HAS BEEN", "case manager spoke
+# with suzette". "per md", "spoke with family": only a census first name is taken.
+NAME_IN_NOTE = PatternSpec(
+    "auditor.NAME_IN_NOTE",
+    "PERSON",
+    (
+        ("per whom", rf"(?<=\bper[ \t]+){_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})?", 0.55),
+        (
+            "spoken with",
+            rf"(?<=\b(?:spoke|spoken|talked|speaking|met)[ \t]+(?:w/|with|to)[ \t]+)"
+            rf"{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})?",
+            0.55,
+        ),
+    ),
+    flags=IGNORECASE_MULTILINE,
+    keywords=("per", "spoke", "spoken", "talked", "speaking", "met"),
+    refine=lambda value: _leading_first_name(value),
+)
+# Behind a role that a person fills, as behind a title, a rare word is a surname too:
+# "CASEWORKER LEONA LABOWICH", "social worker Amy Trent".
+ROLE_NAME = PatternSpec(
+    "auditor.ROLE_NAME",
+    "PERSON",
+    (
+        (
+            "role and name",
+            rf"(?<=\b(?:case[ \t]*worker|case[ \t]+manager|social[ \t]+worker|chaplain|interpreter)[ \t]+)"
+            rf"{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,2}}",
+            0.6,
+        ),
+    ),
+    flags=IGNORECASE_MULTILINE,
+    keywords=("case", "worker", "chaplain", "interpreter"),
+    refine=lambda value: _leading_names(value, cased_ok=False, rare_ok=True),
 )
 # Before a credential a rare word is a surname too ("KAVALIUNAS NP").
 NAME_BEFORE_CREDENTIAL = PatternSpec(
@@ -888,6 +954,8 @@ SPECS = (
     NAME_IN_SENTENCE,
     NAME_BEFORE_ROLE,
     NAME_BEFORE_CREDENTIAL,
+    NAME_IN_NOTE,
+    ROLE_NAME,
     NAME_IN_LIST,
     FIRST_NAME,
     FULL_NAME,

@@ -94,7 +94,9 @@ class AuditorGuardrail(CustomGuardrail):
             self.journal = RuntimeJournal(open_database(auditor_db, [os.getcwd()], write=True), "litellm")
         self._local_route = local_route
 
-    async def async_pre_call_hook(self, user_api_key_dict: Any, cache: Any, data: dict, call_type: Any) -> dict:
+    async def async_pre_call_hook(
+        self, user_api_key_dict: Any, cache: Any, data: dict[str, Any], call_type: Any
+    ) -> dict[str, Any]:
         """Judge the request against every deployment of its model group; act on the strictest."""
         model = data.get("model")
         texts = extract_texts(data.get("messages") or data.get("input") or data.get("prompt"))
@@ -125,7 +127,7 @@ class AuditorGuardrail(CustomGuardrail):
             data["model"] = self.local_model
         return data
 
-    async def async_post_call_success_hook(self, data: dict, user_api_key_dict: Any, response: Any) -> Any:
+    async def async_post_call_success_hook(self, data: dict[str, Any], user_api_key_dict: Any, response: Any) -> Any:
         """The answer: placeholders restored, the decision stored with the tokens the provider counted."""
         pending = self._take(data)
         if pending is None:
@@ -141,7 +143,7 @@ class AuditorGuardrail(CustomGuardrail):
 
     async def async_post_call_failure_hook(
         self,
-        request_data: dict,
+        request_data: dict[str, Any],
         original_exception: Exception,
         user_api_key_dict: Any,
         traceback_str: str | None = None,
@@ -155,7 +157,7 @@ class AuditorGuardrail(CustomGuardrail):
         return None
 
     async def async_post_call_streaming_iterator_hook(
-        self, user_api_key_dict: Any, response: Any, request_data: dict
+        self, user_api_key_dict: Any, response: Any, request_data: dict[str, Any]
     ) -> AsyncGenerator[Any, None]:
         """A streamed answer passed on chunk by chunk, placeholders restored; stored when it ends."""
         pending = self._take(request_data)
@@ -178,7 +180,7 @@ class AuditorGuardrail(CustomGuardrail):
                     placeholders.forget()
                 self._record(pending, tally.usage, output_chars=tally.chars)
 
-    def _await_answer(self, data: dict, pending: _Pending) -> bool:
+    def _await_answer(self, data: dict[str, Any], pending: _Pending) -> bool:
         """Keep the decision until its answer (post_call); False when no answer hook will come."""
         call_id = data.get("litellm_call_id")
         if not call_id or not self._runs_after_the_call():
@@ -194,7 +196,7 @@ class AuditorGuardrail(CustomGuardrail):
             self._record(item, None)
         return True
 
-    def _take(self, data: dict) -> _Pending | None:
+    def _take(self, data: dict[str, Any]) -> _Pending | None:
         call_id = data.get("litellm_call_id")
         with self._pending_lock:
             return self._pending.pop(str(call_id), None) if call_id else None

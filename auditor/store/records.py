@@ -278,12 +278,15 @@ class FlowDetail:
 
     def as_row(self) -> dict[str, Any]:
         """The shape ``flows show --format json`` prints: the columns, then ``trail``,
-        ``waivers`` and (when gathered) ``findings``."""
+        ``waivers`` and (when gathered) ``findings``. ``cost`` is a string ("0.00037000"):
+        JSON has no decimal type, and a float would not keep money exact (as ``auditor plan``)."""
         row: dict[str, Any] = {}
         for field in fields(self):
             value = getattr(self, field.name)
             if field.name in self._LISTS and value is not None:
                 value = list(value)
+            elif isinstance(value, Decimal):
+                value = str(value)
             row[field.name] = value
         row["trail"] = [rule.as_row() for rule in self.trail]
         row["waivers"] = [waiver.as_row() for waiver in self.waivers]
