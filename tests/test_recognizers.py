@@ -574,3 +574,20 @@ def test_the_family_and_staff_a_nursing_note_names(found, text, names):
 def test_words_a_note_uses_where_names_stand_are_not_names(found):
     note = "BS 260'S, COVERED PER RISS. son visited today. per min, spoke with family, md called. pt on lasix."
     assert not [r for r in found(note) if r[0] == "PERSON"], found(note)
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("social--pt married, lives in catonsville, husband did not come. pt on lasix.", "catonsville"),
+        ("The title was determined in a tournament in Montreal .", "Montreal"),
+        ("my belt snapped in Compton . But they struck out", "Compton"),
+    ],
+)
+def test_a_city_after_a_preposition_the_model_misses(found, text, place):
+    assert ("LOCATION", place) in {r[:2] for r in found(text)}, found(text)
+
+
+def test_an_abbreviation_or_a_word_after_a_preposition_is_no_city(found):
+    note = "Transferred from OSH to MICU, then to Ward 4. Converse with the family in March. pt on lasix."
+    assert not [r for r in found(note) if r[0] == "LOCATION"], found(note)

