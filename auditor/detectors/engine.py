@@ -11,6 +11,7 @@ import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import regex
 
@@ -27,6 +28,9 @@ from auditor.detectors.filters import (
 from auditor.detectors.patterns import PARTICLE_SURNAME, REPORTED_ENTITY, label_of, presidio_entities
 from auditor.detectors.safe_harbor import GENERAL_ONLY_DETECTORS
 from auditor.model import CONTEXT_ENTITIES
+
+if TYPE_CHECKING:  # Presidio is heavy: imported on first use only
+    from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
 # Preference when two detectors claim overlapping text with equal confidence: the more
 # specific (auditor's checked recognizers) first, generic NER last.
@@ -117,10 +121,10 @@ class Detector:
         self.chunk_overlap = chunk_overlap
         self.floor = floor
         self.vanilla = vanilla
-        self._analyzer = None
+        self._analyzer: AnalyzerEngine | None = None
 
     @property
-    def analyzer(self):
+    def analyzer(self) -> AnalyzerEngine:
         if self._analyzer is None:
             from auditor.detectors import presidio  # heavy: spaCy and Presidio
 
@@ -160,7 +164,7 @@ class Detector:
             spans[index].extend(self._window_spans(window, start, own_from, own_to, artifacts))
         return spans if self.vanilla else [resolve_overlaps(found) for found in spans]
 
-    def _window_spans(self, window: str, start: int, own_from: int, own_to: int, artifacts) -> list[Span]:
+    def _window_spans(self, window: str, start: int, own_from: int, own_to: int, artifacts: Any) -> list[Span]:
         """The spans a window owns, in the text's offsets; ``artifacts``: spaCy's output, if run."""
         spans: list[Span] = []
         for result in self.analyzer.analyze(
@@ -209,8 +213,8 @@ class Detector:
         return spans
 
 
-def _detector_id(result) -> str:
-    name = (result.recognition_metadata or {}).get("recognizer_name", "")
+def _detector_id(result: RecognizerResult) -> str:
+    name = str((result.recognition_metadata or {}).get("recognizer_name", ""))
     if name.startswith("auditor."):
         return name
     return f"presidio.{result.entity_type}"
@@ -224,7 +228,7 @@ def resolve_overlaps(spans: list[Span]) -> list[Span]:
     the higher score wins, then the longer span.
     """
 
-    def rank(span: Span) -> tuple:
+    def rank(span: Span) -> tuple[int, float, int]:
         if span.entity in CONTEXT_ENTITIES:
             specific = -1  # health information never hides an identifier it overlaps
         elif span.general_only:

@@ -12,6 +12,7 @@ import importlib.util
 import logging
 import re
 from functools import cache
+from typing import Any
 
 import phonenumbers
 from presidio_analyzer import (
@@ -54,7 +55,7 @@ class _InstalledSpacyEngine(SpacyNlpEngine):
     def load(self) -> None:
         import spacy
 
-        self.nlp = {}
+        self.nlp: dict[str, Any] = {}  # type: ignore[assignment]  # Presidio declares it None until loaded
         for model in self.models:
             name = model["model_name"]
             if importlib.util.find_spec(name) is None:
@@ -68,7 +69,7 @@ class _InstalledSpacyEngine(SpacyNlpEngine):
             self.nlp[model["lang_code"]] = nlp
 
     @staticmethod
-    def unused_pipes(nlp) -> list[str]:
+    def unused_pipes(nlp: Any) -> list[str]:
         """Pipes to disable; none whose output the NER listens to (a pipeline sharing a tok2vec)."""
         from spacy.pipeline import Tok2Vec
 
@@ -78,7 +79,7 @@ class _InstalledSpacyEngine(SpacyNlpEngine):
         keep = {"tok2vec", "transformer"} if shares_tok2vec else {"transformer"}
         return [p for p in UNUSED_PIPES if p in nlp.pipe_names and p not in keep]
 
-    def _doc_to_nlp_artifact(self, doc, language: str):
+    def _doc_to_nlp_artifact(self, doc: Any, language: str) -> NlpArtifacts:
         if "lemmatizer" in self.nlp[language].pipe_names:
             return super()._doc_to_nlp_artifact(doc, language)
         entities, scores = self._get_updated_entities(self._get_entities(doc), self._get_scores_for_entities(doc))
@@ -97,7 +98,7 @@ class _InstalledSpacyEngine(SpacyNlpEngine):
         # word around each result: Presidio's list makes that a scan of the window's words, a
         # set makes it one lookup. The same words as Presidio's list: no stop words, no
         # punctuation, no "be", split at colons.
-        artifacts.keywords = frozenset(
+        artifacts.keywords = frozenset(  # type: ignore[assignment]  # a set: one lookup a word
             part
             for token, lemma in zip(doc, lemmas, strict=True)
             if not token.is_stop and not token.is_punct and lemma != "be"
@@ -116,7 +117,14 @@ class _IndexedContextEnhancer(LemmaContextAwareEnhancer):
     tokens do not overlap, so the token holding ``start`` is found from the token offsets.
     """
 
-    def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):
+    def enhance_using_context(
+        self,
+        text: str,
+        raw_results: list[RecognizerResult],
+        nlp_artifacts: NlpArtifacts,
+        recognizers: list[EntityRecognizer],
+        context: list[str] | None = None,
+    ) -> list[RecognizerResult]:
         by_id = {recognizer.id: recognizer for recognizer in recognizers if recognizer.context}
         extra = [word.lower() for word in context or ()]
         if nlp_artifacts is None:
@@ -142,7 +150,7 @@ class _IndexedContextEnhancer(LemmaContextAwareEnhancer):
         return raw_results
 
     @staticmethod
-    def _find_index_of_match_token(word: str, start: int, tokens, tokens_indices: list[int]) -> int:
+    def _find_index_of_match_token(word: str, start: int, tokens: Any, tokens_indices: list[int]) -> int:
         i = max(0, bisect.bisect_right(tokens_indices, start) - 1)
         if tokens_indices[i] + len(tokens[i]) <= start:  # start falls after token i: the next one
             i += 1
@@ -167,8 +175,10 @@ class _GatedPhoneRecognizer(PhoneRecognizer):
     def __init__(self) -> None:
         super().__init__(supported_regions=self.NORTH_AMERICA_ONCE)
 
-    def analyze(self, text, entities, nlp_artifacts=None):
-        results = []
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        results: list[RecognizerResult] = []
         for candidate in _PHONE_CANDIDATE.finditer(text):
             digits = candidate.group()
             if sum(ch.isdigit() for ch in digits) < 7 or _DATE_ONLY.fullmatch(digits):
@@ -178,8 +188,9 @@ class _GatedPhoneRecognizer(PhoneRecognizer):
             whole_from, whole_to = candidate.start() - offset, candidate.end() - offset
             for region in self.supported_regions:
                 whole = False
-                for match in phonenumbers.PhoneNumberMatcher(piece, region, leniency=self.leniency):
-                    result = self._get_recognizer_result(match, piece, region, nlp_artifacts)
+                matches = phonenumbers.PhoneNumberMatcher(piece, region, leniency=self.leniency)  # type: ignore[arg-type]
+                for match in matches:
+                    result = self._get_recognizer_result(match, piece, region, nlp_artifacts)  # type: ignore[no-untyped-call]
                     result.start += offset
                     result.end += offset
                     results.append(result)
@@ -198,11 +209,17 @@ class _SpecRecognizer(PatternRecognizer):
             supported_entity=spec.presidio_entity,
             name=spec.detector,
             patterns=[Pattern(name, regex, score) for name, regex, score in spec.patterns],
-            context=list(spec.context) or None,
+            context=list(spec.context) or None,  # type: ignore[arg-type]  # None: Presidio's default
             global_regex_flags=spec.flags,
         )
 
-    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
         if (self.spec.keywords or self.spec.gate) and not self.spec.runs_on(text, text.lower()):
             return []
         results = super().analyze(text, entities, nlp_artifacts, regex_flags)
@@ -272,7 +289,7 @@ def build_vanilla_analyzer(model_name: str) -> AnalyzerEngine:
     nlp_engine = _spacy_engine(model_name)
     # Presidio loads the whole pipeline (its SpacyNlpEngine is spacy.load(name)) and reads the
     # lemmas the tagger and lemmatizer make; so does the baseline.
-    for nlp in nlp_engine.nlp.values():
+    for nlp in nlp_engine.nlp.values():  # type: ignore[attr-defined]  # loaded: a dict
         for pipe in list(nlp.disabled):
             nlp.enable_pipe(pipe)
     registry = RecognizerRegistry(supported_languages=["en"])
