@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Self, cast
 
 from auditor.model import Location
 
@@ -32,8 +32,21 @@ def _from_mapping(cls: type[Any], row: Any, **extra: Any) -> Any:
     return cls(**values, **extra)
 
 
+class _Columns:
+    """A read model whose fields are the columns of one table row, read and printed as they are."""
+
+    __slots__ = ()
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return cast(Self, _from_mapping(cls, row))
+
+    def as_row(self) -> dict[str, Any]:
+        return asdict(cast(Any, self))
+
+
 @dataclass(frozen=True, slots=True)
-class ScanRecord:
+class ScanRecord(_Columns):
     """One scan: where and when it ran, how it ended, and its counts (timestamps in ISO 8601)."""
 
     id: int
@@ -55,16 +68,9 @@ class ScanRecord:
     allow_count: int
     error: str | None
 
-    @classmethod
-    def from_row(cls, row: Any) -> ScanRecord:
-        return _from_mapping(cls, row)  # type: ignore[no-any-return]
-
-    def as_row(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True, slots=True)
-class FindingRecord:
+class FindingRecord(_Columns):
     """One stored finding: masked excerpt and keyed fingerprint, never a value."""
 
     id: int
@@ -84,16 +90,9 @@ class FindingRecord:
     label: str | None
     fingerprint: str
 
-    @classmethod
-    def from_row(cls, row: Any) -> FindingRecord:
-        return _from_mapping(cls, row)  # type: ignore[no-any-return]
-
     @property
     def location(self) -> Location:
         return Location(self.path, self.line, self.col, self.record, self.pointer, self.symbol)
-
-    def as_row(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +187,7 @@ class RuleRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class WaiverRecord:
+class WaiverRecord(_Columns):
     """A waiver as a scan recorded it: what it covers, who approved it, until when."""
 
     waiver_id: str
@@ -199,13 +198,6 @@ class WaiverRecord:
     expired: bool
     fingerprint: str | None
     path: str | None
-
-    @classmethod
-    def from_row(cls, row: Any) -> WaiverRecord:
-        return _from_mapping(cls, row)  # type: ignore[no-any-return]
-
-    def as_row(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)
