@@ -929,7 +929,7 @@ STREET_NAME_NUMBER = PatternSpec(
         ),
     ),
     flags=CASE_SENSITIVE,
-    validate=lambda value: _street_named(value),
+    validate=_street_named,
 )
 
 # A post office box is a postal address: "P.O. Box 242", "PO Box 104", "Post Office Box 17".
