@@ -17,6 +17,8 @@ from auditor.model import Category, Finding
 from auditor.sources import TextUnit
 
 EXCERPT_CONTEXT = 32
+# Someone writing of themselves: where they live or come from is personal data about them.
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|I've|my|me|we|we're|our|us)\b|\b(?i:i'm|im|i've|ive)\b")
 CLINICAL_BOOST = 0.1
 
 
@@ -33,21 +35,26 @@ def classify(text: str, spans: list[Span], min_confidence: float) -> list[Classi
     """Categories and confidences of a unit's spans; those below ``min_confidence`` dropped.
 
     Identifiers of a person become PHI, and more certain, in clinical text; a date outside
-    clinical text, and a state or country in a text that names nobody, are dropped.
+    clinical text is dropped, and so is a state or country in clinical text (Safe Harbor keeps
+    it) or in a text that names nobody and is written by nobody of themselves.
     """
     clinical = is_clinical(text, {s.entity for s in spans if s.score >= min_confidence})
     names_someone = any(
         s.score >= min_confidence
         and entity_info(s.entity).person_identifier
         and not entity_info(s.entity).needs_person
+        and not (entity_info(s.entity).clinical_only and not clinical)  # a version "3.2.15" names nobody
         and not (s.general_only and clinical)
         for s in spans
     )
+    writes_of_self = bool(_FIRST_PERSON.search(text))
     kept: list[Classified] = []
     for span in spans:
         info = entity_info(span.entity)
-        if (info.needs_person and not names_someone) or (info.clinical_only and not clinical):
+        if info.needs_person and not (names_someone or (info.safe_harbor_keeps and writes_of_self)):
             continue  # identifies nobody: 164.514(b)(2)(i) lists dates "related to an individual"
+        if (info.clinical_only and not clinical) or (info.safe_harbor_keeps and clinical):
+            continue
         if span.general_only and clinical:
             continue  # a one-word NER guess in a note: "Neo", "Echo" (see Span.general_only)
         confidence = span.score

@@ -36,6 +36,9 @@ class EntityInfo:
     # Identifies someone only in a patient's record: a date of care is PHI, a close date in a
     # finance memo or a release date identifies nobody (labelled dates of birth are PERSON_DATE).
     clinical_only: bool = False
+    # Left in a de-identified record by Safe Harbor (a state, 164.514(b)(2)(i)(B)): not reported
+    # in clinical text, personal data elsewhere.
+    safe_harbor_keeps: bool = False
     # Found only in health records (an MRN, an NPI): one makes the whole text clinical.
     health_only: bool = False
     # Guessed by spaCy's named-entity recognizer, not matched by a pattern.
@@ -87,8 +90,9 @@ ENTITIES: dict[str, EntityInfo] = {
     "DEA_NUMBER": EntityInfo(H, health_only=True),
     "PERSON_DATE": EntityInfo(P, person_identifier=True),
     "DATE": EntityInfo(P, person_identifier=True, clinical_only=True),  # any but a bare year: (b)(2)(i)(C)
-    # A state or a country: not a Safe Harbor identifier, but personal data beside a name.
-    "REGION": EntityInfo(P, needs_person=True),
+    # A state or a country: not a Safe Harbor identifier, but personal data beside a name or in
+    # what someone writes of themselves ("I live in India").
+    "REGION": EntityInfo(P, needs_person=True, safe_harbor_keeps=True),
     "UNIQUE_ID": EntityInfo(P, person_identifier=True),  # "any other unique identifying number" (R)
     "ZIP_CODE": EntityInfo(P, person_identifier=True),
     "DEVICE_ID": EntityInfo(H, health_only=True),

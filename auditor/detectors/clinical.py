@@ -21,7 +21,9 @@ _CLINICAL_TERMS = re.compile(
     r"|presented\s+with|chief\s+complaint|dyspnea|fever|nausea|edema|cellulitis|pneumonia|sepsis"
     r"|diabetes|hypertension|prognosis|physical\s+exam|emergency\s+department|inpatient|outpatient"
     # the shorthand of nursing and therapy notes
-    r"|pt|pts|labs|therapeutic|mobility|ambulat(?:e|ed|ing|ion)|afebrile|s/p|h/o|c/o|prn|npo|vss|cxr|ekg|abg|o2\s+sats?)\b",
+    r"|pt|pts|labs|therapeutic|mobility|ambulat(?:e|ed|ing|ion)|afebrile|s/p|h/o|c/o|prn|npo|vss|cxr|ekg|abg|o2\s+sats?"
+    # and of respiratory therapists' notes
+    r"|lung\s+sounds|mech(?:anical)?\s+vent|trach(?:ed|eostomy)?|sputum|secretions|suction(?:ed)?|peep|fio2)\b",
     re.IGNORECASE,
 )
 _ICD10_CODE = re.compile(

@@ -18,10 +18,14 @@ import regex
 from auditor.detectors.catalog import DEFAULT_ENTITIES, GENERIC_ENTITIES
 from auditor.detectors.filters import (
     adjusted_score,
+    date_is_a_setting,
     date_stands_alone,
     is_false_positive,
     is_state_or_country,
+    lexicon_backs_ner,
+    ner_is_eponym,
     org_is_a_name,
+    org_is_a_place,
     person_is_a_city,
     plain_word_name,
 )
@@ -35,6 +39,8 @@ if TYPE_CHECKING:  # Presidio is heavy: imported on first use only
 # Preference when two detectors claim overlapping text with equal confidence: the more
 # specific (auditor's checked recognizers) first, generic NER last.
 _GENERIC = GENERIC_ENTITIES
+_NER_NAMES = frozenset({"presidio.PERSON", "presidio.LOCATION"})
+_NER_GUESSES = _NER_NAMES | {"presidio.ORGANIZATION"}
 # A surname behind particles right after a name: " de la O", " van Beethoven".
 _TRAILING_SURNAME = regex.compile(rf"[ \t]+{PARTICLE_SURNAME}")
 
@@ -49,8 +55,9 @@ class Span:
     detector: str
     score: float
     label: str | None = None
-    # Reported only outside clinical text: a one-word NER name that no lexicon supports. In
-    # notes such words are drugs, devices and shorthand ("Neo", "Echo"); elsewhere, names.
+    # Reported only outside clinical text: an NER name or place that no lexicon supports. In
+    # notes such words are drugs, devices and shorthand ("Neo", "Echo", "Carevue"); elsewhere,
+    # names.
     general_only: bool = False
 
 
@@ -187,23 +194,33 @@ class Detector:
             before = window[max(0, result.start - 40) : result.start]
             if not self.vanilla and is_false_positive(entity, value, before, detector):
                 continue
+            if not self.vanilla and detector in _NER_GUESSES and ner_is_eponym(window[stop : stop + 30]):
+                continue  # "Wilson's disease", "Wells score"
             if not self.vanilla and entity == "DATE":
                 line_from = window.rfind("\n", 0, result.start) + 1
                 line_to = window.find("\n", stop)
                 if date_stands_alone(entity, value, window[line_from : line_to if line_to >= 0 else len(window)]):
+                    continue
+                if date_is_a_setting(entity, value, before, window[stop : stop + 20]):
                     continue
             if not self.vanilla and is_state_or_country(entity, value):
                 entity = "REGION"
             if not self.vanilla and detector == "presidio.PERSON" and person_is_a_city(value):
                 entity, detector = "LOCATION", "auditor.CITY_FROM_NER"
             if not self.vanilla and entity == "ORGANIZATION" and self.names_from_orgs:
-                if not org_is_a_name(value):
+                if org_is_a_name(value):
+                    entity, detector = "PERSON", "auditor.NAME_FROM_ORG"
+                elif org_is_a_place(value):  # "Melbourne 's number one", "in NJ": a place's name
+                    entity = "REGION" if is_state_or_country("LOCATION", value) else "LOCATION"
+                    detector = "auditor.PLACE_FROM_ORG"
+                else:
                     continue
-                entity, detector = "PERSON", "auditor.NAME_FROM_ORG"
             score = float(result.score)
-            general_only = detector in GENERAL_ONLY_DETECTORS  # see Span.general_only
+            general_only = detector in GENERAL_ONLY_DETECTORS or (  # see Span.general_only
+                detector in _NER_NAMES and not self.vanilla and not lexicon_backs_ner(value, before)
+            )
             if not self.vanilla:
-                after = window[stop : stop + 5]
+                after = window[stop : stop + 40]  # a field's colon, a version, ", Illinois"
                 adjusted = adjusted_score(entity, detector, value, score, before, after)
                 if adjusted < score and detector == "presidio.PERSON" and plain_word_name(value, before, after):
                     general_only = True  # kept at the NER's score, outside clinical text only

@@ -86,8 +86,9 @@ def can_be_name(token: str, *, cased_ok: bool = True, rare_ok: bool = False, sur
 
 
 # Words the census lists as first names that notes use as words: "son visited", "per min",
-# "TEE today".
-NOT_NAMES = frozenset("son sons min mins tee".split())
+# "TEE today", "Aline placed" (an arterial line), "Echo revealed", "pt MAE" (moves all
+# extremities), "Manual lavage".
+NOT_NAMES = frozenset("son sons min mins tee aline echo mae manual".split())
 
 
 def load() -> None:

@@ -13,7 +13,7 @@ import dataclasses
 import regex
 
 from auditor.detectors.filters import is_drug_name
-from auditor.detectors.lexicons import can_be_name, first_names, person_names, place_names, stop_words, zipf
+from auditor.detectors.lexicons import NOT_NAMES, can_be_name, first_names, person_names, place_names, stop_words, zipf
 from auditor.detectors.specs import CASE_SENSITIVE, IGNORECASE_MULTILINE, PatternSpec
 
 _MONTH_NAME = (
@@ -243,7 +243,10 @@ PLACE_OF_CARE_ANY_CASE = PatternSpec(
 _NAME_TOKEN = r"[\p{L}][\p{L}'’-]*\.?"
 # The credentials a clinician signs with ("JON DEVAUX RRT", "WARREN KAVALIUNAS NP").
 _CREDENTIAL = r"RN|RRT|NP|MD|PA-C|LPN|CNA|RNC|APRN|MSW|LICSW|LCSW|SLP|RD"
-_TITLE = r"(?:drs|dr's|dr|doctor|mr|mrs|ms|miss|mx|nurse|prof|professor|sister|brother|father|rev|(?-i:NP|MD|RN))"
+_TITLE = r"(?:drs|dr's|dr|doctor|mr|mrs|ms|miss|mx|nurse|prof|professor|rev)"
+# Titles that are words of a note as well: "sister said", "RN faxed", "NP. Lungs", "4L NP" (nasal
+# prongs). A name stands behind them only capitalised, after a space.
+_WORD_TITLE = r"(?:sister|brother|father|(?<!\d[ \t]*L[ \t]*)(?-i:NP|MD|RN))"
 _RELATION = (
     r"(?:wife|husband|spouse|son|sons|daughter|daughters|dtr|sister|brother|mother|father|mom|dad|niece"
     r"|nephew|grand(?:son|daughter|mother|father|child)|aunt|uncle|cousin|friend|neighbou?r|proxy|hcp"
@@ -310,7 +313,14 @@ TITLED_NAME = PatternSpec(
     "auditor.TITLED_NAME",
     "PERSON",
     # Not "40 ms. Pool": a unit after a number is no title.
-    (("titled name", rf"(?<=(?<!\d[ \t]*)\b{_TITLE}(?:\.[ \t]*|[ \t]+)){_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})?", 0.7),),
+    (
+        (
+            "titled name",
+            rf"(?:(?<=(?<!\d[ \t]*)\b{_TITLE}(?:\.[ \t]*|[ \t]+))|(?<=\b{_WORD_TITLE}[ \t]+)(?=(?-i:[A-Z])))"
+            rf"{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})?",
+            0.7,
+        ),
+    ),
     flags=IGNORECASE_MULTILINE,
     refine=lambda value: _leading_names(value, rare_ok=True, surname_ok=True),
 )
@@ -436,7 +446,7 @@ def _first_name_and_surname(value: str) -> tuple[int, int] | None:
     not "Will", "Austin"), with the capitalised surname after it if one follows."""
     words = value.split()
     first = words[0].lower()
-    if first not in first_names() or zipf(first) >= 4.5 or first in _EVERYDAY_NAMES:
+    if first not in first_names() or zipf(first) >= 4.5 or first in _EVERYDAY_NAMES or first in NOT_NAMES:
         return None
     if first in place_names() or first in stop_words():
         return None
