@@ -689,3 +689,25 @@ def test_a_name_that_opens_a_sentence_before_what_people_do(found, text, name):
 )
 def test_eponyms_and_capitalised_words_that_open_a_sentence_are_not_names(found, text):
     assert not [r for r in found(text) if r[0] in ("PERSON", "LOCATION")], found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("63 YO MALE TRANSFERED FROM MEMORIAL HOSPITAL W SEVERE SOB. PT ON LASIX.", "MEMORIAL HOSPITAL"),
+        ("PT RECENTLY ADM TO THE GH FOR CHRONIC VENOUS STASIS. PT ON LASIX.", "GH"),
+        ("NSTEMI. tx to GH.  PMH: CAD, HTN. pt on lasix.", "GH"),
+        ("KEEP ROMERO FAMILY AWARE OF PLAN. PT ON LASIX.", "ROMERO"),
+        ("is aware of his father's condition. Pt on lasix.  Emily Parker,RN", "Emily Parker"),
+        ("PMH: HTN, DM. PRESENT HX:8/30 DECREASED MENTAL STATUS. PT ON LASIX.", "8/30"),
+        ("HEAD CT-WO ACUTE CHANGES. 11/23 EXTUBATED. PT ON LASIX.", "11/23"),
+        ("SP MV ACCIDENT 12/7 IN WHICH SHE SUFFERED. PT ON LASIX.", "12/7"),
+    ],
+)
+def test_hospitals_families_signatures_and_dates_of_nursing_notes(found, text, value):
+    assert value in {v for _, v, _ in found(text)}, found(text)
+
+
+def test_no_family_name_in_a_family_of_words_and_no_signature_across_a_sentence(found):
+    text = "KEEP THE FAMILY AWARE. LARGE FAMILY. pink frothy secretions. MD ordered albuterol. PT ON LASIX."
+    assert not [r for r in found(text) if r[0] == "PERSON"], found(text)

@@ -555,7 +555,7 @@ def date_stands_alone(entity: str, value: str, line: str) -> bool:
 # Numbers of a note that are written as dates: ventilator settings ("CPAP 5/5", "PSV 10/5/40%"),
 # pain scores ("CP 4/10") and murmur grades ("3/6 SEM").
 _VENT_BEFORE = re.compile(
-    r"\b(?i:cpap|bipap|psv|ps|ips|peep|vent|ventilation|settings?|mask|trial|ac|simv|imv)\W{0,4}(?:\w+\W{1,3}){0,2}$"
+    r"\b(?i:cpap|bipap|psv|ps|ips|peep|vent|ventilation|settings?|mask|trial|simv|imv)\b\W{0,4}(?:\w+\W{1,3}){0,2}$"
 )
 _PAIN_BEFORE = re.compile(r"\b(?i:cp|pain|angina|discomfort|pressure|c/o)\b[^.;\n]{0,30}$")
 _SETTING_AFTER = re.compile(r"^\)?\s*%|^\W{0,3}(?i:peep|psv|ps|ips|cpap|bipap|sem|murmur)\b")

@@ -38,6 +38,7 @@ _SLOT_RULES = (
     "auditor.NAME_IN_SENTENCE",
     "auditor.SPEAKER_NAME",
     "auditor.NAME_BEFORE_ROLE",
+    "auditor.FAMILY_NAME",
     "auditor.NAME_BEFORE_CREDENTIAL",
     "auditor.NAME_IN_NOTE",
     "auditor.ROLE_NAME",

@@ -34,7 +34,7 @@ _ORDINAL_WORDS = (
 # a second slash or the words that follow scores.
 _NOT_A_SCORE = (
     r"(?![\d/]|\.\d|\s*(?i:strength|str\b|mg|mcg|ml|cc\b|tabs?\b|units?|ns\b|of\b|ratio|scale|score|pulses?|lungs?"
-    r"|breath|bs\b|ext|extremit|power|motor|grip|x\b|%|(?:\w+\s+)?pain))"
+    r"|breath|bs\b|ext\b|extremit|power|motor|grip|x\b|%|(?:\w+\s+)?pain))"
     # Ventilator settings and pain scores: "PSV 10/5", "BIPAP 10/5", "c/o 3/10".
     # The label is a whole word: "lasix 4/14" and "cx 3/23" are dates, "x 3/4" is a count.
     r"(?<!\b(?i:strength|str|power|grip|motor|pulses?|score|ratio|sats?|bp|gcs|x|psv|ps|peep|cpap|bi-?pap|simv"
@@ -55,7 +55,7 @@ DATE = PatternSpec(
         ("day first numeric date", rf"\b{_DAY}[/.]{_NUM_MONTH}[/.](?:19|20)\d{{2}}\b", 0.55),
         ("ISO date", r"\b(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])\b", 0.6),
         # Not the fractions of everyday notes ("rales 1/3 up", "BP drop 1/2").
-        ("month and day", rf"(?<![\d/.,:-])\b(?!(?:1/[234]|2/3|3/4)\b){_NUM_MONTH}/{_DAY}\b{_NOT_A_SCORE}", 0.5),
+        ("month and day", rf"(?<![\d/.,-])(?<!\d:)\b(?!(?:1/[234]|2/3|3/4)\b){_NUM_MONTH}/{_DAY}\b{_NOT_A_SCORE}", 0.5),
         # A month and a year of two digits that no day can be ("AMI 7/81", "s/p AVR 8/88"), as
         # histories write them; not "'2/70's" (a range of pressures).
         ("month and year", rf"(?<![\d/.,:'’-])\b{_NUM_MONTH}/(?:3[2-9]|[4-9]\d)\b(?![/\d%'’]){_NOT_A_SCORE}", 0.5),
@@ -190,10 +190,17 @@ def _rare_place_words(value: str, facility_last: bool) -> tuple[int, int] | None
         if not names or (min(zipf(w) for w in names) >= 4.5 and facility not in _HOSPITAL_WORDS):
             return None
         return tokens[keep].start(), tokens[-1].end()
+    if tokens and tokens[0].group().lower() == "the":  # the look-behind's "the" is optional: "TO THE GH"
+        tokens = tokens[1:]
     run = 0
     while run < len(tokens) and _is_place_name(tokens[run].group(), lenient=False):
         run += 1
-    return (tokens[0].start(), tokens[run - 1].end()) if run else None
+        if tokens[run - 1].group().endswith("."):
+            break  # the sentence ends: "tx to GH.  PMH: CAD"
+    if not run:
+        return None
+    last = tokens[run - 1]
+    return tokens[0].start(), last.end() - (1 if last.group().endswith(".") and len(last.group()) > 2 else 0)
 
 
 def _is_place_name(token: str, lenient: bool) -> bool:
@@ -211,8 +218,10 @@ FACILITY_ANY_CASE = PatternSpec(
     (
         (
             "named facility in any case",
-            r"\b(?:[\p{L}][\p{L}'’.&-]*[ \t]+){1,3}(?:hospital|hosp|hospiatal|medical[ \t]+center|clinic|rehab|memorial"
-            r"|infirmary|nursing[ \t]+home|hospice)\b",
+            # "memorial hospital" before "memorial": "FROM MEMORIAL HOSPITAL" is a hospital, not
+            # "FROM MEMORIAL" (which has no name before it).
+            r"\b(?:[\p{L}][\p{L}'’.&-]*[ \t]+){1,3}(?:memorial[ \t]+(?:hospital|hosp)|hospital|hosp|hospiatal"
+            r"|medical[ \t]+center|clinic|rehab|memorial|infirmary|nursing[ \t]+home|hospice)\b",
             0.55,
         ),
     ),
@@ -226,7 +235,7 @@ PLACE_OF_CARE_ANY_CASE = PatternSpec(
     (
         (
             "place of care in any case",
-            r"(?<=\b(?:transfer(?:red)?|transfered|admitted|readmitted|adm|followed|arrived|came|come|taken|sent"
+            r"(?<=\b(?:transfer(?:red)?|transfered|tx|admitted|readmitted|adm|followed|arrived|came|come|taken|sent"
             r"|discharged|returned|brought|seen|screened|referred|enroute|en[ \t]+route|flown|transported|presented"
             r"|go(?:ing)?|went|trans)[ \t]+(?:to|at|from|into|by)[ \t]+(?:the[ \t]+)?)"
             r"[\p{L}][\p{L}'’.&-]*(?:[ \t]+[\p{L}][\p{L}'’.&-]*)?",
@@ -265,6 +274,8 @@ def _trailing_names(value: str, **rules: bool) -> tuple[int, int] | None:
         if len(word) == 2 and word.endswith(".") and start is not None:
             start = match.start()  # an initial: "W. MAROTTA"
             continue
+        if start is not None and word.endswith(".") and len(word) > 3:
+            break  # a sentence ends before the name: "on lasix.  Emily Parker,RN"
         if not can_be_name(word, **rules):
             break
         start = match.start()
@@ -623,6 +634,17 @@ NAME_BEFORE_ROLE = PatternSpec(
     refine=lambda value: _trailing_names(value, cased_ok=False),
 )
 
+# A family by its surname: "KEEP ROMERO FAMILY AWARE", "the okafor family" (its own recognizer:
+# inside NAME_BEFORE_ROLE, Presidio's de-duplication let "ROMERO FAMILY AWARE" hide it).
+FAMILY_NAME = PatternSpec(
+    "auditor.FAMILY_NAME",
+    "PERSON",
+    (("surname of a family", rf"\b{_NAME_TOKEN}(?=[ \t]+family\b)", 0.55),),
+    flags=IGNORECASE_MULTILINE,
+    keywords=("family",),
+    refine=lambda value: _trailing_names(value, cased_ok=False),
+)
+
 
 def _leading_first_name(value: str) -> tuple[int, int] | None:
     """The leading names of ``value`` if the first is a census first name ("PER DAVID"; not
@@ -675,8 +697,9 @@ NAME_BEFORE_CREDENTIAL = PatternSpec(
     (
         (
             "name before a credential",
+            # Not "frothy secretions. MD ordered": a sentence ends before the credential.
             rf"\b{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,2}}"
-            rf"(?=,?[ \t]+(?-i:{_CREDENTIAL})\b)",
+            rf"(?<!\p{{L}}{{2}}\.)(?=(?:,[ \t]*|[ \t]+)(?-i:{_CREDENTIAL})\b)",
             0.55,
         ),
     ),
@@ -1011,6 +1034,7 @@ SPECS = (
     SIGNATURE_NAME,
     NAME_IN_SENTENCE,
     NAME_BEFORE_ROLE,
+    FAMILY_NAME,
     NAME_BEFORE_CREDENTIAL,
     NAME_IN_NOTE,
     ROLE_NAME,
