@@ -661,7 +661,7 @@ def test_a_version_number_shaped_as_a_date_names_nobody(found):
     [
         ("Gary LeGare founded a company in Mojave , California to market the Sea Hawk .", "Mojave"),
         ("Stoloff was born in Philadelphia and raised in Paxton , Illinois .", "Paxton"),
-        ("Broadcasting which also owned Melbourne 's number one station , said John Smith .", "Melbourne"),
+        ("the borderlines of Gardena / Compton and the ring road in Compton", "Compton"),
     ],
 )
 def test_a_town_before_its_state_and_a_place_the_model_calls_an_organisation(found, text, place):
@@ -711,3 +711,13 @@ def test_hospitals_families_signatures_and_dates_of_nursing_notes(found, text, v
 def test_no_family_name_in_a_family_of_words_and_no_signature_across_a_sentence(found):
     text = "KEEP THE FAMILY AWARE. LARGE FAMILY. pink frothy secretions. MD ordered albuterol. PT ON LASIX."
     assert not [r for r in found(text) if r[0] == "PERSON"], found(text)
+
+
+def test_a_company_named_like_a_county_or_a_surname_is_no_place():
+    import auditor
+
+    assert not [d for d in auditor.detect("Ford said revenue rose 4% in the quarter.") if d.entity != "HEALTH_INFO"]
+
+
+def test_an_organisation_the_model_names_that_is_one_surname_before_what_people_do(found):
+    assert ("PERSON", "Hauser") in {r[:2] for r in found("Pending an investigation , Hauser was put under arrest .")}

@@ -208,9 +208,9 @@ class Detector:
             if not self.vanilla and detector == "presidio.PERSON" and person_is_a_city(value):
                 entity, detector = "LOCATION", "auditor.CITY_FROM_NER"
             if not self.vanilla and entity == "ORGANIZATION" and self.names_from_orgs:
-                if org_is_a_name(value):
+                if org_is_a_name(value, window[stop : stop + 20]):
                     entity, detector = "PERSON", "auditor.NAME_FROM_ORG"
-                elif org_is_a_place(value):  # "Melbourne 's number one", "in NJ": a place's name
+                elif org_is_a_place(value, before):  # "between Angola and", "in Compton": a place's name
                     entity = "REGION" if is_state_or_country("LOCATION", value) else "LOCATION"
                     detector = "auditor.PLACE_FROM_ORG"
                 else:

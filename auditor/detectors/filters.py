@@ -488,11 +488,17 @@ _ORG_WORDS = frozenset(
 )
 
 
-def org_is_a_name(text: str) -> bool:
+def org_is_a_name(text: str, after: str = "") -> bool:
     """An NER organisation that is a person's name: two or three capitalised words, no word of
     an organisation, and a census first name first or a census surname last (or letters
-    outside ASCII: "Elínborg Guðmundsdóttir")."""
+    outside ASCII: "Elínborg Guðmundsdóttir"); or one census name, no everyday word, before
+    what a person does ("Hauser was put under arrest", "Cabral also holds")."""
     words = text.replace("\n", " ").split()
+    if len(words) == 1 and is_cased_name(text) and _PERSON_VERB.match(after):
+        key = text.strip(".,'’").lower()
+        if key in _ORG_WORDS or key in place_names() or key in regions():
+            return False
+        return (key in first_names() and zipf(key) < 4.5) or (key in person_names() and zipf(key) < 4.0)
     if not 2 <= len(words) <= 3 or not all(is_cased_name(w) for w in words):
         return False
     lowered = [w.lower().strip(".,'’") for w in words]
@@ -521,12 +527,22 @@ def ner_is_eponym(after: str) -> bool:
     return bool(_EPONYM_AFTER.match(after))
 
 
-def org_is_a_place(text: str) -> bool:
-    """An NER organisation that is exactly a city, a county, a state or a country, written as
-    names are: "Melbourne", "Mozambique" (spaCy's small model often calls a lone place an
-    organisation; "Boston Scientific" is no place)."""
+def org_is_a_place(text: str, before: str = "") -> bool:
+    """An NER organisation that is exactly a state, a country, a city or a county, written as
+    names are: "Mozambique", "in Compton" (spaCy's small model often calls a lone place an
+    organisation; "Boston Scientific" is no place). A place that is a surname as well is one
+    only after a preposition of place: "Ford said" is a company."""
     key = text.strip(".,'’").lower()
-    return is_cased_name(text) and len(key) >= 4 and (key in place_names() or key in regions())
+    if not is_cased_name(text) or len(key) < 4:
+        return False
+    if key in regions():
+        return True
+    if key not in place_names():
+        return False
+    return (key not in person_names() and key not in first_names()) or bool(_PLACE_PREPOSITION.search(before))
+
+
+_PLACE_PREPOSITION = re.compile(r"\b(?i:in|at|from|to|near|of|outside)[ \t]+$")
 
 
 def person_is_a_city(text: str) -> bool:
