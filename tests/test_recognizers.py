@@ -721,3 +721,29 @@ def test_a_company_named_like_a_county_or_a_surname_is_no_place():
 
 def test_an_organisation_the_model_names_that_is_one_surname_before_what_people_do(found):
     assert ("PERSON", "Hauser") in {r[:2] for r in found("Pending an investigation , Hauser was put under arrest .")}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("SUG OF 148. PT SENT TO ED AT GH.  PT WAS SOMEWHAT SOB. PT ON LASIX.", "GH"),
+        ("on EKG at OSH-> medflight to GH for emergent cath. pt on lasix.", "GH"),
+        ("2ND DEGREE TYPE I ON QUARTERMAIN 2 WITH HR 50. PT ON LASIX.", "QUARTERMAIN"),
+        ("IN THIS CASE MARCH OF 1993.) PT ON LASIX, ADMITTED TO MICU.", "MARCH OF 1993"),
+        ("elevations were reported to dr yi. bp rises when pt on lasix.", "yi"),
+    ],
+)
+def test_hospital_initials_wards_and_months_in_capitals(found, text, value):
+    assert value in {v for _, v, _ in found(text)}, found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ACTIVITY: OOB UP TO CH. SATS IN HIGH 90'S. SENT TO CATH LAB. admitted from OSH. PT ON LASIX.",
+        "WAS IN USOH. pH 7.30. transferred to NH. PT ON LASIX.",
+        "order to transfuse 2 units. prior to INTUBATION 7.23/115. On droperidol 0.625mg. on CPAP 5. PT ON LASIX.",
+    ],
+)
+def test_words_in_capitals_settings_and_drugs_are_no_hospital_or_ward(found, text):
+    assert not [r for r in found(text) if r[0] == "LOCATION" and r[1] != "NH"], found(text)

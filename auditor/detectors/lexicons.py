@@ -73,7 +73,9 @@ def can_be_name(token: str, *, cased_ok: bool = True, rare_ok: bool = False, sur
     if cased_ok and token[:1].isupper() and any(ch.islower() for ch in token):
         return True
     if len(word) < 3:
-        return False  # "AL", "MA", "GU": abbreviations far more often than names
+        # "AL", "MA", "GU": abbreviations far more often than names; behind a title a census
+        # surname of two letters is one ("dr yi", "Dr. Ng").
+        return surname_ok and word in person_names()
     if word in first_names():
         return True
     # A surname in lower case is too often a word ("portal", "park"); in capitals it is taken.

@@ -12,7 +12,7 @@ import dataclasses
 
 import regex
 
-from auditor.detectors.filters import is_drug_name
+from auditor.detectors.filters import RARE_WORD_ZIPF, is_drug_name
 from auditor.detectors.lexicons import NOT_NAMES, can_be_name, first_names, person_names, place_names, stop_words, zipf
 from auditor.detectors.specs import CASE_SENSITIVE, IGNORECASE_MULTILINE, PatternSpec
 
@@ -20,6 +20,7 @@ _MONTH_NAME = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
 )
+_FULL_MONTH_NAME = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])"
 _ORDINAL_DAY = rf"{_DAY}(?:st|nd|rd|th)?"
 _YEAR = r"(?:(?:19|20)\d{2}|'\d{2})"
@@ -47,6 +48,8 @@ DATE = PatternSpec(
         ("month day year", rf"\b{_MONTH_NAME}\.?\s+{_ORDINAL_DAY}(?:,?\s+{_YEAR})?\b(?!\s*(?:mg|mcg|ml|%))", 0.6),
         ("day month year", rf"\b{_ORDINAL_DAY}\s+(?:of\s+)?{_MONTH_NAME}\.?(?:,?\s+{_YEAR})?\b", 0.6),
         ("month year", rf"\b{_MONTH_NAME}\.?,?\s+(?:19|20)\d{{2}}\b", 0.55),
+        # In an upper- or lower-case note, a month's full name with a year: "MARCH OF 1993".
+        ("month year in any case", rf"\b(?i:{_FULL_MONTH_NAME})\s+(?i:of\s+)?(?:19|20)\d{{2}}\b", 0.55),
         (
             "numeric date",
             rf"(?<![\d.,/])\b{_NUM_MONTH}([/.-]){_DAY}\1(?:(?:19|20)\d{{2}}|\d{{2}})\b(?![/.-]\d)",
@@ -152,9 +155,12 @@ FACILITY = PatternSpec(
         (
             "place of care",
             rf"(?<=\b{_CARE_VERB}\s+(?:at|to|from|in)\s+(?:the\s+)?)"
-            r"(?!(?:ICU|MICU|SICU|CCU|ER|ED|OR|PACU|NICU|Home|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday"
-            r"|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)\b)"
-            r"\p{Lu}[\p{L}'’.&-]*(?:\s+\p{Lu}[\p{L}'’.&-]*){0,3}",
+            r"(?!(?:ICU|MICU|SICU|CCU|ER|ED|OR|PACU|NICU|OSH|NH|Home|Monday|Tuesday|Wednesday|Thursday|Friday"
+            r"|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November"
+            r"|December)\b)"
+            # Words of a name on one line; a period only closes a short abbreviation ("St. Agnes"),
+            # so "from OSH. PT ON LASIX" does not run on into the next sentence.
+            r"\p{Lu}(?:\p{L}{0,2}\.|[\p{L}'’&-]*)(?:[ \t]+\p{Lu}(?:\p{L}{0,2}\.|[\p{L}'’&-]*)){0,3}",
             0.55,
         ),
     ),
@@ -227,6 +233,51 @@ FACILITY_ANY_CASE = PatternSpec(
     ),
     flags=IGNORECASE_MULTILINE,
     refine=lambda value: _rare_place_words(value, facility_last=True),
+)
+
+# A hospital by the initials notes give it, after where a patient is or goes: "SENT TO ED AT GH",
+# "medflight to GH", "transferred from MGH". Not "OSH" (outside hospital) or "NH" (nursing home).
+HOSPITAL_INITIALS = PatternSpec(
+    "auditor.HOSPITAL_INITIALS",
+    "LOCATION",
+    (
+        (
+            "hospital initials",
+            r"(?<=\b(?i:at|to|from|@|in|into)[ \t]+(?i:the[ \t]+)?)(?!OSH\b|NH\b|BH\b)(?-i:[A-Z]{1,3}H)\b(?![-/]?\d)",
+            0.55,
+        ),
+    ),
+    flags=CASE_SENSITIVE,
+    # Not a word in capitals ("UP TO CH", "IN HIGH 90'S", "TO CATH LAB", "pH").
+    validate=lambda value: value.lower() not in _NOT_HOSPITALS and zipf(value.lower()) < 3.3,
+)
+_NOT_HOSPITALS = frozenset("ch ph sh th cath bath path wash mash high much such each rich usoh".split())
+
+# A ward or a building of a hospital by its name and number, after where a patient goes or is:
+# "TRANSFER TO QUARTERMAIN 2", "on Quartermain 3"; a name rare in English, no drug or setting.
+_NOT_WARDS = frozenset("cpap bipap peep psv simv vent nasal cannula mask room floor bed unit level".split())
+
+
+def _ward_name(value: str) -> bool:
+    key = value.lower()
+    if not value[:1].isupper() or key.endswith(("ion", "ing", "ed", "ol", "ine", "ide")):
+        return False  # "to transfuse 2", "prior to INTUBATION 7.23", "on droperidol 0.625"
+    return key not in _NOT_WARDS and not is_drug_name(key) and zipf(key) < RARE_WORD_ZIPF
+
+
+WARD_NAME = PatternSpec(
+    "auditor.WARD_NAME",
+    "LOCATION",
+    (
+        (
+            "ward name and number",
+            r"(?<=\b(?i:to|on|from|per|transfer|tx|transferred|transfered|onto)[ \t]+(?i:the[ \t]+)?)"
+            r"\p{L}{5,}(?=[ \t]+\d\b(?![-./:]\d)(?![ \t]*(?i:u|mg|mcg|ml|units?|pm|am|bags?|times)\b))",
+            0.5,
+        ),
+    ),
+    flags=IGNORECASE_MULTILINE,
+    validate=_ward_name,
 )
 
 PLACE_OF_CARE_ANY_CASE = PatternSpec(
@@ -1017,6 +1068,8 @@ SPECS = (
     PLACE_AFTER_PREPOSITION,
     POSTCODE_AFTER_REGION,
     PLACE_OF_CARE_ANY_CASE,
+    HOSPITAL_INITIALS,
+    WARD_NAME,
     STREET_BLOCK,
     LABELLED_NUMBER_PHONE,
     PAGER,
