@@ -235,6 +235,7 @@ FACILITY_ANY_CASE = PatternSpec(
     refine=lambda value: _rare_place_words(value, facility_last=True),
 )
 
+_NOT_HOSPITALS = frozenset("ch ph sh th cath bath path wash mash high much such each rich usoh".split())
 # A hospital by the initials notes give it, after where a patient is or goes: "SENT TO ED AT GH",
 # "medflight to GH", "transferred from MGH". Not "OSH" (outside hospital) or "NH" (nursing home).
 HOSPITAL_INITIALS = PatternSpec(
@@ -251,7 +252,6 @@ HOSPITAL_INITIALS = PatternSpec(
     # Not a word in capitals ("UP TO CH", "IN HIGH 90'S", "TO CATH LAB", "pH").
     validate=lambda value: value.lower() not in _NOT_HOSPITALS and zipf(value.lower()) < 3.3,
 )
-_NOT_HOSPITALS = frozenset("ch ph sh th cath bath path wash mash high much such each rich usoh".split())
 
 # A ward or a building of a hospital by its name and number, after where a patient goes or is:
 # "TRANSFER TO QUARTERMAIN 2", "on Quartermain 3"; a name rare in English, no drug or setting.
