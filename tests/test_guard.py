@@ -207,11 +207,12 @@ def test_other_calls_pass_through_unjudged_and_embeddings_are_judged(tmp_path, s
     assert external.requests == [] and local.requests[0]["path"].endswith("/embeddings")
 
 
-def _anthropic_guard(tmp_path, external, local_url: str | None, asynchronous: bool = False, db=False):
+def _anthropic_guard(tmp_path, external, local_url: str | None, asynchronous: bool = False, db=False, routing=""):
     anthropic = pytest.importorskip("anthropic")
     folder = tmp_path / f"anthropic-site-{next(_SITES)}"
     folder.mkdir()
-    routing = f'local_base_url = "{local_url}"\nmodel_map = {{ "*" = "llama3" }}\n' if local_url else ""
+    if local_url:
+        routing += f'local_base_url = "{local_url}"\nmodel_map = {{ "*" = "llama3" }}\n'
     (folder / "auditor.toml").write_text(
         f'[destinations.anthropic]\nhosts = ["api.anthropic.com", "127.0.0.1:{external.port}"]\n\n'
         f"[routing]\n{routing}timeout_seconds = 5\n"
@@ -221,10 +222,16 @@ def _anthropic_guard(tmp_path, external, local_url: str | None, asynchronous: bo
     return auditor.guard(raw, config=ScanConfig(config_file=folder / "auditor.toml"), db=db)
 
 
+def _claude_request(content: str, **kwargs):
+    return {
+        "model": "claude-3-5-haiku-latest",
+        "max_tokens": 50,
+        "messages": [{"role": "user", "content": content}],
+    } | kwargs
+
+
 def _claude(client, content: str, **kwargs):
-    return client.messages.create(
-        model="claude-3-5-haiku-latest", max_tokens=50, messages=[{"role": "user", "content": content}], **kwargs
-    )
+    return client.messages.create(**_claude_request(content, **kwargs))
 
 
 def test_an_anthropic_client_with_phi_and_no_baa_is_rerouted_to_the_local_model(tmp_path, servers):
@@ -348,16 +355,8 @@ def test_an_anthropic_system_prompt_is_judged_like_the_messages(tmp_path, server
 
 
 def test_redaction_covers_an_anthropic_system_prompt(tmp_path, servers):
-    anthropic = pytest.importorskip("anthropic")
     external, local = servers
-    folder = tmp_path / "redacting-anthropic-site"
-    folder.mkdir()
-    (folder / "auditor.toml").write_text(
-        f'[destinations.anthropic]\nhosts = ["api.anthropic.com", "127.0.0.1:{external.port}"]\n\n'
-        '[routing]\non_unmet = "redact"\n'
-    )
-    raw = anthropic.Anthropic(base_url=f"http://127.0.0.1:{external.port}", api_key="k", max_retries=0)
-    client = auditor.guard(raw, config=ScanConfig(config_file=folder / "auditor.toml"), db=False)
+    client = _anthropic_guard(tmp_path, external, None, routing='on_unmet = "redact"\n')
     client.messages.create(
         model="claude-3-5-haiku-latest", max_tokens=50, system=PHI, messages=[{"role": "user", "content": PHI}]
     )
@@ -369,9 +368,7 @@ def test_redaction_covers_an_anthropic_system_prompt(tmp_path, servers):
 
 
 def _claude_stream(client, content: str, **kwargs):
-    return client.messages.stream(
-        model="claude-3-5-haiku-latest", max_tokens=50, messages=[{"role": "user", "content": content}], **kwargs
-    )
+    return client.messages.stream(**_claude_request(content, **kwargs))
 
 
 def test_anthropic_messages_stream_is_judged_and_rerouted_like_create(tmp_path, servers):

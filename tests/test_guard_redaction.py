@@ -159,16 +159,20 @@ def test_a_stream_restorer_gives_the_same_text_wherever_the_pieces_are_cut():
         assert not any(piece.endswith(("<PERS", "<MRN_")) for piece in shown)
 
 
-def test_an_anthropic_answer_is_restored_too(tmp_path, echo):
+def _reversibly_redacting_anthropic(folder, echo):
+    """An Anthropic client guarded by a site that redacts reversibly what it may not send."""
     anthropic = pytest.importorskip("anthropic")
-    folder = tmp_path / "anthropic-site"
     folder.mkdir()
     (folder / "auditor.toml").write_text(
         f'[destinations.anthropic]\nhosts = ["api.anthropic.com", "127.0.0.1:{echo.port}"]\n\n'
         '[routing]\non_unmet = "redact"\nredaction = "reversible"\n'
     )
     raw = anthropic.Anthropic(base_url=f"http://127.0.0.1:{echo.port}", api_key="k", max_retries=0)
-    client = auditor.guard(raw, config=ScanConfig(config_file=folder / "auditor.toml"), db=False)
+    return auditor.guard(raw, config=ScanConfig(config_file=folder / "auditor.toml"), db=False)
+
+
+def test_an_anthropic_answer_is_restored_too(tmp_path, echo):
+    client = _reversibly_redacting_anthropic(tmp_path / "anthropic-site", echo)
     answer = client.messages.create(
         model="claude-3-5-haiku-latest", max_tokens=50, messages=[{"role": "user", "content": PHI}]
     )
@@ -177,15 +181,7 @@ def test_an_anthropic_answer_is_restored_too(tmp_path, echo):
 
 
 def test_an_anthropic_messages_stream_is_restored_before_the_sdk_builds_its_message(tmp_path, echo):
-    anthropic = pytest.importorskip("anthropic")
-    folder = tmp_path / "anthropic-stream-site"
-    folder.mkdir()
-    (folder / "auditor.toml").write_text(
-        f'[destinations.anthropic]\nhosts = ["api.anthropic.com", "127.0.0.1:{echo.port}"]\n\n'
-        '[routing]\non_unmet = "redact"\nredaction = "reversible"\n'
-    )
-    raw = anthropic.Anthropic(base_url=f"http://127.0.0.1:{echo.port}", api_key="k", max_retries=0)
-    client = auditor.guard(raw, config=ScanConfig(config_file=folder / "auditor.toml"), db=False)
+    client = _reversibly_redacting_anthropic(tmp_path / "anthropic-stream-site", echo)
     with client.messages.stream(
         model="claude-3-5-haiku-latest", max_tokens=50, messages=[{"role": "user", "content": PHI}]
     ) as stream:
