@@ -23,7 +23,12 @@ _CLINICAL_TERMS = re.compile(
     # the shorthand of nursing and therapy notes
     r"|pt|pts|labs|therapeutic|mobility|ambulat(?:e|ed|ing|ion)|afebrile|s/p|h/o|c/o|prn|npo|vss|cxr|ekg|abg|o2\s+sats?"
     # and of respiratory therapists' notes
-    r"|lung\s+sounds|mech(?:anical)?\s+vent|trach(?:ed|eostomy)?|sputum|secretions|suction(?:ed)?|peep|fio2)\b",
+    r"|lung\s+sounds|mech(?:anical)?\s+vent|trach(?:ed|eostomy)?|sputum|secretions|suction(?:ed)?|peep|fio2"
+    # and the ICU's: its lines, tubes, settings, products and headings ("NEURO:", "RESP CARE")
+    r"|(?:ex|re)?intubated|extubation|vent\s+settings|psv|simv|bipap|cpap|spo2|sats|satting|sbp|cvp|hemodynamic(?:s|ally)?"
+    r"|cabg|avr|mvr|ffp|prbcs?|plts|inr|ptt|hct|wbc|lytes|gtt|ett|ngt|ogt|picc|foley|a-line|art\s+line|central\s+line"
+    r"|u/o|cc/hr|mcg|ivf|tube\s+feeds?|tf'?s|bradycardi[ac]|tachycardi[ac]|apnea|effusion|diuresis|pacemaker|aicd"
+    r"|sedat(?:ed|ion)|blood\s+cultures?|npn|micu|sicu|ccu|icu|resp(?:iratory)?\s+care|(?:neuro|resp|cv|gi|gu)(?=\s*:))\b",
     re.IGNORECASE,
 )
 _ICD10_CODE = re.compile(

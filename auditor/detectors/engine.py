@@ -41,6 +41,8 @@ if TYPE_CHECKING:  # Presidio is heavy: imported on first use only
 _GENERIC = GENERIC_ENTITIES
 _NER_NAMES = frozenset({"presidio.PERSON", "presidio.LOCATION"})
 _NER_GUESSES = _NER_NAMES | {"presidio.ORGANIZATION"}
+# Guesses by the shape of a name, which an eponym has too: "mallory weiss tear".
+_EPONYM_SHAPED = _NER_GUESSES | {"auditor.LOWER_CASE_NAME", "auditor.FULL_NAME", "auditor.INITIAL_SURNAME"}
 # A surname behind particles right after a name: " de la O", " van Beethoven".
 _TRAILING_SURNAME = regex.compile(rf"[ \t]+{PARTICLE_SURNAME}")
 
@@ -194,7 +196,7 @@ class Detector:
             before = window[max(0, result.start - 40) : result.start]
             if not self.vanilla and is_false_positive(entity, value, before, detector):
                 continue
-            if not self.vanilla and detector in _NER_GUESSES and ner_is_eponym(window[stop : stop + 30]):
+            if not self.vanilla and detector in _EPONYM_SHAPED and ner_is_eponym(window[stop : stop + 30]):
                 continue  # "Wilson's disease", "Wells score"
             if not self.vanilla and entity == "DATE":
                 line_from = window.rfind("\n", 0, result.start) + 1

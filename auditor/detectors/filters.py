@@ -514,10 +514,10 @@ def org_is_a_name(text: str, after: str = "") -> bool:
 
 
 # What follows a name that names a disease, a sign or a score: "Wilson's disease", "Wells score",
-# "Chaddock reflex", "Framingham risk score".
+# "Chaddock reflex", "Framingham risk score", "mallory weiss tear".
 _EPONYM_AFTER = re.compile(
     r"(?:['’]s)?[ \t]+(?:\w+[ \t]+)?(?i:disease|syndrome|score|reflex|sign|criteria|test|scale|classification"
-    r"|palsy|phenomenon|maneuver|manoeuvre|procedure|operation|lymphoma|sarcoma|tumou?r|ulcer|valve)\b"
+    r"|palsy|phenomenon|maneuver|manoeuvre|procedure|operation|lymphoma|sarcoma|tumou?r|ulcer|valve|tear)\b"
 )
 
 

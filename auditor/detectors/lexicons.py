@@ -89,8 +89,8 @@ def can_be_name(token: str, *, cased_ok: bool = True, rare_ok: bool = False, sur
 
 # Words the census lists as first names that notes use as words: "son visited", "per min",
 # "TEE today", "Aline placed" (an arterial line), "Echo revealed", "pt MAE" (moves all
-# extremities), "Manual lavage".
-NOT_NAMES = frozenset("son sons min mins tee aline echo mae manual".split())
+# extremities), "Manual lavage", "LUE CABG site" (left upper extremity).
+NOT_NAMES = frozenset("son sons min mins tee aline echo mae manual lue rue lle rle".split())
 
 
 def load() -> None:

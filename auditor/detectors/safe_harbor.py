@@ -374,11 +374,12 @@ def _leading_names(value: str, **rules: bool) -> tuple[int, int] | None:
 TITLED_NAME = PatternSpec(
     "auditor.TITLED_NAME",
     "PERSON",
-    # Not "40 ms. Pool": a unit after a number is no title.
+    # Not "40 ms. Pool": "ms" after a number is a unit; other titles may follow one ("hct of26  dr. murphy").
     (
         (
             "titled name",
-            rf"(?:(?<=(?<!\d[ \t]*)\b{_TITLE}(?:\.[ \t]*|[ \t]+))|(?<=\b{_WORD_TITLE}[ \t]+)(?=(?-i:[A-Z])))"
+            rf"(?:(?<=\b(?!ms\b){_TITLE}(?:\.[ \t]*|[ \t]+))|(?<=(?<!\d[ \t]*)\bms(?:\.[ \t]*|[ \t]+))"
+            rf"|(?<=\b{_WORD_TITLE}[ \t]+)(?=(?-i:[A-Z])))"
             rf"{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})?",
             0.7,
         ),
@@ -499,7 +500,7 @@ NAME_IN_LIST = PatternSpec(
 _EVERYDAY_NAMES = frozenset(
     "rusty iris daisy jade melody ivy glen heather holly trinity ginger lily amber ruby buck penny sunny "
     "harmony pearl destiny sandy autumn dawn honey hunter ward crystal chase angel charity drew gene "
-    "sue pat lou earl dale wade carol mason".split()
+    "sue pat lou earl dale wade carol mason eve sang".split()
 )
 
 
@@ -604,47 +605,125 @@ RARE_FULL_NAME = dataclasses.replace(
 GENERAL_ONLY_DETECTORS = frozenset({RARE_FULL_NAME.detector})
 
 
-_LOWER_REST = regex.compile(r"(?:[ \t](\p{Ll})\.?)?[ \t](\p{Ll}[\p{Ll}'’-]{2,})(?![\p{L}\d_@])")
+# First names as common in English text as words are, which are names all the same ("mary",
+# "david"): the census first names of Zipf 4.5 and over that English uses as no other word.
+_COMMON_FIRST_NAMES = frozenset(
+    "stephen dan jan jordan tim edward joseph francisco kevin adam andrew jackson kim nick ryan daniel jim alex "
+    "bob sam tony ben harry henry martin charles joe mary richard mike chris louis tom thomas robert peter "
+    "william paul george michael james david john steve ed".split()
+)
+_REST = {  # the rest of a name in the case of its first word: (initial or middle name, surname)
+    case: regex.compile(rf"(?:[ \t]({c}\.?|{c}{{3,}}))?[ \t]({c}[{c}'’-]{{2,}})(?![\p{{L}}\d_@])")
+    for case, c in ((False, r"\p{Ll}"), (True, r"\p{Lu}"))
+}
+_SURNAME_ONLY = {
+    case: regex.compile(rf"[ \t]({c}[{c}'’-]{{2,}})(?![\p{{L}}\d_@])") for case, c in ((False, r"\p{Ll}"), (True, r"\p{Lu}"))
+}
 
 
-def _lower_case_full_name(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """A census first name that is no everyday word, an optional initial, and a census name
-    that is no common word ("patricia desrosiers", "naomi ryan", "benjamin a seiler"; not
-    "grace period", "mark down")."""
-    first = text[start:end]
-    rest = _LOWER_REST.match(text, end)
-    if rest is None or first not in first_names() or zipf(first) >= 4.5 or first in _EVERYDAY_NAMES:
-        return None
-    if first in place_names() or first in stop_words():
-        return None
-    last = rest.group(2).rstrip("'’-")
+def _first_in_one_case(word: str, *, middle: bool = False) -> bool:
+    """A census first name that is no everyday word ("patricia", "KAREN", "mary"; not "will",
+    "MAY"); not a city's name unless it is as common a first name as "mary" is, or stands
+    in the middle of a name ("KAREN ANN YANULIS")."""
+    if word not in first_names() or word in _EVERYDAY_NAMES or word in NOT_NAMES or word in stop_words():
+        return False
+    if word in _COMMON_FIRST_NAMES:
+        return True
+    return zipf(word) < 4.5 and (middle or word not in place_names())
+
+
+def _surname_in_one_case(word: str, first: str, upper: bool) -> bool:
+    last = word.rstrip("'’-").lower()
     last = last[:-2] if last.endswith(("'s", "’s")) else last
-    if last in stop_words():
-        return None
-    # A census name, no common word: "naomi ryan". Not any rare word: in notes those are
-    # misspellings and shorthand ("mae spont", "aline prssures").
+    if last in stop_words() or last in _EVERYDAY_NAMES or last in NOT_NAMES or is_drug_name(last):
+        return False
     frequency = zipf(last)
-    if last in _EVERYDAY_NAMES or last not in person_names():
+    if last in person_names():
+        return frequency < 4.5 or (frequency < 5.0 and last in first_names())  # "ryan" is common as a name
+    return upper and len(last) >= 4 and last.isalpha() and frequency < 2.5 and zipf(first) < 4.5
+
+
+def _one_case_full_name(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """A census first name that is no everyday word, an optional initial or second first name,
+    and a surname, all in one case ("patricia desrosiers", "benjamin a seiler", "KAREN ANN
+    YANULIS"; not "grace period", "mark down"). The surname is a census name that is no common
+    word; not any rare word: in notes those are misspellings and shorthand ("mae spont",
+    "aline prssures"), but in capitals, after a first name, a word rare in English that is no
+    drug or term is one ("BEA TURA")."""
+    upper = text[start].isupper()
+    first = text[start:end].lower()
+    if not _first_in_one_case(first):
         return None
-    if frequency < 4.5 or (frequency < 5.0 and last in first_names()):  # "ryan" is common as a name
+    rest = _REST[upper].match(text, end)
+    if rest is not None and rest.group(1):
+        middle = rest.group(1).rstrip(".").lower()
+        if (len(middle) == 1 or _first_in_one_case(middle, middle=True)) and _surname_in_one_case(
+            rest.group(2), first, upper
+        ):
+            return start, rest.end()
+        rest = _SURNAME_ONLY[upper].match(text, end)  # "BEA TURA AWARE": no middle name after all
+    if rest is not None and _surname_in_one_case(rest.groups()[-1], first, upper):
         return start, rest.end()
     return None
 
 
-# The same in lower case, which chat and social text often is: a first name alone there is too
-# often a word ("will", "mark"), so a surname must follow.
+# The same in lower or upper case, which chat and notes often are: a first name alone there is
+# too often a word ("will", "mark"), so a surname must follow.
 LOWER_CASE_NAME = PatternSpec(
     "auditor.LOWER_CASE_NAME",
     "PERSON",
     (
         (
-            "first name and surname in lower case",
-            r"(?<![\p{L}\d@#_./-])\p{Ll}{3,}(?=(?:[ \t]\p{Ll}\.?)?[ \t]\p{Ll}[\p{Ll}'’-]{2,}(?![\p{L}\d_@]))",
+            "first name and surname in one case",
+            r"(?<![\p{L}\d@#_./-])(?:\p{Ll}{3,}(?=(?:[ \t]\p{Ll}\.?|[ \t]\p{Ll}{3,})?[ \t]\p{Ll}[\p{Ll}'’-]{2,}"
+            r"(?![\p{L}\d_@]))|\p{Lu}{3,}(?=(?:[ \t]\p{Lu}\.?|[ \t]\p{Lu}{3,})?[ \t]\p{Lu}[\p{Lu}'’-]{2,}(?![\p{L}\d_@])))",
             0.5,
         ),
     ),
     flags=CASE_SENSITIVE,
-    extend=_lower_case_full_name,
+    extend=_one_case_full_name,
+)
+
+# Organisms that notes name by an initial and a species: "E. coli", "S. aureus", "C. diff".
+_SPECIES = frozenset(
+    "coli aureus diff difficile dif pylori epi epidermidis pneumoniae pneumo aeruginosa faecalis faecium albicans "
+    "glabrata marcescens cloacae tuberculosis influenzae mirabilis fragilis maltophilia baumannii viridans "
+    "jeikeium lugdunensis acnes perfringens septicum".split()
+)
+
+
+def _surname_of_initial(value: str) -> tuple[int, int] | None:
+    """An initial and a surname: a census surname that is no common word, or a word rare in
+    English that is no drug, organism or term; after "R." and "L." (right and left: "L.
+    SUBCLAVIAN") and the letters that head a note's parts ("S. INTUBATED", "P. ANTIBX") a census
+    surname only."""
+    from auditor.detectors.filters import _MEDICAL_SUFFIXES
+
+    initial, word = value[0], value.rsplit(".", 1)[1].strip()
+    key = word.lower().rstrip("'’-")
+    letters = key.replace("'", "").replace("’", "").replace("-", "")
+    if len(letters) < 3 or not letters.isalpha() or key in stop_words() or key in NOT_NAMES:
+        return None
+    if key in _SPECIES or is_drug_name(key) or key.endswith(_MEDICAL_SUFFIXES):
+        return None
+    frequency = zipf(key)
+    listed = key in person_names() and frequency < 4.0
+    if initial.lower() in "rlsoapi" and not (listed and frequency < 3.0):
+        return None  # right and left ("L. Vent"), a note's S/O/A/P headings, I/O
+    if listed or frequency < 2.5 or (key.startswith(("o'", "o’", "mc", "mac")) and frequency < 4.0):
+        return 0, len(value)
+    return None
+
+
+# A person by an initial and a surname, in any case: "PER W. MAROTTA", "nsg (d. renna and j.
+# o'brien)", "Reported to D. Phyl", "q. lander rrt". Not "p.o.", "U/O. PAP'S" or "U.S. Army" (a
+# letter, slash or period before the initial), nor "this a.m. hypoxic" (initials run together).
+INITIAL_SURNAME = PatternSpec(
+    "auditor.INITIAL_SURNAME",
+    "PERSON",
+    (("initial and surname", r"(?<![\p{L}\d.'’/])\p{L}\.(?:[ \t]\p{L}\.)?[ \t]\p{L}[\p{L}'’-]+", 0.55),),
+    flags=CASE_SENSITIVE,
+    refine=_surname_of_initial,
 )
 
 
@@ -1096,4 +1175,5 @@ SPECS = (
     FULL_NAME,
     RARE_FULL_NAME,
     LOWER_CASE_NAME,
+    INITIAL_SURNAME,
 )
