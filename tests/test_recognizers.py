@@ -307,6 +307,34 @@ def test_places_of_care_in_upper_and_lower_case(found, text, place):
     assert ("LOCATION", place, "PHI") in found(text), found(text)
 
 
+@pytest.mark.parametrize(
+    "text, place",
+    [
+        ("pt had her CABG at Holy Cross in 2019; on lasix, bp stable.", "Holy Cross"),
+        ("CP CONT, TROP UP. TAKEN TO LAUREL REGIONAL WHERE CK'S WERE DRAWN. PT ON HEPARIN.", "LAUREL REGIONAL"),
+        ("Pt MedFlight from Greater Baltimore Med Ctr for CABG eval, intubated.", "Greater Baltimore Med Ctr"),
+        ("Social: accepted by St. Agnes for rehab, needs PT/OT and a PICC.", "St. Agnes"),
+    ],
+)
+def test_hospitals_by_the_name_notes_call_them(found, text, place):
+    assert ("LOCATION", place, "PHI") in found(text), found(text)
+
+
+def test_a_hospitals_name_in_prose_is_left_to_the_ner(found):
+    # Not clinical: "Holy Cross" may be a college; the CMS list speaks for notes only.
+    assert not [f for f in found("They played Holy Cross in the 1947 NIT final.") if f[1] == "Holy Cross"]
+
+
+def test_hospital_names_are_cut_at_the_words_that_describe_a_hospital():
+    from bench.hospital_names import cores, distinctive
+
+    assert cores("UNIVERSITY OF MD LAUREL REGIONAL HOSPITAL") == ["laurel regional", "laurel"]
+    assert cores("MEDSTAR SAINT MARY'S HOSPITAL") == ["medstar saint mary's"]
+    assert cores("ST. AGNES HOSPITAL") == ["saint agnes"]
+    assert distinctive("holy cross") and distinctive("greater baltimore")
+    assert not distinctive("swing bed") and not distinctive("harbor")
+
+
 def test_everyday_places_of_care_are_not_identifiers(found):
     assert not [
         f for f in found("CHF, intubated. TRANSFER TO FLOOR when stable; went to the hospital.") if f[0] == "LOCATION"

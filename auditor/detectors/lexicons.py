@@ -49,6 +49,14 @@ def place_names() -> frozenset[str]:
     return frozenset(words)
 
 
+def hospital_names() -> list[str]:
+    """What notes call US hospitals, lower case ("holy cross", "greater baltimore", "saint
+    agnes"): from CMS's Hospital General Information (public domain), built by
+    ``bench/hospital_names.py``; about 1,200 names of two words or more."""
+    text = resources.files("auditor").joinpath("data/hospitals.txt").read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
 def zipf(word: str) -> float:
     """How common ``word`` is in English, on wordfreq's Zipf scale (0: unseen; 7: "the")."""
     from wordfreq import zipf_frequency

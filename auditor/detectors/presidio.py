@@ -222,6 +222,8 @@ class _SpecRecognizer(PatternRecognizer):
     ) -> list[RecognizerResult]:
         if (self.spec.keywords or self.spec.gate) and not self.spec.runs_on(text, text.lower()):
             return []
+        if self.spec.finder is not None:
+            return self._found(text)
         results = super().analyze(text, entities, nlp_artifacts, regex_flags)
         if self.spec.refine is None and self.spec.extend is None:
             return results
@@ -238,6 +240,21 @@ class _SpecRecognizer(PatternRecognizer):
                 result.start, result.end = result.start + narrowed[0], result.start + narrowed[1]
                 kept.append(result)
         return kept
+
+    def _found(self, text: str) -> list[RecognizerResult]:
+        """Results for what the spec's finder finds, as its one pattern would report them."""
+        pattern_name, pattern, score = self.spec.patterns[0]
+        results = []
+        for start, end in self.spec.finder(text):  # type: ignore[misc]  # only called when set
+            explanation = self.build_regex_explanation(
+                self.spec.detector, pattern_name, pattern, score, True, self.spec.flags
+            )
+            metadata = {
+                RecognizerResult.RECOGNIZER_NAME_KEY: self.spec.detector,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+            }
+            results.append(RecognizerResult(self.supported_entities[0], start, end, score, explanation, metadata))
+        return results
 
     def validate_result(self, pattern_text: str) -> bool | None:
         if self.spec.validate is None or self.spec.validate(pattern_text):

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -40,6 +40,9 @@ class PatternSpec:
     extend: Callable[[str, int, int], tuple[int, int] | None] | None = None
     # A second cheap gate, for words whose case matters ("NP", "RN"): a regex the text must match.
     gate: str | None = None
+    # For a lexicon too large to scan for with one regex: the (start, end) of each value in a
+    # text, found some cheaper way; the spec's one pattern then only names how it was found.
+    finder: Callable[[str], Iterable[tuple[int, int]]] | None = None
 
     def runs_on(self, text: str, lowered: str) -> bool:
         """Whether the gates let this recognizer run on ``text`` (``lowered``: text.lower())."""
