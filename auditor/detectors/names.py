@@ -42,6 +42,7 @@ _SLOT_RULES = (
     "auditor.NAME_BEFORE_CREDENTIAL",
     "auditor.NAME_IN_NOTE",
     "auditor.ROLE_NAME",
+    "auditor.SIGNED_FIRST_NAME",
 )
 COMMON_ZIPF = 4.5  # "will", "grace", "white": never carried over
 OCCASIONAL_ZIPF = 3.5  # "hunter", "key": carried over only where written as a name

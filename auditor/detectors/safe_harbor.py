@@ -30,6 +30,7 @@ _MONTH_NAME = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
 )
+_MONTH_ABBREVIATION = r"(?:jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
 _FULL_MONTH_NAME = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])"
 _ORDINAL_DAY = rf"{_DAY}(?:st|nd|rd|th)?"
@@ -56,13 +57,23 @@ DATE = PatternSpec(
     "DATE",
     (
         ("month day year", rf"\b{_MONTH_NAME}\.?\s+{_ORDINAL_DAY}(?:,?\s+{_YEAR})?\b(?!\s*(?:mg|mcg|ml|%))", 0.6),
-        ("day month year", rf"\b{_ORDINAL_DAY}\s+(?:of\s+)?{_MONTH_NAME}\.?(?:,?\s+{_YEAR})?\b", 0.6),
+        ("day month year", rf"\b{_ORDINAL_DAY}\s+(?:of\s+)?{_MONTH_NAME}\.?(?:,?\s+{_YEAR}|,\s*\d{{2}})?\b", 0.6),
+        # In a lower-case note, a day and a month's abbreviation ("1->2 nov, 96"); not "may".
+        ("day month in any case", rf"\b{_DAY}\s+(?i:{_MONTH_ABBREVIATION})\.?(?:,?\s+{_YEAR}|,\s*\d{{2}})?\b", 0.55),
+        # A month alone where a text says when: "home in sept.", "since March", "by Dec".
+        (
+            "month alone",
+            rf"(?<=\b(?i:in|since|until|till|during|by|early|late|mid|end\s+of|beginning\s+of)[ \t]+)"
+            rf"(?:{_MONTH_NAME}|(?i:{_MONTH_ABBREVIATION}|january|february|april|june|july|august|september|october"
+            r"|november|december))\b",
+            0.5,
+        ),
         ("month year", rf"\b{_MONTH_NAME}\.?,?\s+(?:19|20)\d{{2}}\b", 0.55),
         # In an upper- or lower-case note, a month's full name with a year: "MARCH OF 1993".
         ("month year in any case", rf"\b(?i:{_FULL_MONTH_NAME})\s+(?i:of\s+)?(?:19|20)\d{{2}}\b", 0.55),
         (
-            "numeric date",
-            rf"(?<![\d.,/])\b{_NUM_MONTH}([/.-]){_DAY}\1(?:(?:19|20)\d{{2}}|\d{{2}})\b(?![/.-]\d)",
+            "numeric date",  # also glued to a word: "labs on10/14/82"
+            rf"(?<![\d.,/])(?:\b|(?<=\p{{Ll}})){_NUM_MONTH}([/.-]){_DAY}\1(?:(?:19|20)\d{{2}}|\d{{2}})\b(?![/.-]\d)",
             0.6,
         ),
         ("day first numeric date", rf"\b{_DAY}[/.]{_NUM_MONTH}[/.](?:19|20)\d{{2}}\b", 0.55),
@@ -294,6 +305,11 @@ def _rare_place_words(value: str, facility_last: bool) -> tuple[int, int] | None
         facility = tokens[-1].group().lower()
         if not names or (min(zipf(w) for w in names) >= 4.5 and facility not in _HOSPITAL_WORDS):
             return None
+        name = tokens[keep].group()
+        if facility == "house" and (len(names) > 1 or zipf(names[0]) >= RARE_WORD_ZIPF or name.islower()):
+            # A home or shelter by its one rare name, written as a name ("KEELEY HOUSE", "Grieco
+            # House"); not "WHITE HOUSE", "tolerating house diet".
+            return None
         return tokens[keep].start(), tokens[-1].end()
     if tokens and tokens[0].group().lower() == "the":  # the look-behind's "the" is optional: "TO THE GH"
         tokens = tokens[1:]
@@ -326,7 +342,7 @@ FACILITY_ANY_CASE = PatternSpec(
             # "memorial hospital" before "memorial": "FROM MEMORIAL HOSPITAL" is a hospital, not
             # "FROM MEMORIAL" (which has no name before it).
             r"\b(?:[\p{L}][\p{L}'’.&-]*[ \t]+){1,3}(?:memorial[ \t]+(?:hospital|hosp)|hospital|hosp|hospiatal"
-            r"|medical[ \t]+center|clinic|rehab|memorial|infirmary|nursing[ \t]+home|hospice)\b",
+            r"|medical[ \t]+center|clinic|rehab|memorial|infirmary|nursing[ \t]+home|hospice|house)\b",
             0.55,
         ),
     ),
@@ -377,6 +393,24 @@ WARD_NAME = PatternSpec(
     ),
     flags=IGNORECASE_MULTILINE,
     validate=_ward_name,
+)
+
+# A part of a state by the name its people give it: "on the Eastern Shore", "FROM THE EASTERN
+# SHORE", "the upper peninsula" (smaller than a state: 164.514(b)(2)(i)(B)). Not "the West
+# Coast" or "the Great Plains", which are larger.
+PART_OF_A_STATE = PatternSpec(
+    "auditor.PART_OF_A_STATE",
+    "LOCATION",
+    (
+        (
+            "part of a state",
+            r"(?<=\bthe[ \t]+)(?:eastern|western|northern|southern|north|south|east|west|upper|lower)[ \t]+"
+            r"(?:shore|peninsula|panhandle|highlands|valley)\b",
+            0.55,
+        ),
+    ),
+    flags=IGNORECASE_MULTILINE,
+    keywords=("shore", "peninsula", "panhandle", "highlands", "valley"),
 )
 
 PLACE_OF_CARE_ANY_CASE = PatternSpec(
@@ -469,7 +503,7 @@ def _leading_names(value: str, **rules: bool) -> tuple[int, int] | None:
 
 
 # Behind a title any census surname is a name, however common a word it is: "dr. white",
-# "dr small", "DR'S CAMARDA AND CLIFFORD".
+# "dr small", "DR'S CAMARDA AND CLIFFORD", "per md Saeed".
 TITLED_NAME = PatternSpec(
     "auditor.TITLED_NAME",
     "PERSON",
@@ -478,10 +512,13 @@ TITLED_NAME = PatternSpec(
         (
             "titled name",
             rf"(?:(?<=\b(?!ms\b){_TITLE}(?:\.[ \t]*|[ \t]+))|(?<=(?<!\d[ \t]*)\bms(?:\.[ \t]*|[ \t]+))"
-            rf"|(?<=\b{_WORD_TITLE}[ \t]+)(?=(?-i:[A-Z])))"
+            rf"|(?<=\b{_WORD_TITLE}[ \t]+)(?=(?-i:[A-Z]))|(?<=\bper[ \t]+(?:md|np|rn)[ \t]+)(?=(?-i:[A-Z])))"
             rf"{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})?",
             0.7,
         ),
+        # Doctors named together: "Drs Ferullo and Saeed", "DR'S CAMARDA AND CLIFFORD".
+        # (the first is the titled name's; this is the second).
+        ("second titled name", rf"(?<=\b(?:drs|dr's)\.?[ \t]+{_NAME_TOKEN}[ \t]+and[ \t]+){_NAME_TOKEN}", 0.7),
     ),
     flags=IGNORECASE_MULTILINE,
     refine=lambda value: _leading_names(value, rare_ok=True, surname_ok=True),
@@ -493,8 +530,10 @@ SLOT_NAME = PatternSpec(
     (
         (
             "relation's name",
-            # "daughter Ann", "son, Ed", and the notes' "DAUGHTER-KRISSY", "SISTER,CARROLL ANNE"
-            rf"(?<=\b{_RELATION}(?:[ \t]*,?[ \t]+|[ \t]*-+[ \t]*|,)(?:named[ \t]+|is[ \t]+)?){_NAME_TOKEN}"
+            # "daughter Ann", "son, Ed", and the notes' "DAUGHTER-KRISSY", "SISTER,CARROLL ANNE"; not
+            # a relation after a relation ("TWO DAUGHTERS,DAUGHTER JANE": the name is after the second)
+            rf"(?<=\b{_RELATION}(?:[ \t]*,?[ \t]+|[ \t]*-+[ \t]*|,)(?:named[ \t]+|is[ \t]+)?)"
+            rf"(?!{_RELATION}\b){_NAME_TOKEN}"
             rf"(?:[ \t]+(?:and[ \t]+)?{_NAME_TOKEN})?",
             0.6,
         ),
@@ -721,18 +760,21 @@ _SURNAME_ONLY = {
 }
 
 
-def _first_in_one_case(word: str, *, middle: bool = False) -> bool:
+def _first_in_one_case(word: str, *, place_ok: bool = False, middle: bool = False) -> bool:
     """A census first name that is no everyday word ("patricia", "KAREN", "mary"; not "will",
-    "MAY"); not a city's name unless it is as common a first name as "mary" is, or stands
-    in the middle of a name ("KAREN ANN YANULIS")."""
+    "MAY"); not a city's name ("austin") unless it is as common a first name as "mary" is, or
+    ``place_ok`` (a surname follows that is no place: "florencia cooke"; in the ``middle`` of a
+    name: "DORIS LYNN ZELINSKI")."""
     if word not in first_names() or word in _EVERYDAY_NAMES or word in NOT_NAMES or word in stop_words():
         return False
     if word in _COMMON_FIRST_NAMES:
         return True
-    return zipf(word) < 4.5 and (middle or word not in place_names())
+    # A short first name that is a place is as often a word: "ina pouch" (in a pouch).
+    return zipf(word) < 4.5 and ((place_ok and (middle or len(word) >= 5)) or word not in place_names())
 
 
-def _surname_in_one_case(word: str, first: str, upper: bool) -> bool:
+def _surname_in_one_case(word: str, rare_ok: bool) -> bool:
+    """A census name that is no common word, or when ``rare_ok`` a word rare in English."""
     last = word.rstrip("'’-").lower()
     last = last[:-2] if last.endswith(("'s", "’s")) else last
     if last in stop_words() or last in _EVERYDAY_NAMES or last in NOT_NAMES or is_drug_name(last):
@@ -740,7 +782,15 @@ def _surname_in_one_case(word: str, first: str, upper: bool) -> bool:
     frequency = zipf(last)
     if last in person_names():
         return frequency < 4.5 or (frequency < 5.0 and last in first_names())  # "ryan" is common as a name
-    return upper and len(last) >= 4 and last.isalpha() and frequency < 2.5 and zipf(first) < 4.5
+    return rare_ok and len(last) >= 4 and last.isalpha() and frequency < 2.5
+
+
+def _no_place(word: str) -> bool:
+    """No state or country, and no city or county unless a surname too ("Cooke")."""
+    from auditor.detectors.filters import regions
+
+    key = word.lower()
+    return key not in regions() and (key not in place_names() or key in person_names())
 
 
 def _one_case_full_name(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -752,17 +802,25 @@ def _one_case_full_name(text: str, start: int, end: int) -> tuple[int, int] | No
     drug or term is one ("BEA TURA")."""
     upper = text[start].isupper()
     first = text[start:end].lower()
-    if not _first_in_one_case(first):
+    if not _first_in_one_case(first, place_ok=True):
         return None
     rest = _REST[upper].match(text, end)
     if rest is not None and rest.group(1):
         middle = rest.group(1).rstrip(".").lower()
-        if (len(middle) == 1 or _first_in_one_case(middle, middle=True)) and _surname_in_one_case(
-            rest.group(2), first, upper
+        # Three words of which two are first names: the third may be any rare word ("mary
+        # theresa kondouli"); and a first name that is a place is one before them.
+        named = len(middle) > 1 and _first_in_one_case(middle, place_ok=True, middle=True)
+        if (
+            (len(middle) == 1 or named)
+            and _surname_in_one_case(rest.group(2), named or (upper and zipf(first) < 4.5))
+            and (_first_in_one_case(first) or _no_place(rest.group(2)))
         ):
             return start, rest.end()
         rest = _SURNAME_ONLY[upper].match(text, end)  # "BEA TURA AWARE": no middle name after all
-    if rest is not None and _surname_in_one_case(rest.groups()[-1], first, upper):
+    if rest is None:
+        return None
+    last = rest.groups()[-1]
+    if _surname_in_one_case(last, upper and zipf(first) < 4.5) and (_first_in_one_case(first) or _no_place(last)):
         return start, rest.end()
     return None
 
@@ -783,6 +841,16 @@ LOWER_CASE_NAME = PatternSpec(
     ),
     flags=CASE_SENSITIVE,
     extend=_one_case_full_name,
+)
+
+# A first name alone where a note ends, as its writer signs it: "...NOT 1400U/HR.  SUSAN". A
+# census first name that is no everyday word: not "...will cont to monitor. Will".
+SIGNED_FIRST_NAME = PatternSpec(
+    "auditor.SIGNED_FIRST_NAME",
+    "PERSON",
+    (("first name signing", r"(?<=(?:\A|[.!;][ \t]+|\n)[ \t]*)\p{L}[\p{L}'’-]+(?=\s*\Z)", 0.55),),
+    flags=CASE_SENSITIVE,
+    validate=lambda value: _first_in_one_case(value.lower()),
 )
 
 # Organisms that notes name by an initial and a species: "E. coli", "S. aureus", "C. diff".
@@ -997,6 +1065,14 @@ LABELLED_NUMBER_PHONE = PatternSpec(
             r"(?<=\b(?:phone|tel|telephone|mobile|cell|cellphone|fax|pager|pg|beeper|call\s+me\s+(?:on|at)"
             r"|reach\s+me\s+(?:on|at)|answering\s+at|text\s+me\s+at|messages\s+to)\.?\s*(?:#|number|no\.?)?"
             r"\s*[:#]?\s*)\+?\(?\d[\d ()./-]{3,18}\d\b",
+            0.6,
+        ),
+        # Where a number is reached, with a number of the North American shape: "Home
+        # 301-680-6286 Office 410-164-4517" (an exchange that starts with 1 is no valid one,
+        # which is why Presidio's recognizer leaves it).
+        (
+            "phone of a place",
+            r"(?<=\b(?:home|office|work|house|daytime|evening)\s*[:#]?\s*)\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4}\b",
             0.6,
         ),
     ),
@@ -1280,4 +1356,6 @@ SPECS = (
     LOWER_CASE_NAME,
     INITIAL_SURNAME,
     HOSPITAL_NAME,
+    PART_OF_A_STATE,
+    SIGNED_FIRST_NAME,
 )
