@@ -11,7 +11,14 @@ from dataclasses import dataclass
 
 from auditor.detectors import Span, category_of, entity_info, is_clinical
 from auditor.detectors.catalog import Mask
-from auditor.detectors.names import LISTED_NAME, REPEATED_NAME, listed_names, repeated_names
+from auditor.detectors.names import (
+    LISTED_NAME,
+    REPEATED_NAME,
+    REPEATED_PLACE,
+    listed_names,
+    repeated_names,
+    repeated_places,
+)
 from auditor.fingerprint import fingerprint, mask_context, mask_digits, mask_value
 from auditor.model import Category, Finding
 from auditor.sources import TextUnit
@@ -75,6 +82,13 @@ def classify(text: str, spans: list[Span], min_confidence: float) -> list[Classi
                 for span in listed_names(text, [item.span for item in names], [item.span for item in kept])
             )
         kept.sort(key=lambda item: (item.span.start, item.span.end))
+    places = [item for item in kept if item.span.entity == "LOCATION"]
+    if places:
+        weakest = min(item.confidence for item in places)
+        again = repeated_places(text, [item.span for item in places], [item.span for item in kept])
+        if again:
+            kept.extend(Classified(span, places[0].category, weakest) for span in again)
+            kept.sort(key=lambda item: (item.span.start, item.span.end))
     return kept
 
 
@@ -82,8 +96,10 @@ def findings_from_unit(unit: TextUnit, spans: list[Span], key: bytes, min_confid
     """Findings for one unit's spans; below ``min_confidence`` or between pieces are dropped."""
     found: list[Finding] = []
     classified = classify(unit.text, spans, min_confidence)
-    # Mentions that classify adds (a name said again) are masked in every excerpt too.
-    spans = spans + [item.span for item in classified if item.span.detector in (REPEATED_NAME, LISTED_NAME)]
+    # Mentions that classify adds (a name or a place said again) are masked in every excerpt too.
+    spans = spans + [
+        item.span for item in classified if item.span.detector in (REPEATED_NAME, LISTED_NAME, REPEATED_PLACE)
+    ]
     ordered = _Ordered(spans)
     for item in classified:
         span = item.span

@@ -323,6 +323,15 @@ def test_hospitals_by_the_name_notes_call_them(found, text, place):
     assert ("LOCATION", place, "PHI") in found(text), found(text)
 
 
+def test_a_ward_found_once_is_found_where_the_note_says_it_again(found):
+    text = "PMH FROM F-MICU/TRELAWNEY/CCU TEAMS. PT ON LASIX, INTUBATED. PLAN: TRANSFER TO TRELAWNEY 4 IN AM."
+    places = [v for e, v, _ in found(text) if e == "LOCATION"]
+    assert places.count("TRELAWNEY") == 2, places
+    # a guess after a verb of care is not spread: "sent to angio" names no place
+    text = "pulm angio done via right groin. pt sent to angio at 1400, on heparin, intubated."
+    assert [v for e, v, _ in found(text) if e == "LOCATION"].count("angio") <= 1
+
+
 def test_a_hospitals_name_in_prose_is_left_to_the_ner(found):
     # Not clinical: "Holy Cross" may be a college; the CMS list speaks for notes only.
     assert not [f for f in found("They played Holy Cross in the 1947 NIT final.") if f[1] == "Holy Cross"]

@@ -28,7 +28,7 @@ _CLINICAL_TERMS = re.compile(
     r"|(?:ex|re)?intubated|extubation|vent\s+settings|psv|simv|bipap|cpap|spo2|sats|satting|sbp|cvp|hemodynamic(?:s|ally)?"
     r"|cabg|avr|mvr|ffp|prbcs?|plts|inr|ptt|hct|wbc|lytes|gtt|ett|ngt|ogt|picc|foley|a-line|art\s+line|central\s+line"
     r"|u/o|cc/hr|mcg|ivf|tube\s+feeds?|tf'?s|bradycardi[ac]|tachycardi[ac]|apnea|effusion|diuresis|pacemaker|aicd"
-    r"|sedat(?:ed|ion)|blood\s+cultures?|npn|micu|sicu|ccu|icu|resp(?:iratory)?\s+care|(?:neuro|resp|cv|gi|gu)(?=\s*:))\b",
+    r"|sedat(?:ed|ion)|blood\s+cultures?|cocci|bacilli|gram\s+(?:positive|negative|stain)|npn|micu|sicu|ccu|icu|resp(?:iratory)?\s+care|(?:neuro|resp|cv|gi|gu)(?=\s*:))\b",
     re.IGNORECASE,
 )
 _ICD10_CODE = re.compile(

@@ -22,6 +22,7 @@ import regex
 from auditor.detectors.engine import Span
 
 REPEATED_NAME = "auditor.REPEATED_NAME"
+REPEATED_PLACE = "auditor.REPEATED_PLACE"
 LISTED_NAME = "auditor.LISTED_NAME"
 _WORD = regex.compile(r"[\p{L}][\p{L}'’-]*")
 _NOT_CARRIED = frozenset(
@@ -126,6 +127,49 @@ def repeated_names(text: str, names: list[Span], taken: list[Span]) -> list[Span
             continue
         found.append(Span(start, end, "PERSON", REPEATED_NAME, score))
     return found
+
+
+# The rules that find a place of care by its name, whose rare words name it wherever the note
+# says them again: "TRANSFER TO QUARTERMAIN 2 ... F-MICU/QUARTERMAIN/CCU TEAMS".
+# Not a place after a verb of care ("sent to angio", "back to afib"), which that rule guesses too
+# often, unless a ward's number follows it.
+_PLACE_RULES = ("auditor.WARD_NAME", "auditor.FACILITY_ANY_CASE", "auditor.HOSPITAL_NAME")
+_PLACE_WORD = regex.compile(r"\p{L}{4,}")
+_WARD_NUMBER = regex.compile(r"[ \t]+\d\b(?![-./:]\d)")
+
+
+def repeated_places(text: str, places: list[Span], taken: list[Span]) -> list[Span]:
+    """Other mentions in ``text`` of the rare words (Zipf under 3: "Quartermain", "Keeley"; not
+    "Cross", "Regional") of the places of care that ``places`` holds, outside the spans
+    already ``taken``; each scored as the weakest place it comes from."""
+    from auditor.detectors.filters import RARE_WORD_ZIPF, is_drug_name
+    from auditor.detectors.lexicons import zipf
+
+    sources = [
+        span
+        for span in places
+        if span.detector in _PLACE_RULES
+        or (span.detector == "auditor.PLACE_OF_CARE" and _WARD_NUMBER.match(text, span.end))  # "TO TRELAWNEY 4"
+    ]
+    words = {
+        match.group().lower()
+        for span in sources
+        for match in _PLACE_WORD.finditer(text, span.start, span.end)
+        if zipf(match.group().lower()) < RARE_WORD_ZIPF and not is_drug_name(match.group())
+    }
+    if not words:
+        return []
+    score = min(span.score for span in sources)
+    pattern = regex.compile(
+        r"(?<![\p{L}\d'’-])(?:" + "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True)) + r")"
+        r"(?![\p{L}\d'’-])",
+        regex.IGNORECASE,
+    )
+    return [
+        Span(match.start(), match.end(), "LOCATION", REPEATED_PLACE, score)
+        for match in pattern.finditer(text)
+        if not any(t.start < match.end() and match.start() < t.end for t in taken)
+    ]
 
 
 # A list of one or two capitalised words an item, joined by commas and a last "and", "&" or

@@ -352,14 +352,15 @@ FACILITY_ANY_CASE = PatternSpec(
 
 _NOT_HOSPITALS = frozenset("ch ph sh th cath bath path wash mash high much such each rich usoh".split())
 # A hospital by the initials notes give it, after where a patient is or goes: "SENT TO ED AT GH",
-# "medflight to GH", "transferred from MGH". Not "OSH" (outside hospital) or "NH" (nursing home).
+# "medflight to GH", "transferred from MGH", "had at gh". Not "OSH" (outside hospital) or "NH" (nursing home).
 HOSPITAL_INITIALS = PatternSpec(
     "auditor.HOSPITAL_INITIALS",
     "LOCATION",
     (
         (
             "hospital initials",
-            r"(?<=\b(?i:at|to|from|@|in|into)[ \t]+(?i:the[ \t]+)?)(?!OSH\b|NH\b|BH\b)(?-i:[A-Z]{1,3}H)\b(?![-/]?\d)",
+            r"(?<=\b(?i:at|to|from|@|in|into)[ \t]+(?i:the[ \t]+)?)(?!(?i:osh|nh|bh)\b)(?-i:[A-Z]{1,3}H|[a-z]{1,2}h)\b"
+            r"(?![-/]?\d)",
             0.55,
         ),
     ),
