@@ -332,6 +332,17 @@ def test_a_ward_found_once_is_found_where_the_note_says_it_again(found):
     assert [v for e, v, _ in found(text) if e == "LOCATION"].count("angio") <= 1
 
 
+def test_a_facility_spacy_names_is_a_place_when_it_has_a_name_of_two_words(found):
+    places = [
+        v for e, v, _ in found("The operation moved from Barrack Street to a new studio in 1998 .") if e == "LOCATION"
+    ]
+    assert "Barrack Street" in places
+    from auditor.detectors.engine import _facility
+
+    assert _facility("Camp Howe") and _facility("Subiaco Oval")
+    assert not _facility("Markdown") and not _facility("License Exception STA")
+
+
 def test_a_hospitals_name_in_prose_is_left_to_the_ner(found):
     # Not clinical: "Holy Cross" may be a college; the CMS list speaks for notes only.
     assert not [f for f in found("They played Holy Cross in the 1947 NIT final.") if f[1] == "Holy Cross"]

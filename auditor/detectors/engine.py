@@ -126,6 +126,8 @@ class Detector:
             self.names_from_orgs = "PERSON" in self.entities and "ORGANIZATION" not in self.entities
             if self.names_from_orgs:
                 self.entities.append("ORGANIZATION")
+            if "LOCATION" in self.entities:
+                self.entities.append("FACILITY")  # spaCy's FAC: see _facility
         self.chunk_chars = chunk_chars
         self.chunk_overlap = chunk_overlap
         self.floor = floor
@@ -205,6 +207,10 @@ class Detector:
                     continue
                 if date_is_a_setting(entity, value, before, window[stop : stop + 20]):
                     continue
+            if entity == "FACILITY":
+                if not _facility(value):
+                    continue
+                entity, detector = "LOCATION", "presidio.LOCATION"
             if not self.vanilla and is_state_or_country(entity, value):
                 entity = "REGION"
             if not self.vanilla and detector == "presidio.PERSON" and person_is_a_city(value):
@@ -230,6 +236,17 @@ class Detector:
                     score = adjusted
             spans.append(Span(begin, start + stop, entity, detector, score, label_of(entity, value), general_only))
         return spans
+
+
+_FACILITY_NAME = regex.compile(r"(?:the[ \t]+)?\p{Lu}[\p{L}'’.-]*(?:[ \t]+(?:of[ \t]+)?\p{Lu}[\p{L}'’.-]*)+")
+
+
+def _facility(value: str) -> bool:
+    """Whether what spaCy calls a facility is a named place: a street, a camp, a stadium, a
+    square, of two capitalised words or more ("Barrack Street", "Camp Howe", "Red Square"); as
+    one word it is as often a product or a term ("Markdown", "Intercompany"), and a run with a
+    word in capitals is a name of a rule or a part ("License Exception STA")."""
+    return _FACILITY_NAME.fullmatch(value) is not None and not any(w.isupper() and len(w) > 1 for w in value.split())
 
 
 def _detector_id(result: RecognizerResult) -> str:
