@@ -100,6 +100,13 @@ def _carried_words(text: str, names: Iterable[Span]) -> dict[str, bool]:
     return words
 
 
+def _mentions(words: Iterable[str], after: str) -> regex.Pattern[str]:
+    """Mentions of any of ``words`` in any case, each a whole word (the longest first), and
+    followed by what ``after`` allows."""
+    alternatives = "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
+    return regex.compile(r"(?<![\p{L}\d'’-])(?:" + alternatives + ")" + after, regex.IGNORECASE)
+
+
 def repeated_names(text: str, names: list[Span], taken: list[Span]) -> list[Span]:
     """Other mentions in ``text`` of the words of ``names`` (reported person names), outside
     the spans already ``taken``; each scored as the weakest name it comes from."""
@@ -109,11 +116,7 @@ def repeated_names(text: str, names: list[Span], taken: list[Span]) -> list[Span
     if not words:
         return []
     score = min(span.score for span in names)
-    pattern = regex.compile(
-        r"(?<![\p{L}\d'’-])(?:" + "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True)) + r")"
-        r"(?![\p{L}\d-])",
-        regex.IGNORECASE,
-    )
+    pattern = _mentions(words, r"(?![\p{L}\d-])")
     occupied = sorted((span.start, span.end) for span in taken)  # they never overlap
     starts = [s for s, _ in occupied]
     found: list[Span] = []
@@ -160,11 +163,7 @@ def repeated_places(text: str, places: list[Span], taken: list[Span]) -> list[Sp
     if not words:
         return []
     score = min(span.score for span in sources)
-    pattern = regex.compile(
-        r"(?<![\p{L}\d'’-])(?:" + "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True)) + r")"
-        r"(?![\p{L}\d'’-])",
-        regex.IGNORECASE,
-    )
+    pattern = _mentions(words, r"(?![\p{L}\d'’-])")
     return [
         Span(match.start(), match.end(), "LOCATION", REPEATED_PLACE, score)
         for match in pattern.finditer(text)
