@@ -530,6 +530,7 @@ def test_names_in_lower_case_dialogue_and_labels(found, text, name):
         "pt hypoxic this a.m.; in a.m. FSBG qid, on insulin; egd showed a mallory weiss tear.",
         "WILL CONT TO WEAN. MAY NEED LASIX. SANG DRNG FROM CT. LUE CABG SITE CLEAN.",
         "pt on lasix, intubated, tolerating house diet. will cont to monitor. Will",
+        "ping",
         "Day 2\n  09:30  Architecture deep dive\n  12:00  Retro and commitments\n",
     ],
 )

@@ -484,3 +484,45 @@ def test_site_configuration_and_log_formats_travel_to_the_executors_as_data(spar
     assert {f.location.pointer for f in ours.findings if f.location.record == 0} == {"/payload/prompt"}
     openai = by_destination["openai"].verdict
     assert openai.decision.value == "conditional" and not openai.fails("unmet")  # the BAA is on record
+
+
+class Py4JNetworkError(Exception):
+    """Stands for py4j's: what a signal that lands in py4j's socket read becomes."""
+
+
+Py4JNetworkError.__module__ = "py4j.protocol"
+
+
+class _NoSession:
+    def stop(self):
+        pass
+
+
+def test_a_sigterm_that_py4j_turns_into_a_network_error_still_ends_the_scan_interrupted(monkeypatch, tmp_path, log_set):
+    import auditor.spark
+    from auditor.cli.spark import scan_on_spark
+
+    def stopped_in_py4j(session, paths, config, input_format):
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # the handler raises here, as in a socket read
+        except KeyboardInterrupt:
+            raise Py4JNetworkError("Error while sending or receiving") from None
+        raise AssertionError("SIGTERM did not interrupt")
+
+    monkeypatch.setattr(auditor.spark, "spark_session", lambda master: _NoSession())
+    monkeypatch.setattr(auditor.spark, "scan_logs", stopped_in_py4j)
+    db = tmp_path / "findings.db"
+    with pytest.raises(KeyboardInterrupt):  # the CLI's exit 130, not SparkJobError's exit 3
+        scan_on_spark(
+            [str(log_set)],
+            ScanConfig(),
+            out=None,
+            fmt="json",
+            db=str(db),
+            store=True,
+            master="local[1]",
+            input_format="auto",
+            exit_zero=True,
+        )
+    assert _scan_statuses(db) == ["interrupted"]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from auditor import interrupts
 from auditor.config import ScanConfig
 from auditor.errors import AuditorError, UsageError
 
@@ -70,6 +71,9 @@ def scan_on_spark(
             except Exception as exc:
                 if type(exc).__module__.split(".")[0] not in ("pyspark", "py4j"):
                     raise
+                # A SIGTERM that lands in py4j's socket read comes out as Py4JNetworkError: the
+                # scan was stopped, not failed (exit 130, stored interrupted).
+                interrupts.raise_if_requested()
                 raise SparkJobError(f"the Spark job failed ({type(exc).__name__}); see the Spark logs") from None
     finally:
         session.stop()

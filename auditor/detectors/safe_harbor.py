@@ -845,14 +845,26 @@ LOWER_CASE_NAME = PatternSpec(
 )
 
 # A first name alone where a note ends, as its writer signs it: "...NOT 1400U/HR.  SUSAN". A
-# census first name that is no everyday word: not "...will cont to monitor. Will".
+# census first name that is no everyday word: not "...will cont to monitor. Will"; only in a
+# clinical note, after a sentence's end (a code file's strings, "...\nuser\ncontent\nping",
+# are no note).
 SIGNED_FIRST_NAME = PatternSpec(
     "auditor.SIGNED_FIRST_NAME",
     "PERSON",
-    (("first name signing", r"(?<=(?:\A|[.!;][ \t]+|\n)[ \t]*)\p{L}[\p{L}'’-]+(?=\s*\Z)", 0.55),),
+    (("first name signing", r"(?<=[.!;]\s+)\p{L}[\p{L}'’-]+(?=\s*\Z)", 0.55),),
     flags=CASE_SENSITIVE,
-    validate=lambda value: _first_in_one_case(value.lower()),
+    extend=lambda text, start, end: _signing(text, start, end),
 )
+
+
+def _signing(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The first name that ends a clinical note (``SIGNED_FIRST_NAME``)."""
+    from auditor.detectors.clinical import clinical_signals
+
+    if not _first_in_one_case(text[start:end].lower()) or clinical_signals(text) < 2:
+        return None
+    return start, end
+
 
 # Organisms that notes name by an initial and a species: "E. coli", "S. aureus", "C. diff".
 _SPECIES = frozenset(
