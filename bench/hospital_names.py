@@ -34,7 +34,7 @@ DESCRIPTORS = frozenset(
     northwest northeast southwest southeast mid new valley city hosp healthplex affiliated partners network
     physicians doctors doctor's doctors' emergency infirmary sanitarium sanatorium lutheran baptist methodist
     presbyterian catholic adventist episcopal jewish christian state veterans va kindred select vibra lifecare
-    encompass healthsouth hca regency post transitional continuing diagnostic imaging heart specialty
+    encompass healthsouth hca regency post transitional continuing diagnostic imaging
     rural unit division branch main spine joint eye eyes invasive minimally developmental pain wellness
     cardiovascular geriatric sleep wound dialysis kidney bone sports recovery addiction""".split()
 )

@@ -253,7 +253,13 @@ def is_false_positive(entity: str, text: str, before: str = "", detector: str = 
     own = detector.startswith("auditor.")
     if detector == "auditor.PAGER":
         return False  # four to six digits behind a pager or extension label: its pattern is the check
-    if own and entity == "PERSON" and is_cased_name(text) and text.lower() in _LABEL_WORDS & first_names():
+    if (
+        own
+        and entity == "PERSON"
+        and is_cased_name(text)
+        and text.lower() in _LABEL_WORDS
+        and text.lower() in first_names()
+    ):
         return False  # a first name that is a label too, where a rule found a name: "Son, Ed, was updated"
     return any(f(entity, text) for f in FILTERS if not (own and f in _NER_GUESS_FILTERS)) or any(
         f(entity, text, before) for f in CONTEXT_FILTERS

@@ -52,7 +52,7 @@ def place_names() -> frozenset[str]:
 def hospital_names() -> list[str]:
     """What notes call US hospitals, lower case ("holy cross", "greater baltimore", "saint
     agnes"): from CMS's Hospital General Information (public domain), built by
-    ``bench/hospital_names.py``; about 1,200 names of two words or more."""
+    ``bench/hospital_names.py``; about 1,800 names of two words or more."""
     text = resources.files("auditor").joinpath("data/hospitals.txt").read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 

@@ -13,7 +13,8 @@ from functools import cache
 
 import regex
 
-from auditor.detectors.filters import RARE_WORD_ZIPF, is_drug_name
+from auditor.detectors.clinical import is_clinical
+from auditor.detectors.filters import _MEDICAL_SUFFIXES, RARE_WORD_ZIPF, is_drug_name, regions
 from auditor.detectors.lexicons import (
     NOT_NAMES,
     can_be_name,
@@ -257,11 +258,8 @@ def _hospitals_in(text: str) -> list[tuple[int, int]]:
         if match is not None:
             found.append(match.span())
             position = match.end()
-    if found:
-        from auditor.detectors.clinical import clinical_signals
-
-        if clinical_signals(text) < 2:
-            return []
+    if found and not is_clinical(text, set()):
+        return []
     return found
 
 
@@ -788,8 +786,6 @@ def _surname_in_one_case(word: str, rare_ok: bool) -> bool:
 
 def _no_place(word: str) -> bool:
     """No state or country, and no city or county unless a surname too ("Cooke")."""
-    from auditor.detectors.filters import regions
-
     key = word.lower()
     return key not in regions() and (key not in place_names() or key in person_names())
 
@@ -844,26 +840,25 @@ LOWER_CASE_NAME = PatternSpec(
     extend=_one_case_full_name,
 )
 
+
 # A first name alone where a note ends, as its writer signs it: "...NOT 1400U/HR.  SUSAN". A
 # census first name that is no everyday word: not "...will cont to monitor. Will"; only in a
 # clinical note, after a sentence's end (a code file's strings, "...\nuser\ncontent\nping",
 # are no note).
+def _signing(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The first name that ends a clinical note (``SIGNED_FIRST_NAME``)."""
+    if not _first_in_one_case(text[start:end].lower()) or not is_clinical(text, set()):
+        return None
+    return start, end
+
+
 SIGNED_FIRST_NAME = PatternSpec(
     "auditor.SIGNED_FIRST_NAME",
     "PERSON",
     (("first name signing", r"(?<=[.!;]\s+)\p{L}[\p{L}'’-]+(?=\s*\Z)", 0.55),),
     flags=CASE_SENSITIVE,
-    extend=lambda text, start, end: _signing(text, start, end),
+    extend=_signing,
 )
-
-
-def _signing(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """The first name that ends a clinical note (``SIGNED_FIRST_NAME``)."""
-    from auditor.detectors.clinical import clinical_signals
-
-    if not _first_in_one_case(text[start:end].lower()) or clinical_signals(text) < 2:
-        return None
-    return start, end
 
 
 # Organisms that notes name by an initial and a species: "E. coli", "S. aureus", "C. diff".
@@ -879,8 +874,6 @@ def _surname_of_initial(value: str) -> tuple[int, int] | None:
     English that is no drug, organism or term; after "R." and "L." (right and left: "L.
     SUBCLAVIAN") and the letters that head a note's parts ("S. INTUBATED", "P. ANTIBX") a census
     surname only."""
-    from auditor.detectors.filters import _MEDICAL_SUFFIXES
-
     initial, word = value[0], value.rsplit(".", 1)[1].strip()
     key = word.lower().rstrip("'’-")
     letters = key.replace("'", "").replace("’", "").replace("-", "")
