@@ -7,7 +7,6 @@ regexes first and spaCy only where a text needs it, and lists the flows that sho
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +22,6 @@ from auditor.policy import Policy
 from auditor.sources.base import Piece, TextUnit
 
 CHECK_PATH = "<text>"
-_lock = threading.Lock()
 
 
 def check_text(text: str, destination: str | Destination, config: ScanConfig | None = None) -> Verdict:
@@ -33,8 +31,7 @@ def check_text(text: str, destination: str | Destination, config: ScanConfig | N
     target = destination if isinstance(destination, Destination) else resolve_destination(destination, policy)
     detector = _detector(config)
     unit = TextUnit(text, (Piece(0, len(text), lambda offset: _locate(text, offset)),))
-    with _lock:  # spaCy pipelines are not documented as thread-safe
-        spans = detector.detect(text)
+    spans = detector.detect(text)  # one call at a time: see detectors.engine.PIPELINE_LOCK
     findings = findings_from_unit(unit, spans, load_key(), config.min_confidence)
     flow = Flow(FlowKind.RECORD, Sink(Location(CHECK_PATH, 1, 1), "check_text"), target, tuple(findings))
     return policy.assess(flow).verdict

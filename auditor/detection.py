@@ -6,7 +6,6 @@ The same engine, defaults and context rules as a scan (``pipeline.detector_for``
 
 from __future__ import annotations
 
-import threading
 from functools import lru_cache
 
 from auditor.config import ScanConfig
@@ -14,8 +13,6 @@ from auditor.detectors import Detector, Span
 from auditor.findings import classify
 from auditor.model import Detection
 from auditor.pipeline import detector_for
-
-_lock = threading.Lock()  # spaCy pipelines are not documented as thread-safe
 
 
 @lru_cache(maxsize=2)
@@ -33,8 +30,7 @@ def detect_many(texts: list[str], config: ScanConfig | None = None) -> list[list
     texts), one text alone as ``Detector.detect`` reads it."""
     config = config or ScanConfig()
     detector = _detector(config)
-    with _lock:
-        batches = [detector.detect(texts[0])] if len(texts) == 1 else detector.detect_many(texts)
+    batches = [detector.detect(texts[0])] if len(texts) == 1 else detector.detect_many(texts)
     return [_detections(text, spans, config.min_confidence) for text, spans in zip(texts, batches, strict=True)]
 
 

@@ -71,7 +71,6 @@ __all__ = ["PolicyViolation", "RouteUnavailable", "RuntimeDecision", "RuntimeJud
 RUNTIME_PATH = "<runtime>"
 SEND, REDACT, REROUTE, BLOCK = "send", "redact", "reroute", "block"
 REDACTION_ROUNDS = 2  # redact, judge again; what is still found is redacted once more, then judged
-_lock = threading.Lock()  # spaCy pipelines are not documented as thread-safe
 _SITE_ROUTE = object()  # judge()'s default: the local route of [tool.auditor.routing]
 
 
@@ -192,13 +191,12 @@ class RuntimeJudge:
 
     def _detect(self, texts: list[str]) -> list[list[Any]]:
         detector = _shared_detector(self.config)
-        with _lock:
-            if self.config.nlp == "auto":  # regexes first, NLP only where they say so (auditor check's path)
-                layered = _layered(self.config)
-                return [layered.detect(text) for text in texts]
-            if len(texts) == 1:
-                return [detector.detect(texts[0])]
-            return detector.detect_many(texts)
+        if self.config.nlp == "auto":  # regexes first, NLP only where they say so (auditor check's path)
+            layered = _layered(self.config)
+            return [layered.detect(text) for text in texts]
+        if len(texts) == 1:
+            return [detector.detect(texts[0])]
+        return detector.detect_many(texts)
 
     @property
     def fail_on(self) -> str:
@@ -294,8 +292,7 @@ def redact(
     config = config or ScanConfig()
     if spans is None:
         detector = _shared_detector(config)
-        with _lock:
-            spans = detector.detect(text)
+        spans = detector.detect(text)
     results = [
         RecognizerResult(c.span.entity, c.span.start, c.span.end, c.confidence)
         for c in classify(text, spans, config.min_confidence)

@@ -291,3 +291,47 @@ def test_database_url_of_a_config_named_on_the_command_line_is_honoured(tmp_path
     run = auditor_cli("scan", "n.txt", "--config", "conf/auditor.toml", cwd=tmp_path, env={"AUDITOR_DATABASE_URL": ""})
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "conf" / "team.db").is_file()
+
+
+def test_new_words_do_not_stay_in_the_pipelines_memory(detector):
+    """A guard or a Spark executor reads millions of records, each with words spaCy never saw
+    (IDs, hashes, addresses): none of them may stay in the vocabulary after its call, or the
+    process grows without bound. The spans are the same on a second call."""
+    import random
+    import string
+
+    rng = random.Random(7)
+
+    def word() -> str:
+        return "".join(rng.choice(string.ascii_lowercase) for _ in range(9))
+
+    text = "Patient Zelda Quixote, MRN 00417723, seen 3/14/2021. " + " ".join(word() for _ in range(300))
+    first = detector.detect(text)
+    strings = detector.analyzer.nlp_engine.nlp["en"].vocab.strings
+    before = len(strings)
+    texts = [" ".join(word() for _ in range(300)) + f" ref {word()}@{word()}.org" for _ in range(20)]
+    for fresh in texts[:10]:
+        detector.detect(fresh)
+    detector.detect_many(texts[10:])
+    assert len(strings) == before
+    assert detector.detect(text) == first
+    assert {s.entity for s in first} >= {"PERSON", "MEDICAL_RECORD_NUMBER"}
+
+
+def test_threads_sharing_the_pipeline_get_the_spans_each_would_alone(detector):
+    """Guards in a threaded server share one spaCy pipeline: calls take turns (a memory zone
+    closed by one thread must not drop the words of another's text)."""
+    import random
+    import string
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = random.Random(11)
+    texts = [
+        f"Patient Zelda Quixote seen {n + 1}/14/2021, SSN 536-22-{8100 + n}. "
+        + " ".join("".join(rng.choice(string.ascii_lowercase) for _ in range(8)) for _ in range(150))
+        for n in range(12)
+    ]
+    alone = [detector.detect(text) for text in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(detector.detect, texts))
+    assert together == alone

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import bisect
 import re
+import threading
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import regex
 
@@ -35,6 +37,11 @@ from auditor.model import CONTEXT_ENTITIES
 
 if TYPE_CHECKING:  # Presidio is heavy: imported on first use only
     from presidio_analyzer import AnalyzerEngine, RecognizerResult
+
+# One lock for every call into a spaCy pipeline in this process (``auditor.detect``, the guard,
+# ``check_text``): pipelines are not documented as thread-safe, and a memory zone (see
+# ``Detector._memory_zone``) that one thread closes would drop the words of another's text.
+PIPELINE_LOCK = threading.RLock()
 
 # Preference when two detectors claim overlapping text with equal confidence: the more
 # specific (auditor's checked recognizers) first, generic NER last.
@@ -151,8 +158,9 @@ class Detector:
             return []
         text = encodable(text)
         spans: list[Span] = []
-        for start, end, own_from, own_to in windows(len(text), text, self.chunk_chars, self.chunk_overlap):
-            spans.extend(self._window_spans(text[start:end], start, own_from, own_to, None))
+        with PIPELINE_LOCK, self._memory_zone():
+            for start, end, own_from, own_to in windows(len(text), text, self.chunk_chars, self.chunk_overlap):
+                spans.extend(self._window_spans(text[start:end], start, own_from, own_to, None))
         return spans if self.vanilla else resolve_overlaps(spans)
 
     def detect_many(self, texts: list[str], batch_size: int = 32) -> list[list[Span]]:
@@ -170,10 +178,19 @@ class Detector:
         ]
         pieces = [texts[index][start:end] for index, start, end, _, _ in jobs]
         spans: list[list[Span]] = [[] for _ in texts]
-        batched = self.analyzer.nlp_engine.process_batch(pieces, language="en", batch_size=batch_size)
-        for (index, start, _, own_from, own_to), (window, artifacts) in zip(jobs, batched, strict=True):
-            spans[index].extend(self._window_spans(window, start, own_from, own_to, artifacts))
+        with PIPELINE_LOCK, self._memory_zone():
+            batched = self.analyzer.nlp_engine.process_batch(pieces, language="en", batch_size=batch_size)
+            for (index, start, _, own_from, own_to), (window, artifacts) in zip(jobs, batched, strict=True):
+                spans[index].extend(self._window_spans(window, start, own_from, own_to, artifacts))
         return spans if self.vanilla else [resolve_overlaps(found) for found in spans]
+
+    def _memory_zone(self) -> AbstractContextManager[Any]:
+        """spaCy's memory zone around one call: the words and strings a text adds to the
+        pipeline's vocabulary are dropped when the call ends. Without it every new word (an ID,
+        a hash, an e-mail address) stays in memory for the life of the process: a guard or an
+        executor that has read a million log records keeps growing (``bench.detector_memory``).
+        Nothing of a call's ``Doc`` outlives it: spans carry offsets only."""
+        return cast(AbstractContextManager[Any], self.analyzer.nlp_engine.nlp["en"].memory_zone())  # type: ignore[attr-defined]  # loaded: a dict
 
     def _window_spans(self, window: str, start: int, own_from: int, own_to: int, artifacts: Any) -> list[Span]:
         """The spans a window owns, in the text's offsets; ``artifacts``: spaCy's output, if run."""
