@@ -379,7 +379,34 @@ def _guarded_stream_helper(state: Guard, path: tuple[str, ...], original: Callab
         manager = _AsyncMessageStreamManager if state.is_async else _MessageStreamManager
         return manager(state, path, original, kwargs)
 
+    _check_stream_shape()
     return stream
+
+
+def _check_stream_shape() -> None:
+    """Refuse ``messages.stream`` before anything is sent if this anthropic version's
+    ``MessageStream`` no longer reads its events from ``_raw_stream``: the guard records the
+    stream and restores placeholders by putting its own reader there (the SDK offers no public
+    seam), and with another shape the answer would arrive unrecorded and unrestored."""
+    from anthropic.lib.streaming import AsyncMessageStream, MessageStream
+
+    read = []
+
+    def events() -> Any:
+        read.append(True)
+        yield from ()
+
+    probe = _sdk_stream(MessageStream, iter(()))
+    if hasattr(probe, "_raw_stream") and hasattr(_sdk_stream(AsyncMessageStream, iter(())), "_raw_stream"):
+        probe._raw_stream = events()
+        list(probe)
+    if not read:
+        import anthropic
+
+        raise NotImplementedError(
+            f"auditor.guard cannot follow messages.stream() of anthropic {anthropic.__version__}; "
+            "use messages.create(stream=True), which it guards"
+        )
 
 
 class _StreamManager:

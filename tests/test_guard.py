@@ -8,6 +8,7 @@ record). The "local" one is the site's own model server on ``localhost``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import json
 import socket
@@ -406,6 +407,29 @@ def test_anthropic_messages_stream_to_a_local_route_that_is_down_fails_closed(tm
         with _claude_stream(client, PHI):
             pass
     assert external.requests == []
+
+
+def test_an_anthropic_stream_the_guard_cannot_follow_is_refused_before_anything_is_sent(tmp_path, servers, monkeypatch):
+    """A future SDK whose MessageStream keeps its events elsewhere: the guard cannot record the
+    stream or restore placeholders in it, so it refuses messages.stream() instead of failing
+    after the request left (and taking that for an upstream failure)."""
+    from anthropic.lib.streaming import MessageStream
+
+    external, local = servers
+    client = _anthropic_guard(tmp_path, external, _local_url(local))
+    with _claude_stream(client, HARMLESS) as stream:  # today's SDK: followed
+        assert stream.get_final_message().content[0].text.startswith("external answered")
+    original = MessageStream.__init__
+
+    @functools.wraps(original)  # the same signature, so the guard builds it as it would the SDK's
+    def renamed(self, raw_stream, *args, **kwargs):
+        original(self, raw_stream, *args, **kwargs)
+        self._events = self.__dict__.pop("_raw_stream")
+
+    monkeypatch.setattr(MessageStream, "__init__", renamed)
+    with pytest.raises(NotImplementedError, match="messages.create\\(stream=True\\)"):
+        _claude_stream(client, HARMLESS)
+    assert len(external.requests) == 1 and local.requests == []
 
 
 def test_async_anthropic_messages_stream_is_guarded_too(tmp_path, servers):
