@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import sqlite3
+import string
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from support.cli import auditor_cli
@@ -293,23 +296,21 @@ def test_database_url_of_a_config_named_on_the_command_line_is_honoured(tmp_path
     assert (tmp_path / "conf" / "team.db").is_file()
 
 
+def _new_words(rng: random.Random, count: int, length: int) -> str:
+    """``count`` random lower-case words of ``length`` letters: words spaCy never saw."""
+    return " ".join("".join(rng.choice(string.ascii_lowercase) for _ in range(length)) for _ in range(count))
+
+
 def test_new_words_do_not_stay_in_the_pipelines_memory(detector):
     """A guard or a Spark executor reads millions of records, each with words spaCy never saw
     (IDs, hashes, addresses): none of them may stay in the vocabulary after its call, or the
     process grows without bound. The spans are the same on a second call."""
-    import random
-    import string
-
     rng = random.Random(7)
-
-    def word() -> str:
-        return "".join(rng.choice(string.ascii_lowercase) for _ in range(9))
-
-    text = "Patient Zelda Quixote, MRN 00417723, seen 3/14/2021. " + " ".join(word() for _ in range(300))
+    text = "Patient Zelda Quixote, MRN 00417723, seen 3/14/2021. " + _new_words(rng, 300, 9)
     first = detector.detect(text)
     strings = detector.analyzer.nlp_engine.nlp["en"].vocab.strings
     before = len(strings)
-    texts = [" ".join(word() for _ in range(300)) + f" ref {word()}@{word()}.org" for _ in range(20)]
+    texts = [_new_words(rng, 300, 9) + f" ref {_new_words(rng, 1, 9)}@{_new_words(rng, 1, 9)}.org" for _ in range(20)]
     for fresh in texts[:10]:
         detector.detect(fresh)
     detector.detect_many(texts[10:])
@@ -321,14 +322,9 @@ def test_new_words_do_not_stay_in_the_pipelines_memory(detector):
 def test_threads_sharing_the_pipeline_get_the_spans_each_would_alone(detector):
     """Guards in a threaded server share one spaCy pipeline: calls take turns (a memory zone
     closed by one thread must not drop the words of another's text)."""
-    import random
-    import string
-    from concurrent.futures import ThreadPoolExecutor
-
     rng = random.Random(11)
     texts = [
-        f"Patient Zelda Quixote seen {n + 1}/14/2021, SSN 536-22-{8100 + n}. "
-        + " ".join("".join(rng.choice(string.ascii_lowercase) for _ in range(8)) for _ in range(150))
+        f"Patient Zelda Quixote seen {n + 1}/14/2021, SSN 536-22-{8100 + n}. " + _new_words(rng, 150, 8)
         for n in range(12)
     ]
     alone = [detector.detect(text) for text in texts]
