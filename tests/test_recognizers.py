@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from auditor.detectors.checks import dea_is_valid, npi_is_valid
@@ -826,3 +828,33 @@ def test_hospital_initials_wards_and_months_in_capitals(found, text, value):
 )
 def test_words_in_capitals_settings_and_drugs_are_no_hospital_or_ward(found, text):
     assert not [r for r in found(text) if r[0] == "LOCATION" and r[1] != "NH"], found(text)
+
+
+# --- auditor's recognizers as one Presidio recognizer (detectors.presidio._SpecsRecognizer) ----
+
+
+def test_a_detector_asked_for_some_entities_runs_only_their_recognizers(detector):
+    text = "Pt Maria Okafor, MRN 4471923, seen on 3/14 for CHF."
+    everything = {s.entity for s in detector.detect(text)}
+    assert {"PERSON", "MEDICAL_RECORD_NUMBER"} <= everything
+    mrn_only = type(detector)(detector.model_name, entities=("MEDICAL_RECORD_NUMBER",))
+    assert {s.entity for s in mrn_only.detect(text)} == {"MEDICAL_RECORD_NUMBER"}
+
+
+def test_a_pattern_that_runs_out_of_time_is_skipped_and_the_others_still_report(monkeypatch, caplog):
+    from auditor.detectors import presidio
+    from auditor.detectors.specs import PatternSpec
+
+    slow = PatternSpec("auditor.TEST_SLOW", "PERSON", (("backtracking", r"(a|aa)+$", 0.9),))
+    fast = PatternSpec("auditor.TEST_FAST", "PERSON", (("word", r"\bzebra\b", 0.9),))
+    recognizer = presidio._SpecsRecognizer([slow, fast])
+    monkeypatch.setattr(presidio, "REGEX_TIMEOUT_SECONDS", 0.05)
+    text = "zebra " + "a" * 40 + "!"
+    started = time.perf_counter()
+    with caplog.at_level("WARNING"):
+        results = recognizer.analyze(text, [slow.presidio_entity, fast.presidio_entity])
+    assert time.perf_counter() - started < 5
+    assert [(r.start, r.end, r.recognition_metadata["recognizer_name"]) for r in results] == [
+        (0, 5, "auditor.TEST_FAST")
+    ]
+    assert "auditor.TEST_SLOW" in caplog.text
