@@ -214,11 +214,11 @@ class _SpecsRecognizer(EntityRecognizer):
     Each spec is read as a ``PatternRecognizer`` of its own would read it (its gates, its
     patterns with its flags, its check dropping a match, Presidio's de-duplication within the
     spec, then its ``refine``/``extend``), and each result names its spec's detector. One
-    recognizer instead of sixty saves what Presidio spends around every recognizer on every
-    text (clocks and debug logging per pattern, de-duplication of empty lists, and its context
-    step's pass over all results once per recognizer): about a tenth of ``detect`` on short
-    texts, for the same spans (``bench.public``). The context enhancer finds a result's context
-    words by ``SPEC_KEY`` (``_IndexedContextEnhancer``).
+    recognizer instead of 59 saves what Presidio spends around every recognizer on every text
+    (clocks and debug logging per pattern, de-duplication of empty lists, and its context
+    step's pass over all results once per recognizer): 3.5% of ``detect`` over 1,000 public
+    texts, for the same spans on 4,823. The context enhancer finds a result's context words by
+    ``SPEC_KEY`` (``_IndexedContextEnhancer``).
     """
 
     SPEC_KEY = "auditor_spec"
