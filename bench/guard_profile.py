@@ -2,11 +2,12 @@
 
 ``bench.guard_overhead`` measures the latency the guard adds; this says what it is made of,
 without a profiler's overhead: each stage is timed by wrapping the function that does it
-(spaCy's pipeline as Presidio runs it, Presidio's pattern recognizers, the phone recognizer,
+(spaCy's pipeline as Presidio runs it, the regex matching of auditor's pattern specs and of
+Presidio's own pattern recognizers, the phone recognizer,
 Presidio's context enhancement, and the guard's own findings: masks, excerpts and keyed
 fingerprints). Every prompt is a different text (the span cache never answers), as in
 ``bench.guard_overhead``'s default. ``--recognizers N`` also lists the N slowest pattern
-recognizers. Nothing is sent anywhere: the judge is called directly.
+recognizers (auditor's by spec). Nothing is sent anywhere: the judge is called directly.
 
     .venv/bin/python -m bench.guard_profile [--requests 12] [--size 4000] [--recognizers 10]
 """
@@ -29,14 +30,16 @@ from bench.guard_overhead import CLINICAL, HARMLESS, _percentile, _text
 STAGES = {
     "spaCy pipeline (NER)": ("presidio_analyzer.nlp_engine.spacy_nlp_engine", "SpacyNlpEngine", "process_text"),
     "Presidio analyze, in all": ("presidio_analyzer.analyzer_engine", "AnalyzerEngine", "analyze"),
-    "pattern recognizers (regexes)": ("presidio_analyzer.pattern_recognizer", "PatternRecognizer", "analyze"),
+    # auditor's specs are one Presidio recognizer: its regex matching, spec by spec.
+    "pattern specs, auditor's (regexes)": ("auditor.detectors.presidio", "_SpecsRecognizer", "_matches"),
+    "pattern recognizers, Presidio's": ("presidio_analyzer.pattern_recognizer", "PatternRecognizer", "analyze"),
     "phone numbers (phonenumbers)": ("auditor.detectors.presidio", "_GatedPhoneRecognizer", "analyze"),
     "context enhancement (Presidio)": ("presidio_analyzer.analyzer_engine", "AnalyzerEngine", "_enhance_using_context"),
     "findings: masks, excerpts, HMAC": ("auditor.runtime", None, "findings_from_unit"),
 }
 
 
-def _wrap(owner: Any, name: str, record: Callable[[Any, float], None]) -> None:
+def _wrap(owner: Any, name: str, record: Callable[[tuple[Any, ...], float], None]) -> None:
     original = getattr(owner, name)
 
     @functools.wraps(original)
@@ -45,7 +48,7 @@ def _wrap(owner: Any, name: str, record: Callable[[Any, float], None]) -> None:
         try:
             return original(*args, **kwargs)
         finally:
-            record(args[0] if args else None, time.perf_counter() - start)
+            record(args, time.perf_counter() - start)
 
     setattr(owner, name, timed)
 
@@ -67,10 +70,12 @@ def main() -> int:
             print(f"(not timed: {label}: {module_name}.{owner_name}.{function} not found)")
             continue
 
-        def record(this: Any, elapsed: float, label: str = label) -> None:
+        def record(args: tuple[Any, ...], elapsed: float, label: str = label) -> None:
             seconds[label] += elapsed
-            if label.startswith("pattern") and this is not None:
-                by_recognizer[getattr(this, "name", "?")] += elapsed
+            if label.startswith("pattern") and args:
+                this = args[0]
+                specs = getattr(this, "specs", None)  # auditor's: (self, spec index, text)
+                by_recognizer[specs[args[1]].detector if specs else getattr(this, "name", "?")] += elapsed
 
         _wrap(owner, function, record)
     with tempfile.TemporaryDirectory() as tmp:
