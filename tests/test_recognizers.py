@@ -858,3 +858,12 @@ def test_a_pattern_that_runs_out_of_time_is_skipped_and_the_others_still_report(
         (0, 5, "auditor.TEST_FAST")
     ]
     assert "auditor.TEST_SLOW" in caplog.text
+
+
+@pytest.mark.parametrize("patterns", [(), (("too sure", r"\bx\b", 1.5),)], ids=["no pattern", "score above 1"])
+def test_a_spec_presidio_would_refuse_is_refused_when_the_recognizer_is_built(patterns):
+    from auditor.detectors import presidio
+    from auditor.detectors.specs import PatternSpec
+
+    with pytest.raises(ValueError, match="auditor.TEST_BAD"):
+        presidio._SpecsRecognizer([PatternSpec("auditor.TEST_BAD", "PERSON", patterns)])

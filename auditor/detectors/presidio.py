@@ -39,6 +39,8 @@ from auditor.detectors.patterns import SPECS, PatternSpec
 from auditor.errors import ModelNotInstalledError
 from auditor.offline import ensure_offline
 
+_LOG = logging.getLogger(__name__)
+
 # spaCy components auditor does not need. Presidio reads only the entities, the tokens and
 # their lemmas (for context words), and the small and large English pipelines give the NER its
 # own tok2vec, so the shared tok2vec, the tagger, the attribute ruler and the lemmatizer serve
@@ -137,9 +139,8 @@ class _IndexedContextEnhancer(LemmaContextAwareEnhancer):
             if recognizer is None:
                 continue
             # A spec's words, for a result of auditor's combined recognizer: see _SpecsRecognizer.
-            recognizer_context = (
-                list(recognizer.context_of(result)) if isinstance(recognizer, _SpecsRecognizer) else recognizer.context
-            )
+            context_of = getattr(recognizer, "context_of", None)
+            recognizer_context = list(context_of(result)) if context_of else recognizer.context
             if (
                 not recognizer_context
                 or metadata.get(RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY)
@@ -213,17 +214,24 @@ class _SpecsRecognizer(EntityRecognizer):
 
     Each spec is read as a ``PatternRecognizer`` of its own would read it (its gates, its
     patterns with its flags, its check dropping a match, Presidio's de-duplication within the
-    spec, then its ``refine``/``extend``), and each result names its spec's detector. One
-    recognizer instead of 59 saves what Presidio spends around every recognizer on every text
-    (clocks and debug logging per pattern, de-duplication of empty lists, and its context
-    step's pass over all results once per recognizer): 3.5% of ``detect`` over 1,000 public
-    texts, for the same spans on 4,823. The context enhancer finds a result's context words by
-    ``SPEC_KEY`` (``_IndexedContextEnhancer``).
+    spec, then its ``refine``/``extend``), and each result names its spec's detector
+    (``recognizer_name``). One recognizer instead of one per spec saves what Presidio spends
+    around every recognizer on every text: clocks and debug logging per pattern,
+    de-duplication of empty lists, and its context step's pass over all results once per
+    recognizer.
+
+    What differs from one recognizer per spec: the specs share one ``recognizer_identifier``
+    (a spec cannot be removed from the registry alone), and their context words are found
+    through ``context_of``, which ``_IndexedContextEnhancer`` asks for (Presidio's own
+    enhancer would see no context words).
     """
 
     SPEC_KEY = "auditor_spec"
 
     def __init__(self, specs: Sequence[PatternSpec]) -> None:
+        for spec in specs:  # what Presidio's Pattern and PatternRecognizer would refuse
+            if not spec.patterns or any(not 0 <= score <= 1 for _, _, score in spec.patterns):
+                raise ValueError(f"{spec.detector}: a spec needs patterns, each scored from 0 to 1")
         self.specs = tuple(specs)
         self._compiled = tuple(
             tuple(
@@ -232,7 +240,7 @@ class _SpecsRecognizer(EntityRecognizer):
             )
             for spec in self.specs
         )
-        self._wanted: dict[tuple[str, ...], tuple[int, ...]] = {}
+        self._wanted: dict[frozenset[str], tuple[int, ...]] = {}  # requested entities -> specs
         super().__init__(
             supported_entities=[spec.presidio_entity for spec in self.specs],
             name="auditor.SPECS",
@@ -250,10 +258,9 @@ class _SpecsRecognizer(EntityRecognizer):
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
-        key = tuple(entities)
+        key = frozenset(entities)
         if key not in self._wanted:
-            requested = set(entities)
-            self._wanted[key] = tuple(i for i, spec in enumerate(self.specs) if spec.presidio_entity in requested)
+            self._wanted[key] = tuple(i for i, spec in enumerate(self.specs) if spec.presidio_entity in key)
         lowered = text.lower()
         results: list[RecognizerResult] = []
         for index in self._wanted[key]:
@@ -263,7 +270,7 @@ class _SpecsRecognizer(EntityRecognizer):
             if spec.finder is not None:
                 name, pattern, score = spec.patterns[0]
                 results.extend(
-                    self._result(index, name, pattern, score, start, end) for start, end in spec.finder(text)
+                    self._result(index, name, pattern, score, start, end, True) for start, end in spec.finder(text)
                 )
                 continue
             found = EntityRecognizer.remove_duplicates(self._matches(index, text))
@@ -274,20 +281,20 @@ class _SpecsRecognizer(EntityRecognizer):
         """What the spec's patterns match, its check passed; a pattern that runs out of time is
         skipped with a warning, as Presidio's ``PatternRecognizer`` skips it."""
         validate = self.specs[index].validate
-        found = []
+        found: list[RecognizerResult] = []
         for name, pattern, score, compiled in self._compiled[index]:
             try:
                 for match in compiled.finditer(text, timeout=REGEX_TIMEOUT_SECONDS):
                     if match.end() > match.start() and (validate is None or validate(match.group())):
-                        found.append(self._result(index, name, pattern, score, match.start(), match.end()))
+                        found.append(self._result(index, name, pattern, score, match.start(), match.end(), None))
             except TimeoutError:
-                logging.getLogger(__name__).warning(
-                    "pattern %r of %s timed out; skipped", name, self.specs[index].detector
-                )
+                # Presidio's own warning went to its logger, which build_analyzer quiets: this one shows.
+                _LOG.warning("pattern %r of %s timed out; skipped", name, self.specs[index].detector)
         return found
 
     @staticmethod
     def _narrowed(spec: PatternSpec, text: str, found: list[RecognizerResult]) -> list[RecognizerResult]:
+        """``found`` after the spec's ``extend`` or ``refine``: moved to the value, or dropped."""
         kept = []
         for result in found:
             if spec.extend is not None:
@@ -302,9 +309,19 @@ class _SpecsRecognizer(EntityRecognizer):
                 kept.append(result)
         return kept
 
-    def _result(self, index: int, name: str, pattern: str, score: float, start: int, end: int) -> RecognizerResult:
+    def _result(
+        self, index: int, name: str, pattern: str, score: float, start: int, end: int, validated: bool | None
+    ) -> RecognizerResult:
+        """A result of spec ``index``, explained as its own PatternRecognizer would explain it."""
         spec = self.specs[index]
-        explanation = PatternRecognizer.build_regex_explanation(spec.detector, name, pattern, score, True, spec.flags)
+        explanation = PatternRecognizer.build_regex_explanation(
+            spec.detector,
+            name,
+            pattern,
+            score,
+            validated,  # type: ignore[arg-type]  # None: no check ran, as Presidio passes it
+            spec.flags,
+        )
         metadata = {
             RecognizerResult.RECOGNIZER_NAME_KEY: spec.detector,
             RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
