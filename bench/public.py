@@ -156,6 +156,9 @@ def vanilla_engine(model: str, batched: bool) -> Engine:
     return run
 
 
+SLICE_DOCS = 50  # documents an engine reads before the other takes its turn
+
+
 def timed(engines: dict[str, Engine], docs: Sequence[Doc], batch: int) -> dict[str, tuple[Predictions, float]]:
     """Each engine's predictions and seconds over ``docs``, the engines taking turns slice by slice.
 
@@ -176,9 +179,6 @@ def timed(engines: dict[str, Engine], docs: Sequence[Doc], batch: int) -> dict[s
                 predictions += engines[name]([doc.text for doc in piece[i : i + batch]])
             out[name] = (predictions, seconds + time.perf_counter() - started)
     return out
-
-
-SLICE_DOCS = 50
 
 
 def _fmt(value: float) -> str:
