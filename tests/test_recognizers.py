@@ -193,6 +193,10 @@ def test_vanilla_false_positive_is_removed(vanilla, detector, name, text, value,
         ("am labs on10/14/82> hct 30 post transfusion, pt on heparin", "10/14/82"),
         ("Patient diagnosed with COPD on the 3rd, seen again at the clinic.", "3rd"),
         ("Hospital course: admitted the twenty-second of March with pneumonia.", "twenty-second of March"),
+        # a clinician's question: a named condition or procedure makes it clinical, in the plural too
+        ("Dosing advice for Lyme disease in patients like Omar K., last visit on June 3rd, 2024?", "June 3rd, 2024"),
+        ("Rehab after a hip replacement for a 71-year-old, Greta V., operated August 9th, 2022?", "August 9th, 2022"),
+        ("Which vaccination schedule for Noor T., born March 2nd, 2023, after a kidney transplant?", "March 2nd, 2023"),
     ],
 )
 def test_dates_in_clinical_text_are_phi(found, text, value):

@@ -12,7 +12,7 @@ import re
 from auditor.detectors.catalog import HEALTH_ONLY_ENTITIES
 
 _CLINICAL_TERMS = re.compile(
-    r"\b(?:patient|pt\.|diagnos(?:is|ed|es)|admitted|admission|discharg(?:e|ed)|clinic(?:al)?"
+    r"\b(?:patients?|pt\.|appointments?|post-?op(?:erative)?|(?:medical|health)\s+cent(?:er|re)|diagnos(?:is|ed|es)|admitted|admission|discharg(?:e|ed)|clinic(?:al)?"
     r"|hospital|physician|nurse|attending|chart|MRN|medical\s+record|prescri(?:bed|ption)"
     r"|medication|allerg(?:y|ies)|symptoms?|history\s+of\s+present\s+illness|HPI|vitals?"
     r"|mmHg|mg/dL|\d+\s?mg\b|assessment\s+and\s+plan|lab\s+results?|HbA1c|blood\s+pressure"
@@ -35,6 +35,27 @@ _ICD10_CODE = re.compile(
     r"\b[A-TV-Z]\d{2}\.\d{1,4}[A-Z]?\b|\b[A-TV-Z]\d{2}\b(?=[^\n]{0,40}(?:diabet|hypert|asthma|disease|disorder|syndrome|fracture|pain|failure|infection|cancer|neoplasm))"
 )
 
+
+# Named conditions and procedures (by name or by their Greek and Latin endings, less the
+# everyday words that share them: academia, dichotomy): health information where they are
+# reported (``HEALTH_INFO``, detectors/health_info.py) and a clinical signal where they are not.
+CONDITION = (
+    r"(?!(?:academia|dichotomy)\b)"
+    r"\b(?:\w{3,}(?:ectomy|otomy|ostomy|plasty|scopy|itis|emia|aemia|plegia)"
+    r"|\w{2,}(?:carcinoma|melanoma|lymphoma|myeloma|sarcoma|glioma|blastoma)"
+    r"|(?:neuro|cardiomyo|retino|nephro|encephalo)pathy|fibromyalgia|neuralgia|hematuria|proteinuria"
+    r"|(?:tuberculosis|cirrhosis|fibrosis|stenosis|sclerosis|thrombosis|osteoporosis|scoliosis|psoriasis|sepsis)"
+    r"|asthma|cancer|tumou?r|stroke|seizures?|epilepsy|dementia|alzheimer'?s|parkinson'?s|depression"
+    r"|schizophrenia|bipolar\s+disorder|hepatitis\s+[A-E]|HIV|AIDS|diabetes(?:\s+mellitus)?|hypertension"
+    r"|pneumonia|cellulitis|COPD|CHF|CKD|ESRD|GERD|PTSD|ADHD|T2DM|atrial\s+fibrillation|heart\s+failure"
+    r"|myocardial\s+infarction|chemotherapy|dialysis|pregnan(?:t|cy)"
+    # and the plain words of a clinician's question: "Lyme disease", "MRSA infections", "knee
+    # replacement", "post-kidney transplant", "vaccination schedule"
+    r"|diseases?|disorders?|syndromes?|infections?|injur(?:y|ies)|(?:atrial\s+)?fibrillation|arrhythmias?"
+    r"|transplant(?:s|ed|ation)?|(?:knee|hip|shoulder|joint|valve)\s+replacements?|chronic\s+pain|MRSA"
+    r"|vaccin(?:e|es|ation|ations|ated|ating)|immuni[sz]ations?|anticoagula(?:nt|nts|tion))\b"
+)
+_CONDITION = re.compile(CONDITION, re.IGNORECASE)
 
 # Health information that is no identifier but makes the identifiers beside it PHI: conditions
 # and procedures (by name or by their Greek and Latin endings), an age with a sex ("a
@@ -61,6 +82,8 @@ def clinical_signals(text: str) -> int:
     terms = {m.group().lower() for m in _CLINICAL_TERMS.finditer(text)}
     if len(terms) < 3:
         terms.update(m.group().lower() for m in _HEALTH_INFO.finditer(text))
+    if len(terms) < 3:
+        terms.update(m.group().lower() for m in _CONDITION.finditer(text))
     if len(terms) < 3:
         drugs = drug_names()
         terms.update(w for w in (m.group().lower() for m in _WORD.finditer(text)) if w in drugs)

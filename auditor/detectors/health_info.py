@@ -12,25 +12,13 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from auditor.detectors.clinical import CONDITION
 from auditor.detectors.filters import drug_names
 from auditor.detectors.specs import IGNORECASE_MULTILINE, PatternSpec
 
 # Drug names that are also everyday words ("swan", "neo", "brady") count only with a dose.
 _EVERYDAY_DRUG_WORDS = frozenset({"brady", "neo", "swan", "potassium", "insulin", "jackson-pratt", "swan-ganz"})
 _DOSE = r"\d+(?:\.\d+)?\s?(?:mg|mcg|µg|g|mL|ml|cc|units?|u|mEq|mg/kg|mg/dL)\b"
-# Conditions and procedures by their Greek and Latin endings, less the everyday words that
-# share them (sympathy, nostalgia, diploma are no diagnoses).
-_CONDITION = (
-    r"\b(?:\w{3,}(?:ectomy|otomy|ostomy|plasty|scopy|itis|emia|aemia|plegia)"
-    r"|\w{2,}(?:carcinoma|melanoma|lymphoma|myeloma|sarcoma|glioma|blastoma)"
-    r"|(?:neuro|cardiomyo|retino|nephro|encephalo)pathy|fibromyalgia|neuralgia|hematuria|proteinuria"
-    r"|(?:tuberculosis|cirrhosis|fibrosis|stenosis|sclerosis|thrombosis|osteoporosis|scoliosis|psoriasis|sepsis)"
-    r"|asthma|cancer|tumou?r|stroke|seizures?|epilepsy|dementia|alzheimer'?s|parkinson'?s|depression"
-    r"|schizophrenia|bipolar\s+disorder|hepatitis\s+[A-E]|HIV|AIDS|diabetes(?:\s+mellitus)?|hypertension"
-    r"|pneumonia|cellulitis|COPD|CHF|CKD|ESRD|GERD|PTSD|ADHD|T2DM|atrial\s+fibrillation|heart\s+failure"
-    r"|myocardial\s+infarction|chemotherapy|dialysis|pregnan(?:t|cy))\b"
-)
-_CONDITION_EXCEPTIONS = r"(?!(?:academia|dichotomy)\b)"
 
 
 @cache
@@ -62,7 +50,7 @@ def health_info_spec() -> PatternSpec:
             ),
             ("labelled CPT code", r"(?<=\bCPT(?:\s*code)?\s*[:#]?\s*)\d{4}[0-9FTU]\b", 0.8),
             ("medication", _drugs_pattern(), 0.7),
-            ("condition or procedure", _CONDITION_EXCEPTIONS + _CONDITION, 0.7),
+            ("condition or procedure", CONDITION, 0.7),
         ),
         flags=IGNORECASE_MULTILINE,
     )
