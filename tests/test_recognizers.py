@@ -673,6 +673,34 @@ def test_a_city_after_a_preposition_the_model_misses(found, text, place):
     assert ("LOCATION", place) in {r[:2] for r in found(text)}, found(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "entity", "place"),
+    [
+        # a town too small for GeoNames, where someone is said to live, in any case
+        ("brother lives nearby in lakeport and will visit tonight. pt on lasix.", "LOCATION", "lakeport"),
+        ("Pt placed in a group home in the Glenwick area. Pt on heparin, BP 90/50.", "LOCATION", "Glenwick"),
+        ("Jonas Berg, 44, lives in Brekkeby with his wife.", "LOCATION", "Brekkeby"),
+        # a post in lower case: "i" with its verb is someone writing of themselves
+        ("so glad i live in canada tbh", "REGION", "canada"),
+        ("i live in the nederlands but work over the border", "LOCATION", "nederlands"),
+    ],
+)
+def test_where_someone_lives_is_a_place_however_small(found, text, entity, place):
+    assert (entity, place) in {r[:2] for r in found(text)}, found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sara Holm lives in fear of the next audit and in denial about the backlog.",
+        "Mary lives in the house by the lake with her dog.",
+        "for i in range(3): total += i  # lives in memory",
+    ],
+)
+def test_what_someone_lives_in_that_is_no_place(found, text):
+    assert not [r for r in found(text) if r[0] in ("LOCATION", "REGION")], found(text)
+
+
 def test_an_abbreviation_or_a_word_after_a_preposition_is_no_city(found):
     note = "Transferred from OSH to MICU, then to Ward 4. Converse with the family in March. pt on lasix."
     assert not [r for r in found(note) if r[0] == "LOCATION"], found(note)

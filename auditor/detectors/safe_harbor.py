@@ -1223,6 +1223,50 @@ PLACE_AFTER_PREPOSITION = PatternSpec(
 )
 
 
+def _place_of_residence(value: str) -> tuple[int, int] | None:
+    """The first one to three words of ``value`` that can name where someone lives: a state or
+    a country (reported as ``REGION`` by the engine), a GeoNames place, or words English rarely
+    uses (a town below GeoNames' size: "Edgemere", "rockport"); not "lives in fear" or "in the
+    house". A word in one case must be rarer than a capitalised one."""
+    words = value.split()
+    for n in range(min(3, len(words)), 0, -1):
+        name = " ".join(words[:n]).rstrip(".,;:!?")
+        key = name.lower()
+        if key in regions() or key in place_names():
+            return 0, len(name)
+        parts = key.split()
+        if any(w in stop_words() or w in _MONTHS_AND_DAYS for w in parts) or len(key) < 4:
+            continue
+        cased = all(w[:1].isupper() for w in name.split())
+        if all(zipf(w) < (3.9 if cased else 2.5) for w in parts):
+            return 0, len(name)
+    return None
+
+
+# Where someone lives, said as such: after "lives in" any town, however small ("lives nearby
+# in rockport", "i live in the nederlands"), and a place that names an area ("a shelter in
+# the Edgemere area"). PLACE_AFTER_PREPOSITION reads only the places GeoNames lists.
+PLACE_OF_RESIDENCE = PatternSpec(
+    "auditor.PLACE_OF_RESIDENCE",
+    "LOCATION",
+    (
+        (
+            "where someone lives",
+            r"(?<=\b(?:live|lives|lived|living|resides|resided|residing)(?:[ \t]+(?:nearby|now|currently|still))?"
+            r"[ \t]+(?:in|near)[ \t]+(?:the[ \t]+)?)(?!the\b)\p{L}[\p{L}'’.-]+(?:[ \t]+\p{L}[\p{L}'’.-]+){0,2}",
+            0.55,
+        ),
+        (
+            "an area's name",
+            r"(?<=\b(?:in|near|around)[ \t]+(?:the[ \t]+)?)(?-i:\p{Lu})[\p{L}'’.-]+(?=[ \t]+(?-i:area)\b)",
+            0.55,
+        ),
+    ),
+    flags=IGNORECASE_MULTILINE,
+    keywords=("liv", "resid", "area"),
+    refine=_place_of_residence,
+)
+
 # A street named first and numbered after, with no house or postal number before it to anchor
 # it ("enter on Sludevej 13", "Timotea lives on Via dei Fiorentini 17", "ul. Miła 53"): the
 # name must hold a street word of its language, so "Room 12" or "Gate 4" is no street. And the
@@ -1330,6 +1374,7 @@ SPECS = (
     STREET_NAME_NUMBER,
     PO_BOX,
     PLACE_AFTER_PREPOSITION,
+    PLACE_OF_RESIDENCE,
     POSTCODE_AFTER_REGION,
     PLACE_OF_CARE_ANY_CASE,
     HOSPITAL_INITIALS,
