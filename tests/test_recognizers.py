@@ -701,6 +701,23 @@ def test_what_someone_lives_in_that_is_no_place(found, text):
     assert not [r for r in found(text) if r[0] in ("LOCATION", "REGION")], found(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Pt's son farms near the hamlet of Oxbridge Mill. Pt on lasix 40 mg.", "Oxbridge Mill"),
+        ("Her cottage is two miles west of Tarrowby, where she grew up.", "Tarrowby"),
+        ("Kellaways is a small village in the county of Wiltshire.", "Kellaways"),
+    ],
+)
+def test_a_place_the_text_says_is_one_is_a_place(found, text, place):
+    assert ("LOCATION", place) in {r[:2] for r in found(text)}, found(text)
+
+
+def test_a_kind_of_place_without_a_name_after_it_is_no_place(found):
+    text = "The town of the future is built north of the river, says the city council of our firm."
+    assert not [r for r in found(text) if r[0] in ("LOCATION", "REGION")], found(text)
+
+
 def test_an_abbreviation_or_a_word_after_a_preposition_is_no_city(found):
     note = "Transferred from OSH to MICU, then to Ward 4. Converse with the family in March. pt on lasix."
     assert not [r for r in found(note) if r[0] == "LOCATION"], found(note)

@@ -1267,6 +1267,74 @@ PLACE_OF_RESIDENCE = PatternSpec(
     refine=_place_of_residence,
 )
 
+_PLACE_KIND = (
+    r"(?:village|town|city|hamlet|suburb|municipality|commune|(?:civil[ \t]+)?parish|county|district|borough"
+    r"|township|neighbou?rhood)"
+)
+_CAPITALISED = r"(?-i:\p{Lu})[\p{L}'’.-]+(?:[ \t]+(?-i:\p{Lu})[\p{L}'’.-]+){0,2}"
+
+
+def _place_named_by_kind(value: str) -> tuple[int, int] | None:
+    """The capitalised words of ``value`` up to the first that is an everyday word of a
+    sentence ("The", "In", a month); a lone one of under three letters is no place."""
+    words = value.split()
+    kept = 0
+    for word in words:
+        if word.lower().strip(".,") in stop_words() or word.lower() in _MONTHS_AND_DAYS:
+            break
+        kept += 1
+        if word.endswith(".") and len(word) > 4:
+            break  # a sentence ends with it: "near the hamlet of Oxbridge Mill. Pt on lasix"
+    if not kept:
+        return None
+    name = " ".join(words[:kept]).rstrip(".,")
+    return (0, len(name)) if len(name) >= 3 else None
+
+
+# A place that the text says is one, below state level (Safe Harbor's "all geographic
+# subdivisions smaller than a state"): "the village of Mece", "north of Whitebirk", "Atwick is
+# a village and civil parish". The small NER model calls many of them organisations or nothing.
+PLACE_BY_KIND = PatternSpec(
+    "auditor.PLACE_BY_KIND",
+    "LOCATION",
+    (
+        ("a kind of place, then its name", rf"(?<=\b{_PLACE_KIND}[ \t]+of[ \t]+){_CAPITALISED}", 0.55),
+        (
+            "a direction from a place",
+            rf"(?<=\b(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west|outskirts)[ \t]+of[ \t]+)"
+            rf"{_CAPITALISED}",
+            0.55,
+        ),
+        (
+            "a place, then its kind",
+            rf"(?<![\p{{L}}'’.-]){_CAPITALISED}"
+            rf"(?=[ \t]+(?:is|was)[ \t]+an?[ \t]+(?:small[ \t]+|large[ \t]+)?{_PLACE_KIND}\b)",
+            0.55,
+        ),
+    ),
+    flags=IGNORECASE_MULTILINE,
+    keywords=(
+        "village",
+        "town",
+        "city",
+        "hamlet",
+        "suburb",
+        "municipality",
+        "commune",
+        "parish",
+        "county",
+        "district",
+        "borough",
+        "neighbo",
+        "north",
+        "south",
+        "east",
+        "west",
+        "outskirts",
+    ),  # fmt: skip
+    refine=_place_named_by_kind,
+)
+
 # A street named first and numbered after, with no house or postal number before it to anchor
 # it ("enter on Sludevej 13", "Timotea lives on Via dei Fiorentini 17", "ul. Miła 53"): the
 # name must hold a street word of its language, so "Room 12" or "Gate 4" is no street. And the
@@ -1375,6 +1443,7 @@ SPECS = (
     PO_BOX,
     PLACE_AFTER_PREPOSITION,
     PLACE_OF_RESIDENCE,
+    PLACE_BY_KIND,
     POSTCODE_AFTER_REGION,
     PLACE_OF_CARE_ANY_CASE,
     HOSPITAL_INITIALS,
