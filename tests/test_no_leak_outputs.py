@@ -16,6 +16,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.cli import auditor_cli
+from support.tools import require_tool
 
 from auditor.pathnames import identifier_spans, mask_path, name_tag
 from bench.no_leak import (
@@ -58,6 +59,7 @@ def _leaks(outputs: dict[str, str], values) -> dict[str, int]:
 
 
 def test_a_file_named_after_a_patient_leaks_in_no_output(tmp_path):
+    require_tool("pdftotext", "poppler-utils")  # the PDF's text is one of the outputs searched
     target = tmp_path / "project"
     (target / "patients").mkdir(parents=True)
     (target / "inbox").mkdir()
@@ -88,6 +90,7 @@ def test_a_file_named_after_a_patient_leaks_in_no_output(tmp_path):
 
 
 def test_generated_documents_leak_in_no_output_including_the_pdf(tmp_path):
+    require_tool("pdftotext", "poppler-utils")
     values = write_documents(tmp_path / "docs", 24, seed=1919)
     assert len(values) > 80  # the check checks something
     outputs = every_output(tmp_path / "docs", tmp_path / "out", pdf=True)

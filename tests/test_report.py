@@ -8,7 +8,6 @@ both scans in a SQLite database; one PDF of the second scan is rendered and read
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from support.leaks import leaks
+from support.tools import require_tool
 
 from auditor.cli import _run
 from auditor.config import ScanConfig
@@ -284,11 +284,7 @@ def test_a_missing_database_is_one_line_exit_2(tmp_path, capsys):
 
 
 def test_the_pages_render_to_png_with_pdftoppm(report, tmp_path):
-    if shutil.which("pdftoppm") is None:
-        reason = "pdftoppm (poppler-utils) is not installed"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI must install poppler-utils: {reason}")
-        pytest.skip(reason)
+    require_tool("pdftoppm", "poppler-utils")
     done, reader, _ = report
     subprocess.run(["pdftoppm", "-png", "-r", "30", str(done.path), str(tmp_path / "page")], check=True)
     assert len(list(tmp_path.glob("page-*.png"))) == len(reader.pages)
