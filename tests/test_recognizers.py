@@ -215,6 +215,20 @@ def test_dates_that_identify_nobody_are_not_reported(found, text):
     assert not [f for f in found(text) if f[0] == "DATE"]
 
 
+def test_a_named_condition_beside_a_named_patient_is_health_information(found):
+    health = {
+        v
+        for e, v, _ in found("Omar Kaplan was treated for Lyme disease after a kidney transplant.")
+        if e == "HEALTH_INFO"
+    }
+    assert health == {"disease", "transplant"}, health
+
+
+def test_civil_disorder_is_no_health_information(found):
+    text = "Officer Dana Webb reported civil disorder downtown; the public disorder act applies."
+    assert not [r for r in found(text) if r[0] == "HEALTH_INFO"], found(text)
+
+
 def test_only_ages_over_89_are_identifiers(found):
     assert ("AGE", "93", "PHI") in found("Patient is a 93-year-old woman with CHF, admitted to hospital.")
     assert not [f for f in found("Patient is a 67-year-old woman with CHF, admitted to hospital.") if f[0] == "AGE"]

@@ -51,7 +51,8 @@ CONDITION = (
     r"|myocardial\s+infarction|chemotherapy|dialysis|pregnan(?:t|cy)"
     # and the plain words of a clinician's question: "Lyme disease", "MRSA infections", "knee
     # replacement", "post-kidney transplant", "vaccination schedule"
-    r"|diseases?|disorders?|syndromes?|infections?|injur(?:y|ies)|(?:atrial\s+)?fibrillation|arrhythmias?"
+    r"|diseases?|(?<!civil )(?<!public )disorders?|syndromes?|infections?|injur(?:y|ies)"
+    r"|(?:atrial\s+)?fibrillation|arrhythmias?"
     r"|transplant(?:s|ed|ation)?|(?:knee|hip|shoulder|joint|valve)\s+replacements?|chronic\s+pain|MRSA"
     r"|vaccin(?:e|es|ation|ations|ated|ating)|immuni[sz]ations?|anticoagula(?:nt|nts|tion))\b"
 )
