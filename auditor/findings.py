@@ -28,7 +28,7 @@ EXCERPT_CONTEXT = 32
 # "I", and a lower-case "i" where a verb follows it, as posts write it ("i live in canada").
 _FIRST_PERSON = re.compile(
     r"\b(?:I|I'm|I’m|I've|my|me|we|we're|our|us)\b|\b(?i:i'm|im|i've|ive)\b"
-    r"|\bi[ \t]+(?:live|lived|am|was|have|had|work|worked|grew|moved|come|came|go|went)\b"
+    r"|(?<!['’])\bi[ \t]+(?:live|lived|am|was|have|had|work|worked|grew|moved|come|came|go|went)\b"
 )
 CLINICAL_BOOST = 0.1
 

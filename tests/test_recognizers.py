@@ -221,12 +221,24 @@ def test_a_named_condition_beside_a_named_patient_is_health_information(found):
         for e, v, _ in found("Omar Kaplan was treated for Lyme disease after a kidney transplant.")
         if e == "HEALTH_INFO"
     }
-    assert health == {"disease", "transplant"}, health
+    assert health == {"kidney transplant"}, health  # "disease" alone is a clinical signal, not reported
 
 
-def test_civil_disorder_is_no_health_information(found):
-    text = "Officer Dana Webb reported civil disorder downtown; the public disorder act applies."
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Officer Dana Webb reported civil disorder downtown; the public disorder act applies.",
+        "Dana Webb has imposter syndrome after the malware infection of March 3rd.",
+    ],
+)
+def test_plain_words_of_health_beside_a_name_are_no_health_information(found, text):
     assert not [r for r in found(text) if r[0] == "HEALTH_INFO"], found(text)
+
+
+def test_a_term_said_twice_is_one_clinical_signal(found):
+    # "appointments" and "appointment" made two signals, so a board memo's date became PHI.
+    text = "Board appointments: Dana Webb's appointment starts on March 3rd."
+    assert not [r for r in found(text) if r[0] == "DATE"], found(text)
 
 
 def test_only_ages_over_89_are_identifiers(found):
@@ -692,7 +704,6 @@ def test_a_city_after_a_preposition_the_model_misses(found, text, place):
     [
         # a town too small for GeoNames, where someone is said to live, in any case
         ("brother lives nearby in lakeport and will visit tonight. pt on lasix.", "LOCATION", "lakeport"),
-        ("Pt placed in a group home in the Glenwick area. Pt on heparin, BP 90/50.", "LOCATION", "Glenwick"),
         ("Jonas Berg, 44, lives in Brekkeby with his wife.", "LOCATION", "Brekkeby"),
         # a post in lower case: "i" with its verb is someone writing of themselves
         ("so glad i live in canada tbh", "REGION", "canada"),
@@ -708,7 +719,9 @@ def test_where_someone_lives_is_a_place_however_small(found, text, entity, place
     [
         "Sara Holm lives in fear of the next audit and in denial about the backlog.",
         "Mary lives in the house by the lake with her dog.",
-        "for i in range(3): total += i  # lives in memory",
+        "Settings live in utils.py; the session token lives in memory.",
+        "Pt currently residing in MICU, on lasix 40 mg, BP 90/50.",  # a ward, not a town
+        "Hawai'i was lovely, and canada too.",  # "i was" after an apostrophe is nobody writing
     ],
 )
 def test_what_someone_lives_in_that_is_no_place(found, text):
@@ -721,14 +734,22 @@ def test_what_someone_lives_in_that_is_no_place(found, text):
         ("Pt's son farms near the hamlet of Oxbridge Mill. Pt on lasix 40 mg.", "Oxbridge Mill"),
         ("Her cottage is two miles west of Tarrowby, where she grew up.", "Tarrowby"),
         ("Kellaways is a small village in the county of Wiltshire.", "Kellaways"),
+        ("Her farm is near the hamlet of Oxbridge   Mill. Pt on lasix 40 mg.", "Oxbridge   Mill"),
+        ("Bins are collected by the City of Tarrowmere Council on Fridays.", "Tarrowmere"),
     ],
 )
 def test_a_place_the_text_says_is_one_is_a_place(found, text, place):
     assert ("LOCATION", place) in {r[:2] for r in found(text)}, found(text)
 
 
-def test_a_kind_of_place_without_a_name_after_it_is_no_place(found):
-    text = "The town of the future is built north of the river, says the city council of our firm."
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The town of the future is built north of the river, says the city council of our firm.",
+        "We watched City of God; the office is north of Normal.",  # everyday words, places or not
+    ],
+)
+def test_a_kind_of_place_without_a_rare_name_after_it_is_no_place(found, text):
     assert not [r for r in found(text) if r[0] in ("LOCATION", "REGION")], found(text)
 
 

@@ -46,17 +46,25 @@ CONDITION = (
     r"|(?:neuro|cardiomyo|retino|nephro|encephalo)pathy|fibromyalgia|neuralgia|hematuria|proteinuria"
     r"|(?:tuberculosis|cirrhosis|fibrosis|stenosis|sclerosis|thrombosis|osteoporosis|scoliosis|psoriasis|sepsis)"
     r"|asthma|cancer|tumou?r|stroke|seizures?|epilepsy|dementia|alzheimer'?s|parkinson'?s|depression"
-    r"|schizophrenia|bipolar\s+disorder|hepatitis\s+[A-E]|HIV|AIDS|diabetes(?:\s+mellitus)?|hypertension"
+    r"|schizophrenia|bipolar\s+disorder|hepatitis\s+[A-E]|HIV|(?-i:AIDS)|diabetes(?:\s+mellitus)?|hypertension"
     r"|pneumonia|cellulitis|COPD|CHF|CKD|ESRD|GERD|PTSD|ADHD|T2DM|atrial\s+fibrillation|heart\s+failure"
     r"|myocardial\s+infarction|chemotherapy|dialysis|pregnan(?:t|cy)"
-    # and the plain words of a clinician's question: "Lyme disease", "MRSA infections", "knee
-    # replacement", "post-kidney transplant", "vaccination schedule"
-    r"|diseases?|(?<!civil )(?<!public )disorders?|syndromes?|infections?|injur(?:y|ies)"
-    r"|(?:atrial\s+)?fibrillation|arrhythmias?"
-    r"|transplant(?:s|ed|ation)?|(?:knee|hip|shoulder|joint|valve)\s+replacements?|chronic\s+pain|MRSA"
+    # and what a clinician's question names: "MRSA infections", "knee replacement", "kidney
+    # transplant", "vaccination schedule" (the plainer words are signals only: _PLAIN_HEALTH_WORDS)
+    r"|(?:atrial\s+)?fibrillation|arrhythmias?|MRSA|(?:MRSA|wound|urinary|bacterial|viral|fungal)\s+infections?"
+    r"|(?:kidney|renal|liver|heart|lung|pancreas|cornea|bone\s+marrow|stem\s+cell|organ)\s+transplant(?:s|ation)?"
+    r"|(?:knee|hip|shoulder|joint|valve)\s+replacements?|chronic\s+pain"
     r"|vaccin(?:e|es|ation|ations|ated|ating)|immuni[sz]ations?|anticoagula(?:nt|nts|tion))\b"
 )
 _CONDITION = re.compile(CONDITION, re.IGNORECASE)
+# Words of health that are a clinical signal but too plain to report as health information: a
+# "malware infection" or "imposter syndrome" beside a name is no PHI,
+# while "Lyme disease in a 50-year-old" is a clinical question. Not "civil disorder".
+_PLAIN_HEALTH_WORDS = re.compile(
+    r"\b(?:diseases?|(?<!civil\s)(?<!public\s)(?<!social\s)(?<!political\s)disorders?|syndromes?|infections?"
+    r"|injur(?:y|ies))\b",
+    re.IGNORECASE,
+)
 
 # Health information that is no identifier but makes the identifiers beside it PHI: conditions
 # and procedures (by name or by their Greek and Latin endings), an age with a sex ("a
@@ -80,17 +88,23 @@ def clinical_signals(text: str) -> int:
     (capped at 3)."""
     from auditor.detectors.filters import drug_names
 
-    terms = {m.group().lower() for m in _CLINICAL_TERMS.finditer(text)}
-    if len(terms) < 3:
-        terms.update(m.group().lower() for m in _HEALTH_INFO.finditer(text))
-    if len(terms) < 3:
-        terms.update(m.group().lower() for m in _CONDITION.finditer(text))
+    terms = {_term(m.group()) for m in _CLINICAL_TERMS.finditer(text)}
+    for vocabulary in (_HEALTH_INFO, _CONDITION, _PLAIN_HEALTH_WORDS):
+        if len(terms) < 3:
+            terms.update(_term(m.group()) for m in vocabulary.finditer(text))
     if len(terms) < 3:
         drugs = drug_names()
         terms.update(w for w in (m.group().lower() for m in _WORD.finditer(text)) if w in drugs)
     if _ICD10_CODE.search(text):
         terms.add("<icd10>")
     return min(len(terms), 3)
+
+
+def _term(found: str) -> str:
+    """A term as one signal whatever its number and spacing: "appointments" and "appointment",
+    "Infection" and "infections" count once."""
+    term = " ".join(found.lower().split())
+    return term[:-1] if term.endswith("s") and not term.endswith(("ss", "is", "us")) and len(term) > 4 else term
 
 
 def is_clinical(text: str, entities: set[str]) -> bool:

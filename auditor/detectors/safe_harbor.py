@@ -9,12 +9,20 @@ nursing notes and lower-case chat alike. Patterns as data, as in ``patterns``.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from functools import cache
 
 import regex
 
 from auditor.detectors.clinical import is_clinical
-from auditor.detectors.filters import _MEDICAL_SUFFIXES, RARE_WORD_ZIPF, is_drug_name, regions
+from auditor.detectors.filters import (
+    _MEDICAL_SUFFIXES,
+    _ORG_WORDS,
+    RARE_WORD_ZIPF,
+    is_cased_name,
+    is_drug_name,
+    regions,
+)
 from auditor.detectors.lexicons import (
     NOT_NAMES,
     can_be_name,
@@ -1223,48 +1231,71 @@ PLACE_AFTER_PREPOSITION = PatternSpec(
 )
 
 
-def _place_of_residence(value: str) -> tuple[int, int] | None:
-    """The first one to three words of ``value`` that can name where someone lives: a state or
-    a country (reported as ``REGION`` by the engine), a GeoNames place, or words English rarely
-    uses (a town below GeoNames' size: "Edgemere", "rockport"); not "lives in fear" or "in the
-    house". A word in one case must be rarer than a capitalised one."""
-    words = value.split()
+_WORD_RUN = regex.compile(r"[^ \t\n]+")
+
+
+def _leading_place(value: str, is_place: Callable[[str], bool]) -> tuple[int, int] | None:
+    """The longest run of the first one to three words of ``value`` that ``is_place`` accepts
+    (its trailing punctuation left out), as (start, end) within ``value``; whatever space
+    stands between the words."""
+    words = list(_WORD_RUN.finditer(value))
     for n in range(min(3, len(words)), 0, -1):
-        name = " ".join(words[:n]).rstrip(".,;:!?")
-        key = name.lower()
-        if key in regions() or key in place_names():
-            return 0, len(name)
-        parts = key.split()
-        if any(w in stop_words() or w in _MONTHS_AND_DAYS for w in parts) or len(key) < 4:
-            continue
-        cased = all(w[:1].isupper() for w in name.split())
-        if all(zipf(w) < (3.9 if cased else 2.5) for w in parts):
+        name = value[: words[n - 1].end()].rstrip(".,;:!?")
+        if name and is_place(name):
             return 0, len(name)
     return None
 
 
-# Where someone lives, said as such: after "lives in" any town, however small ("lives nearby
-# in rockport", "i live in the nederlands"), and a place that names an area ("a shelter in
-# the Edgemere area"). PLACE_AFTER_PREPOSITION reads only the places GeoNames lists.
+def _everyday_or_odd(word: str) -> bool:
+    """A word no place name is: a stop word, a month or a day, an organisation's word
+    ("Corporation"), a file or module name ("utils.py"), or an acronym of up to five capitals
+    (a ward: "MICU", "PACU")."""
+    key = word.lower().strip(".,'’")
+    return (
+        key in stop_words()
+        or key in _MONTHS_AND_DAYS
+        or key in _ORG_WORDS
+        or "." in word.strip(".")
+        or any(ch.isdigit() or ch == "_" for ch in word)
+        or (word.isupper() and len(word) <= 5)
+    )
+
+
+def _rare_town_words(name: str) -> bool:
+    """Words English rarely uses, which a town too small for GeoNames is: written as a name
+    rarer than Zipf 3.9 ("Edgemere"), in one case rarer than 2.5 ("rockport"; not "squalor")."""
+    words = name.split()
+    if any(_everyday_or_odd(w) for w in words) or len(name) < 4:
+        return False
+    limit = 3.9 if is_cased_name(name) else 2.5
+    return all(zipf(w.lower().strip(".,'’")) < limit for w in words)
+
+
+def _is_residence(name: str) -> bool:
+    key = name.lower()
+    return key in regions() or key in place_names() or _rare_town_words(name)
+
+
+# Where someone lives, said of a person: after "he lives in", "i live in", "pt resides in",
+# "currently lives in" any town, however small ("lives nearby in rockport", "i live in the
+# nederlands"), and a state or a country in lower case ("i live in canada"). What lives in
+# something else is no place ("the cache lives in Redis"). PLACE_AFTER_PREPOSITION reads the
+# places GeoNames lists after any "lives in".
 PLACE_OF_RESIDENCE = PatternSpec(
     "auditor.PLACE_OF_RESIDENCE",
     "LOCATION",
     (
         (
             "where someone lives",
-            r"(?<=\b(?:live|lives|lived|living|resides|resided|residing)(?:[ \t]+(?:nearby|now|currently|still))?"
+            rf"(?<=\b(?:i|we|he|she|they|who|pt|patient|family|currently|still|now|also|{_RELATION})[ \t]+"
+            r"(?:live|lives|lived|living|resides|resided|residing)(?:[ \t]+(?:nearby|now|currently|still))?"
             r"[ \t]+(?:in|near)[ \t]+(?:the[ \t]+)?)(?!the\b)\p{L}[\p{L}'’.-]+(?:[ \t]+\p{L}[\p{L}'’.-]+){0,2}",
-            0.55,
-        ),
-        (
-            "an area's name",
-            r"(?<=\b(?:in|near|around)[ \t]+(?:the[ \t]+)?)(?-i:\p{Lu})[\p{L}'’.-]+(?=[ \t]+(?-i:area)\b)",
             0.55,
         ),
     ),
     flags=IGNORECASE_MULTILINE,
-    keywords=("liv", "resid", "area"),
-    refine=_place_of_residence,
+    keywords=("liv", "resid"),
+    refine=lambda value: _leading_place(value, _is_residence),
 )
 
 _PLACE_KIND = (
@@ -1274,21 +1305,23 @@ _PLACE_KIND = (
 _CAPITALISED = r"(?-i:\p{Lu})[\p{L}'’.-]+(?:[ \t]+(?-i:\p{Lu})[\p{L}'’.-]+){0,2}"
 
 
+def _is_named_place(name: str) -> bool:
+    """Capitalised words, none an everyday or organisation's word ("Westminster", not
+    "Westminster Council"); one word alone must be rare in English, a little less so if GeoNames
+    lists it ("Mece", not "God" or "Normal", which are places too)."""
+    words = name.split()
+    if any(_everyday_or_odd(w) or not w[:1].isupper() for w in words) or len(name) < 3:
+        return False
+    key = name.lower().strip(".,'’")
+    return len(words) > 1 or zipf(key) < (4.5 if key in place_names() else 3.9)
+
+
 def _place_named_by_kind(value: str) -> tuple[int, int] | None:
-    """The capitalised words of ``value`` up to the first that is an everyday word of a
-    sentence ("The", "In", a month); a lone one of under three letters is no place."""
-    words = value.split()
-    kept = 0
-    for word in words:
-        if word.lower().strip(".,") in stop_words() or word.lower() in _MONTHS_AND_DAYS:
-            break
-        kept += 1
-        if word.endswith(".") and len(word) > 4:
-            break  # a sentence ends with it: "near the hamlet of Oxbridge Mill. Pt on lasix"
-    if not kept:
-        return None
-    name = " ".join(words[:kept]).rstrip(".,")
-    return (0, len(name)) if len(name) >= 3 else None
+    """The place's name at the start of ``value``, cut where a sentence ends ("near the hamlet
+    of Oxbridge Mill. Pt on lasix")."""
+    sentence_end = regex.search(r"\p{L}{4,}\.(?=\s|$)", value)
+    head = value[: sentence_end.end() - 1] if sentence_end else value
+    return _leading_place(head, _is_named_place)
 
 
 # A place that the text says is one, below state level (Safe Harbor's "all geographic
