@@ -1272,6 +1272,7 @@ def _rare_town_words(name: str) -> bool:
 
 
 def _is_residence(name: str) -> bool:
+    """A state or a country, a GeoNames place, or a town too small for GeoNames."""
     key = name.lower()
     return key in regions() or key in place_names() or _rare_town_words(name)
 
@@ -1364,7 +1365,7 @@ PLACE_BY_KIND = PatternSpec(
         "east",
         "west",
         "outskirts",
-    ),  # fmt: skip
+    ),
     refine=_place_named_by_kind,
 )
 
